@@ -1,0 +1,82 @@
+"""Dates: everything becomes an aware Asia/Seoul datetime, written as ISO 8601 with seconds and +09:00."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+KST = ZoneInfo("Asia/Seoul")
+
+_ISO = re.compile(
+    r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2}))?(?:[.,]\d+)?)?\s*"
+    r"(Z|[+-]\d{2}:?\d{2})?$"
+)
+# Visible Korean dates: 2024-07-25 10:55 / 2016.09.17 18:59:01 / 2023.09.07. 오후 12:22 / 2016/09/17 11:35
+_VISIBLE = re.compile(
+    r"(\d{4})\s*[.\-/년]\s*(\d{1,2})\s*[.\-/월]\s*(\d{1,2})\s*[.일]?\s*"
+    r"(?:\([^)]*\)\s*)?(오전|오후|AM|PM)?\s*(\d{1,2}):(\d{2})(?::(\d{2}))?"
+)
+PUBLISHED_LABELS = ("기사입력", "최초입력", "입력", "등록", "송고시간", "송고", "발행")
+MODIFIED_LABELS = ("최종수정", "수정", "업데이트")
+
+
+def _offset(text: str | None) -> timezone | None:
+    if not text:
+        return None
+    if text == "Z":
+        return UTC
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:4])))
+
+
+def parse_datetime(value: str | datetime | None) -> datetime | None:
+    """Parse a machine (ISO 8601) or visible Korean date; naive values are KST. None if unparsable."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        dt = value
+    else:
+        text = value.strip()
+        m = _ISO.match(text)
+        if m:
+            y, mo, d, h, mi, s, off = m.groups()
+            dt = datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(s or 0))
+            tz = _offset(off)
+            if tz is not None:
+                dt = dt.replace(tzinfo=tz)
+        else:
+            m = _VISIBLE.search(text)
+            if not m:
+                return None
+            y, mo, d, ampm, h, mi, s = m.groups()
+            hour = int(h)
+            if ampm in ("오후", "PM") and hour < 12:
+                hour += 12
+            elif ampm in ("오전", "AM") and hour == 12:
+                hour = 0
+            try:
+                dt = datetime(int(y), int(mo), int(d), hour, int(mi), int(s or 0))
+            except ValueError:
+                return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=KST)
+    return dt.astimezone(KST).replace(microsecond=0)
+
+
+def to_kst_iso(value: str | datetime | None) -> str | None:
+    """ISO 8601 in KST with seconds (``2024-07-25T10:55:00+09:00``), or None."""
+    dt = parse_datetime(value)
+    return dt.isoformat(timespec="seconds") if dt else None
+
+
+def labeled_date(text: str, labels: tuple[str, ...]) -> str | None:
+    """The date that follows one of ``labels`` in visible text (``입력 2024-07-25 10:55`` -> that date)."""
+    for label in labels:
+        for m in re.finditer(re.escape(label), text):
+            rest = text[m.end(): m.end() + 40].lstrip(" :：\u00a0")
+            found = _VISIBLE.match(rest)
+            if found:
+                return found.group(0)
+    return None

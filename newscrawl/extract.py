@@ -1,0 +1,58 @@
+"""One entry point from page bytes or text to items, used by spiders and by ``scrapy extract``."""
+
+from __future__ import annotations
+
+import re
+
+from newscrawl.pages import Extracted, ExtractionError
+from newscrawl.sites import Site, get_site, site_for_url
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w-]+)""", re.IGNORECASE)
+_ALIASES = {"euc-kr": "cp949", "euckr": "cp949", "ks_c_5601-1987": "cp949", "x-windows-949": "cp949",
+            "utf8": "utf-8", "iso-8859-1": "cp1252", "latin-1": "cp1252"}
+
+
+class UndecodableError(ValueError):
+    pass
+
+
+def _codec(name: str | None) -> str | None:
+    if not name:
+        return None
+    name = name.strip().lower()
+    return _ALIASES.get(name, name)
+
+
+def decode_html(body: bytes, header_charset: str | None = None) -> tuple[str, str]:
+    """Decode page bytes; returns (text, encoding).
+
+    Valid UTF-8 wins (Korean legacy bytes are practically never valid UTF-8, and saved pages often
+    keep a stale euc-kr meta); then the HTTP header, the ``<meta charset>``, and CP949 (a superset
+    of EUC-KR). Bytes that none of them decodes raise UndecodableError.
+    """
+    meta = _META_CHARSET.search(body[:4096])
+    candidates = ["utf-8", _codec(header_charset), _codec(meta.group(1).decode("ascii", "ignore")) if meta
+                  else None, "cp949"]
+    for codec in dict.fromkeys(c for c in candidates if c):
+        try:
+            return body.decode(codec), codec
+        except (UnicodeDecodeError, LookupError):
+            continue
+    raise UndecodableError("bytes are neither UTF-8 nor the declared charset nor CP949")
+
+
+def resolve_site(url: str, site: str | Site | None = None) -> Site:
+    if isinstance(site, Site):
+        return site
+    return get_site(site) if site else site_for_url(url)
+
+
+def extract_html(url: str, html: str, site: str | Site | None = None) -> Extracted:
+    return resolve_site(url, site).page(url, html).extract()
+
+
+def extract_rendered_text(url: str, text: str, site: str | Site | None = None) -> Extracted:
+    resolved = resolve_site(url, site)
+    if resolved.text_page is None:
+        raise ExtractionError("no_text_parser", f"site {resolved.name} has no rendered-text parser")
+    return resolved.text_page(url, text).extract()

@@ -1,0 +1,116 @@
+"""Page objects: extraction separate from crawling (web-poet style).
+
+A site module subclasses :class:`HtmlArticlePage`, lists its chrome selectors, and fills the raw fields.
+Pipelines then strip text-level chrome, normalise, convert dates and validate.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+from urllib.parse import urljoin
+
+from parsel import Selector
+
+from newscrawl.items import ArticleItem, TickerItem
+from newscrawl.text import render_lines
+
+
+class ExtractionError(Exception):
+    """The page is not an article this parser understands; ``reason`` is a short stats-friendly code."""
+
+    def __init__(self, reason: str, detail: str = ""):
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass
+class Extracted:
+    article: ArticleItem | None
+    tickers: list[TickerItem] = field(default_factory=list)
+
+    def items(self) -> list[Any]:
+        return ([self.article] if self.article else []) + list(self.tickers)
+
+
+class HtmlArticlePage:
+    """Base page object over one decoded HTML page."""
+
+    site: ClassVar[str]
+    publisher: ClassVar[str]
+    chrome_selectors: ClassVar[tuple[str, ...]] = ()  # removed from the DOM before any field is read
+
+    def __init__(self, url: str, html: str):
+        self.url = url
+        self.selector = Selector(text=html)
+        for css in self.chrome_selectors:
+            self.selector.css(css).drop()
+
+    # --- helpers shared by the site modules -------------------------------------------------------
+    def meta(self, *names: str) -> str | None:
+        """First non-empty ``<meta property|name|itemprop=NAME content>`` among ``names``."""
+        for name in names:
+            for attr in ("property", "name", "itemprop"):
+                value = self.selector.xpath(f"//meta[@{attr}=$n]/@content", n=name).get()
+                if value and value.strip():
+                    return value.strip()
+        return None
+
+    def json_ld(self, types: Iterable[str] = ("NewsArticle", "Article", "ReportageNewsArticle")) -> dict:
+        """The first JSON-LD object whose @type is one of ``types`` ({} if none parses)."""
+        wanted = set(types)
+        for raw in self.selector.css('script[type="application/ld+json"]::text').getall():
+            try:
+                data = json.loads(raw, strict=False)
+            except ValueError:
+                continue
+            stack = data if isinstance(data, list) else [data]
+            while stack:
+                obj = stack.pop(0)
+                if not isinstance(obj, dict):
+                    continue
+                stack.extend(obj.get("@graph", []) if isinstance(obj.get("@graph"), list) else [])
+                kind = obj.get("@type")
+                kinds = set(kind) if isinstance(kind, list) else {kind}
+                if kinds & wanted:
+                    return obj
+        return {}
+
+    def text(self, css: str) -> str:
+        """Rendered text of the first element matching ``css`` ('' if none)."""
+        return " ".join(self.lines(css))
+
+    def lines(self, css: str) -> list[str]:
+        """Rendered lines of the first element matching ``css``."""
+        found = self.selector.css(css)
+        return render_lines(found[0].root) if found else []
+
+    def absolute(self, url: str | None) -> str | None:
+        return urljoin(self.url, url.strip()) if url and url.strip() else None
+
+    def canonical_url(self) -> str:
+        link = self.selector.css('link[rel="canonical"]::attr(href)').get() or self.meta("og:url")
+        return self.absolute(link) or self.url
+
+    def new_article(self, **fields: Any) -> ArticleItem:
+        fields.setdefault("canonical_url", self.canonical_url())
+        return ArticleItem(url=self.url, site=self.site, publisher=self.publisher, **fields)
+
+    def require(self, **fields: Any) -> None:
+        """Raise ExtractionError naming every empty field (how users learn that a layout changed)."""
+        missing = [name for name, value in fields.items() if not value]
+        if missing:
+            raise ExtractionError("missing_fields", ", ".join(missing))
+
+    # --- the contract -----------------------------------------------------------------------------
+    def article(self) -> ArticleItem:
+        raise NotImplementedError
+
+    def tickers(self) -> list[TickerItem]:
+        return []
+
+    def extract(self) -> Extracted:
+        return Extracted(self.article(), self.tickers())

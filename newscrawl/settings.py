@@ -1,0 +1,56 @@
+"""Project defaults. Override with ``-s NAME=VALUE`` or a NEWSCRAWL_* environment variable; no logic here
+beyond reading those variables."""
+
+import os
+
+BOT_NAME = "newscrawl"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+COMMANDS_MODULE = "newscrawl.commands"
+
+# Where output goes: JSONL feeds (one file per item type) and the embedded database.
+NEWSCRAWL_DATA_DIR = os.environ.get("NEWSCRAWL_DATA_DIR", "data")
+NEWSCRAWL_DATABASE = os.environ.get("NEWSCRAWL_DATABASE", f"sqlite:///{NEWSCRAWL_DATA_DIR}/newscrawl.sqlite3")
+NEWSCRAWL_KEEP_RAW = True  # keep every article page's bytes (gzip) in the database
+
+FEEDS = {
+    f"{NEWSCRAWL_DATA_DIR}/articles.jsonl": {
+        "format": "jsonl", "encoding": "utf8", "item_classes": ["newscrawl.items.ArticleItem"],
+    },
+    f"{NEWSCRAWL_DATA_DIR}/tickers.jsonl": {
+        "format": "jsonl", "encoding": "utf8", "item_classes": ["newscrawl.items.TickerItem"],
+    },
+}
+FEED_EXPORTERS = {"jsonl": "newscrawl.exporters.JsonLinesExporter"}
+FEED_STORE_EMPTY = True
+
+ITEM_PIPELINES = {
+    "pipelines.chrome.StripChromePipeline": 100,
+    "pipelines.normalize.NormalizeTextPipeline": 200,
+    "pipelines.dates.KstDatesPipeline": 300,
+    "pipelines.validate.ValidatePipeline": 400,
+    "pipelines.dedup.DedupPipeline": 500,
+    "pipelines.store.DatabasePipeline": 900,
+}
+SPIDER_MIDDLEWARES = {"newscrawl.rawpages.RawPageMiddleware": 950}
+
+# Politeness and robustness defaults for unattended runs.
+USER_AGENT = "newscrawl/0.1 (+https://github.com/newscrawl/newscrawl; news research crawler)"
+ROBOTSTXT_OBEY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.5
+AUTOTHROTTLE_TARGET_CONCURRENCY = 4.0
+CONCURRENT_REQUESTS = 32
+CONCURRENT_REQUESTS_PER_DOMAIN = 8
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+HTTPCACHE_ENABLED = False  # turn on for development: -s HTTPCACHE_ENABLED=1
+HTTPCACHE_DIR = "httpcache"
+
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+REMOTE_CONTROL_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = os.environ.get("NEWSCRAWL_LOG_LEVEL", "INFO")

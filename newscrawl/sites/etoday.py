@@ -1,0 +1,127 @@
+"""이투데이 (etoday.co.kr): article pages as HTML and as rendered text, plus their quote widgets.
+
+DOM facts: headline ``h1.main_title`` (then ``og:title``); dates ``article:published_time`` and the
+visible 입력/수정 lines; body ``div.articleView[itemprop=articleBody]``; photo boxes ``.img_box_C``
+repeat their caption; the crypto table sits under the heading 실시간 암호화폐 시세.
+"""
+
+from __future__ import annotations
+
+import re
+
+from newscrawl.chrome import is_chrome_line, strip_caption_marker
+from newscrawl.dates import MODIFIED_LABELS, PUBLISHED_LABELS, labeled_date
+from newscrawl.items import ArticleItem, TickerItem
+from newscrawl.pages import Extracted, ExtractionError, HtmlArticlePage
+from newscrawl.sites import Site
+from newscrawl.text import clean, render_lines
+from newscrawl.tickers import tickers_from_cells
+
+NAME = "etoday"
+PUBLISHER = "이투데이"
+CRYPTO_HEADING = "실시간 암호화폐 시세"
+# Headings or rows that end the article in rendered text: everything after them is page furniture.
+_TEXT_END = re.compile(r"^(좋아요|화나요|슬퍼요|추가취재 원해요)\s*\d*$|^(주요 뉴스|많이 본 뉴스|관련기사)$")
+_SENTENCE_END = re.compile(r"(다|요|음|함)[.!?]?[\"'”’)]*$|[.!?][\"'”’)]*$")
+
+
+class EtodayArticlePage(HtmlArticlePage):
+    site = NAME
+    publisher = PUBLISHER
+    chrome_selectors = (
+        '[id^="div-gpt-ad"]', ".relation_newslist", ".kwd_tags", ".card-container", ".reporter_topNews",
+        ".recommend_btn", ".ico_share", ".font_size", ".fontsize_ctrl", "script", "style",
+    )
+    body_css = 'div.articleView[itemprop="articleBody"]'
+
+    def article(self) -> ArticleItem:
+        body = self.selector.css(self.body_css)
+        if not body:
+            raise ExtractionError("missing_fields", "body (div.articleView[itemprop=articleBody])")
+        images = []
+        for box in body.css(".img_box_C"):
+            caption_lines = [strip_caption_marker(c) for c in render_lines(box.root)]
+            images.append({
+                "url": self.absolute(box.css("img::attr(data-src), img::attr(src)").get()),
+                "caption": caption_lines[0] if caption_lines else None,
+            })
+        body.css(".img_box_C").drop()
+        subtitles = []
+        for deck in body.css(".sub_title, .subtitle"):
+            subtitles.extend(render_lines(deck.root))
+        body.css(".sub_title, .subtitle").drop()
+        visible = " ".join(self.lines(".newsinfo") or self.lines("body"))
+        tags = [clean(t).lstrip("#") for t in self.selector.css(".kwd_tags a::text").getall()]
+        return self.new_article(
+            title=self.text("h1.main_title") or self.meta("og:title") or "",
+            subtitles=subtitles,
+            published_at=self.meta("article:published_time") or labeled_date(visible, PUBLISHED_LABELS),
+            modified_at=self.meta("article:modified_time") or labeled_date(visible, MODIFIED_LABELS),
+            authors=[a for a in [self.meta("article:author", "dable:author")] if a],
+            section=self.meta("article:section"),
+            paragraphs=render_lines(body[0].root),
+            images=images,
+            tags=[t for t in tags if t],
+        )
+
+    def tickers(self) -> list[TickerItem]:
+        heading = self.selector.xpath("//*[normalize-space(text())=$h]", h=CRYPTO_HEADING)
+        if not heading:
+            return []
+        widget = heading[0].xpath("..")[0]
+        return tickers_from_cells(render_lines(widget.root), site=NAME, market="crypto", url=self.url,
+                                  default_currency="KRW")
+
+
+class EtodayRenderedTextPage:
+    """The browser's innerText of an etoday article page, segmented into the same raw fields."""
+
+    def __init__(self, url: str, text: str):
+        self.url = url
+        self.raw_lines = [clean(line).lstrip("•◦▪").strip() for line in text.splitlines()]
+
+    def _split(self) -> tuple[list[str], list[str]]:
+        for i, line in enumerate(self.raw_lines):
+            if _TEXT_END.match(line):
+                return self.raw_lines[:i], self.raw_lines[i:]
+        return self.raw_lines, []
+
+    def extract(self) -> Extracted:
+        article_lines, rest = self._split()
+        content = [line for line in article_lines if line and not is_chrome_line(line)]
+        if not content:
+            raise ExtractionError("missing_fields", "title, body")
+        title, content = content[0], content[1:]
+        header = " ".join(line for line in content if labeled_date(line, PUBLISHED_LABELS + MODIFIED_LABELS))
+        content = [line for line in content if not labeled_date(line, PUBLISHED_LABELS + MODIFIED_LABELS)]
+        captions, body = [], []
+        for line in content:
+            (captions if line.startswith(("▲", "△")) else body).append(line)
+        # The deck: short lines before the first sentence, in the first block after the header.
+        subtitles = []
+        for line in body:
+            if _SENTENCE_END.search(line) or len(line) > 80:
+                break
+            subtitles.append(line)
+        body = body[len(subtitles):]
+        images = [{"url": None, "caption": strip_caption_marker(c)} for c in dict.fromkeys(captions)]
+        article = ArticleItem(
+            url=self.url, site=NAME, publisher=PUBLISHER, canonical_url=self.url, title=title,
+            subtitles=subtitles, published_at=labeled_date(header, PUBLISHED_LABELS),
+            modified_at=labeled_date(header, MODIFIED_LABELS), paragraphs=body, images=images,
+        )
+        tickers: list[TickerItem] = []
+        if CRYPTO_HEADING in rest:
+            widget = rest[rest.index(CRYPTO_HEADING):]
+            tickers = tickers_from_cells(widget, site=NAME, market="crypto", url=self.url,
+                                         default_currency="KRW")
+        return Extracted(article, tickers)
+
+
+SITE = Site(
+    name=NAME,
+    publisher=PUBLISHER,
+    hosts=("etoday.co.kr",),
+    page=EtodayArticlePage,
+    text_page=EtodayRenderedTextPage,
+)

@@ -1,0 +1,172 @@
+"""The shared news spider: discovery (RSS, Atom, sitemaps, list pages) and handing article responses to the
+site's page object. Spiders never clean text; pipelines never fetch."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import AsyncIterator, Iterator
+from datetime import date, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any, ClassVar
+from urllib.parse import urljoin, urlsplit
+
+import scrapy
+from parsel import Selector
+from scrapy.http import Request, Response
+from twisted.python.failure import Failure
+
+from newscrawl.clock import now_kst
+from newscrawl.dates import KST, parse_datetime
+from newscrawl.extract import UndecodableError, decode_html
+from newscrawl.pages import ExtractionError
+from newscrawl.rawpages import ARTICLE_META
+from newscrawl.sites import Site, get_site
+from newscrawl.storage import storage_for
+
+logger = logging.getLogger(__name__)
+
+
+class ArgumentError(ValueError):
+    pass
+
+
+def _day(value: str | None, name: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ArgumentError(f"-a {name}={value!r} is not a date; use YYYY-MM-DD") from None
+
+
+class NewsSpider(scrapy.Spider):
+    """Subclasses set ``site_name``, ``default_base_url``, ``discovery_paths`` and ``article_url``."""
+
+    site_name: ClassVar[str]
+    default_base_url: ClassVar[str]
+    discovery_paths: ClassVar[tuple[str, ...]] = ()  # feeds, sitemaps and list pages, relative to base_url
+    article_url: ClassVar[re.Pattern[str]]  # which discovered links are article pages
+
+    def __init__(self, *args: Any, base_url: str | None = None, since: str | None = None,
+                 until: str | None = None, max_pages: str | int | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        # With -a base_url (a mirror, a test server) every URL is rebased onto it, so nothing else is fetched.
+        self.rebased = bool(base_url)
+        self.base_url = (base_url or self.default_base_url).rstrip("/")
+        self.since = _day(since, "since")
+        self.until = _day(until, "until")
+        try:
+            self.max_pages = int(max_pages) if max_pages not in (None, "") else None
+        except ValueError:
+            raise ArgumentError(f"-a max_pages={max_pages!r} is not a whole number") from None
+        self.site: Site = get_site(self.site_name)
+        self.scheduled = 0
+        host = urlsplit(self.base_url).hostname or ""
+        self.allowed_domains = [host] if self.rebased else [host, *self.site.hosts]
+
+    def resolve(self, url: str, base: str | None = None) -> str:
+        """Absolute URL; rebased onto base_url when one was given."""
+        absolute = urljoin(base or self.base_url + "/", url)
+        if not self.rebased:
+            return absolute
+        parts = urlsplit(absolute)
+        return self.base_url + (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+    async def start(self) -> AsyncIterator[Request]:
+        for path in self.discovery_paths:
+            yield Request(self.resolve(path), callback=self.parse_discovery, errback=self.discovery_failed)
+
+    # --- discovery ---------------------------------------------------------------------------------
+    def discovery_failed(self, failure: Failure) -> None:
+        self.crawler.stats.inc_value("newscrawl/discovery/failed")
+        logger.error("discovery page failed: %s (%s)", failure.request.url, failure.getErrorMessage())
+
+    def in_window(self, when: datetime | None) -> bool:
+        if when is None:
+            return True
+        day = when.astimezone(KST).date()
+        return not ((self.since and day < self.since) or (self.until and day > self.until))
+
+    def links(self, response: Response) -> Iterator[tuple[str, datetime | None, bool]]:
+        """(url, date or None, is_sitemap) for every link a feed, sitemap or list page offers."""
+        head = response.body[:2048].lstrip().lower()
+        if head.startswith(b"<?xml") or b"<rss" in head or b"<urlset" in head or b"<sitemapindex" in head:
+            xml = Selector(body=response.body, type="xml")
+            xml.remove_namespaces()
+            for node in xml.xpath("//item | //entry"):
+                link = node.xpath("link/text()").get() or node.xpath("link/@href").get()
+                when = node.xpath("pubDate/text() | published/text() | updated/text() | date/text()").get()
+                yield (link or "").strip(), _feed_date(when), False
+            for node in xml.xpath("//url"):
+                when = node.xpath("news/publication_date/text() | lastmod/text()").get()
+                yield (node.xpath("loc/text()").get() or "").strip(), _feed_date(when), False
+            for loc in xml.xpath("//sitemap/loc/text()").getall():
+                yield loc.strip(), None, True
+        else:
+            for href in response.css("a::attr(href)").getall():
+                yield href.strip(), None, False
+
+    def parse_discovery(self, response: Response) -> Iterator[Request]:
+        for link, when, is_sitemap in self.links(response):
+            if not link:
+                continue
+            url = self.resolve(link, response.url)
+            if is_sitemap:
+                yield Request(url, callback=self.parse_discovery, errback=self.discovery_failed)
+                continue
+            if not self.article_url.search(url):
+                continue
+            if not self.in_window(when):
+                self.crawler.stats.inc_value("newscrawl/discovery/out_of_window")
+                continue
+            if self.max_pages is not None and self.scheduled >= self.max_pages:
+                self.crawler.stats.inc_value("newscrawl/discovery/over_max_pages")
+                continue
+            self.scheduled += 1
+            yield self.article_request(url)
+
+    def article_request(self, url: str, **meta: Any) -> Request:
+        return Request(url, callback=self.parse_article, errback=self.article_failed,
+                       meta={ARTICLE_META: True, "newscrawl_site": self.site_name, **meta})
+
+    # --- articles ----------------------------------------------------------------------------------
+    def article_failed(self, failure: Failure) -> None:
+        self.crawler.stats.inc_value("newscrawl/articles/fetch_failed")
+        logger.error("article fetch failed: %s (%s)", failure.request.url, failure.getErrorMessage())
+
+    def parse_article(self, response: Response) -> Iterator[Any]:
+        try:
+            html, _ = decode_html(response.body, _header_charset(response))
+            extracted = self.site.page(response.url, html).extract()
+        except (ExtractionError, UndecodableError) as error:
+            reason = getattr(error, "reason", "undecodable")
+            self.crawler.stats.inc_value(f"newscrawl/parse_error/{reason}")
+            self.crawler.stats.inc_value(f"newscrawl/parse_error/{self.site_name}/{reason}")
+            logger.warning("cannot parse %s: %s (raw page kept)", response.url, error)
+            if self.crawler.settings.get("NEWSCRAWL_DATABASE") and self.crawler.settings.getbool(
+                    "NEWSCRAWL_KEEP_RAW"):
+                storage_for(self.crawler).mark_parse_error(response.url, str(error))
+            return
+        fetched_at = now_kst()
+        for item in extracted.items():
+            item.fetched_at = fetched_at
+            if not self.in_window(parse_datetime(getattr(item, "published_at", None))):
+                self.crawler.stats.inc_value("newscrawl/articles/out_of_window")
+                return
+            yield item
+
+
+def _feed_date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return parsedate_to_datetime(value.strip())
+    except (TypeError, ValueError):
+        return parse_datetime(value)
+
+
+def _header_charset(response: Response) -> str | None:
+    content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+    found = re.search(r"charset=([\w-]+)", content_type, re.IGNORECASE)
+    return found.group(1) if found else None

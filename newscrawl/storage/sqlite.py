@@ -1,0 +1,187 @@
+"""SQLite, the embedded default database: articles upserted by canonical URL with revisions, tickers
+appended with their observation time, raw pages kept compressed for re-extraction."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import sqlite3
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from newscrawl.items import ArticleItem, TickerItem
+
+# Versioned migrations: index + 1 is the schema version. Never edit one that has shipped; append.
+MIGRATIONS = [
+    """
+    CREATE TABLE articles (
+        canonical_url TEXT PRIMARY KEY,
+        url TEXT NOT NULL,
+        site TEXT NOT NULL,
+        publisher TEXT,
+        title TEXT NOT NULL,
+        published_at TEXT,
+        modified_at TEXT,
+        section TEXT,
+        lang TEXT,
+        body TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        first_seen_at TEXT,
+        fetched_at TEXT,
+        item_json TEXT NOT NULL
+    );
+    CREATE TABLE article_revisions (
+        canonical_url TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        content_hash TEXT NOT NULL,
+        fetched_at TEXT,
+        item_json TEXT NOT NULL,
+        PRIMARY KEY (canonical_url, revision)
+    );
+    CREATE TABLE tickers (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        site TEXT NOT NULL,
+        market TEXT NOT NULL,
+        code TEXT,
+        name TEXT NOT NULL,
+        currency TEXT,
+        price TEXT NOT NULL,
+        change TEXT,
+        change_pct TEXT,
+        change_basis TEXT,
+        as_of TEXT,
+        source_url TEXT,
+        observed_at TEXT
+    );
+    CREATE TABLE raw_pages (
+        url TEXT PRIMARY KEY,
+        site TEXT,
+        fetched_at TEXT,
+        status INTEGER,
+        encoding TEXT,
+        parse_error TEXT,
+        body_gz BLOB NOT NULL
+    );
+    """,
+]
+
+
+def _exact(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def item_json(item: Any) -> str:
+    return json.dumps(asdict(item), ensure_ascii=False, default=str, sort_keys=True)
+
+
+class SQLiteStorage:
+    """One connection, writes batched into transactions committed every ``batch`` writes and on close."""
+
+    def __init__(self, path: str | Path, batch: int = 100):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(self.path)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.batch = batch
+        self.pending = 0
+        self.migrate()
+
+    def migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            with self.db:
+                self.db.executescript(script)
+                self.db.execute(f"PRAGMA user_version = {int(number)}")
+
+    def _wrote(self) -> None:
+        self.pending += 1
+        if self.pending >= self.batch:
+            self.commit()
+
+    def commit(self) -> None:
+        self.db.commit()
+        self.pending = 0
+
+    def close(self) -> None:
+        self.commit()
+        self.db.close()
+
+    # --- articles --------------------------------------------------------------------------------
+    def upsert_article(self, item: ArticleItem) -> str:
+        """Store an article; returns 'new', 'updated' (a new revision) or 'unchanged'."""
+        key = item.canonical_url or item.url
+        row = self.db.execute(
+            "SELECT content_hash, revision FROM articles WHERE canonical_url = ?", (key,)
+        ).fetchone()
+        payload = item_json(item)
+        if row and row[0] == item.content_hash:
+            self.db.execute("UPDATE articles SET fetched_at = ? WHERE canonical_url = ?", (item.fetched_at, key))
+            self._wrote()
+            return "unchanged"
+        revision = row[1] + 1 if row else 1
+        self.db.execute(
+            """INSERT INTO articles (canonical_url, url, site, publisher, title, published_at, modified_at,
+                   section, lang, body, content_hash, revision, first_seen_at, fetched_at, item_json)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT(canonical_url) DO UPDATE SET url = excluded.url, title = excluded.title,
+                   published_at = excluded.published_at, modified_at = excluded.modified_at,
+                   section = excluded.section, body = excluded.body, content_hash = excluded.content_hash,
+                   revision = excluded.revision, fetched_at = excluded.fetched_at, item_json = excluded.item_json""",
+            (key, item.url, item.site, item.publisher, item.title, item.published_at, item.modified_at,
+             item.section, item.lang, item.body, item.content_hash, revision, item.fetched_at, item.fetched_at,
+             payload),
+        )
+        self.db.execute(
+            "INSERT INTO article_revisions (canonical_url, revision, content_hash, fetched_at, item_json)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (key, revision, item.content_hash, item.fetched_at, payload),
+        )
+        self._wrote()
+        return "new" if revision == 1 else "updated"
+
+    def articles(self) -> list[dict]:
+        rows = self.db.execute("SELECT item_json FROM articles ORDER BY canonical_url").fetchall()
+        return [json.loads(r[0]) for r in rows]
+
+    # --- tickers ---------------------------------------------------------------------------------
+    def add_ticker(self, item: TickerItem) -> None:
+        self.db.execute(
+            """INSERT INTO tickers (site, market, code, name, currency, price, change, change_pct, change_basis,
+                   as_of, source_url, observed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (item.site, item.market, item.code, item.name, item.currency, _exact(item.price),
+             _exact(item.change), _exact(item.change_pct), item.change_basis, item.as_of, item.source_url,
+             item.fetched_at),
+        )
+        self._wrote()
+
+    def tickers(self) -> list[dict]:
+        cursor = self.db.execute("SELECT * FROM tickers ORDER BY id")
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    # --- raw pages -------------------------------------------------------------------------------
+    def save_raw(self, url: str, body: bytes, *, site: str | None, fetched_at: str, status: int,
+                 encoding: str | None = None) -> None:
+        self.db.execute(
+            """INSERT INTO raw_pages (url, site, fetched_at, status, encoding, body_gz) VALUES (?, ?, ?, ?, ?, ?)
+               ON CONFLICT(url) DO UPDATE SET fetched_at = excluded.fetched_at, status = excluded.status,
+                   encoding = excluded.encoding, parse_error = NULL, body_gz = excluded.body_gz""",
+            (url, site, fetched_at, status, encoding, gzip.compress(body, 6)),
+        )
+        self._wrote()
+
+    def mark_parse_error(self, url: str, reason: str) -> None:
+        self.db.execute("UPDATE raw_pages SET parse_error = ? WHERE url = ?", (reason, url))
+        self._wrote()
+
+    def raw_page(self, url: str) -> bytes | None:
+        row = self.db.execute("SELECT body_gz FROM raw_pages WHERE url = ?", (url,)).fetchone()
+        return gzip.decompress(row[0]) if row else None
+
+    def failed_pages(self) -> list[tuple[str, str]]:
+        return self.db.execute(
+            "SELECT url, parse_error FROM raw_pages WHERE parse_error IS NOT NULL ORDER BY url"
+        ).fetchall()

@@ -1,0 +1,99 @@
+"""Text normalisation shared by every site: NFC, whitespace, and DOM-to-lines rendering."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from lxml import etree, html
+
+# Every Unicode space (NBSP, U+3000 ideographic space, thin spaces, ...) becomes one ASCII space.
+_SPACES = re.compile(r"[\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
+_INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+
+# Elements whose content is never rendered as article text (their tail text still is).
+SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "iframe", "object", "embed", "svg",
+                       "button", "select", "input", "textarea", "video", "audio", "head", "title"})
+# Elements that start and end a rendered line.
+BLOCK_TAGS = frozenset({
+    "p", "div", "section", "article", "aside", "header", "footer", "main", "nav", "figure", "figcaption",
+    "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "dl", "dt", "dd", "table", "thead", "tbody",
+    "tfoot", "tr", "td", "th", "caption", "blockquote", "pre", "hr", "address", "center", "form",
+    "fieldset", "legend", "body", "html",
+})
+
+
+def clean(text: str | None) -> str:
+    """Collapse all whitespace to single spaces, drop invisible characters, strip, and NFC-normalise."""
+    if not text:
+        return ""
+    text = _INVISIBLE.sub("", text)
+    return unicodedata.normalize("NFC", _SPACES.sub(" ", text)).strip()
+
+
+def clean_lines(lines: Iterable[str]) -> list[str]:
+    """Clean each line and keep the non-empty ones, in order."""
+    return [c for c in (clean(line) for line in lines) if c]
+
+
+def _tag(el: etree._Element) -> str:
+    tag = el.tag
+    return tag.lower() if isinstance(tag, str) else ""
+
+
+def render_lines(element: etree._Element | None) -> list[str]:
+    """Render an element the way a browser lays out text: one string per line.
+
+    Block elements and ``<br>`` end a line; inline elements join; script/style content is skipped
+    but the text around it is kept (an ad ``<script>`` inside a word does not split the word).
+    """
+    if element is None:
+        return []
+    lines: list[str] = []
+    current: list[str] = []
+
+    def flush() -> None:
+        if current:
+            lines.append("".join(current))
+            current.clear()
+
+    def walk(el: etree._Element) -> None:
+        tag = _tag(el)
+        if tag == "br":
+            flush()
+        elif tag and tag not in SKIP_TAGS:
+            block = tag in BLOCK_TAGS
+            if block:
+                flush()
+            if el.text:
+                current.append(el.text)
+            for child in el:
+                walk(child)
+                if child.tail:
+                    current.append(child.tail)
+            if block:
+                flush()
+
+    tag = _tag(element)
+    if element.text and tag not in SKIP_TAGS:
+        current.append(element.text)
+    for child in element:
+        walk(child)
+        if child.tail:
+            current.append(child.tail)
+    flush()
+    return clean_lines(lines)
+
+
+def render_text(element: etree._Element | None) -> str:
+    """All rendered lines of an element joined by single spaces."""
+    return " ".join(render_lines(element))
+
+
+def fragment_lines(markup: str) -> list[str]:
+    """Render an HTML fragment (e.g. embedded editor HTML) to lines."""
+    if not markup or not markup.strip():
+        return []
+    root = html.fragment_fromstring(markup, create_parent="div")
+    return render_lines(root)

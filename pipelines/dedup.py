@@ -1,0 +1,40 @@
+"""Exactly once within a run: one article per canonical URL, one observation per distinct quote."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+
+from newscrawl.items import ArticleItem, TickerItem
+
+
+def ticker_key(item: TickerItem) -> tuple:
+    return (item.site, item.market, item.code or item.name, str(item.price), str(item.change_pct), item.as_of)
+
+
+class DedupPipeline:
+    def __init__(self, crawler: Crawler):
+        self.stats = crawler.stats
+        self.articles: dict[str, str] = {}  # canonical URL -> first URL seen
+        self.tickers: set[tuple] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> DedupPipeline:
+        return cls(crawler)
+
+    def process_item(self, item: Any) -> Any:
+        if isinstance(item, ArticleItem):
+            key = item.canonical_url or item.url
+            if key in self.articles:
+                self.stats.inc_value("newscrawl/duplicates/article")
+                raise DropItem(f"duplicate article {item.url} (same as {self.articles[key]})")
+            self.articles[key] = item.url
+        elif isinstance(item, TickerItem):
+            key = ticker_key(item)
+            if key in self.tickers:
+                self.stats.inc_value("newscrawl/duplicates/ticker")
+                raise DropItem(f"duplicate quote {item.name} from {item.source_url}")
+            self.tickers.add(key)
+        return item

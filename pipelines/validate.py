@@ -1,0 +1,41 @@
+"""Drop incomplete items with a counted, logged reason: no half-empty item reaches storage."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+
+from newscrawl.items import ArticleItem, TickerItem
+
+logger = logging.getLogger(__name__)
+REQUIRED_ARTICLE_FIELDS = ("title", "body", "published_at")
+
+
+def missing_fields(item: Any) -> list[str]:
+    if isinstance(item, ArticleItem):
+        return [name for name in REQUIRED_ARTICLE_FIELDS if not getattr(item, name)]
+    if isinstance(item, TickerItem):
+        return [name for name in ("name", "price") if getattr(item, name) in (None, "")]
+    return []
+
+
+class ValidatePipeline:
+    def __init__(self, crawler: Crawler):
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ValidatePipeline:
+        return cls(crawler)
+
+    def process_item(self, item: Any) -> Any:
+        missing = missing_fields(item)
+        if missing:
+            kind = getattr(item, "type", "item")
+            for name in missing:
+                self.stats.inc_value(f"newscrawl/dropped/{kind}/missing_{name}")
+            url = getattr(item, "url", None) or getattr(item, "source_url", None)
+            raise DropItem(f"{kind} without {', '.join(missing)}: {url}")
+        return item
