@@ -33,6 +33,8 @@ ITEM_PIPELINES = {
     "pipelines.store.DatabasePipeline": 900,
 }
 SPIDER_MIDDLEWARES = {"newscrawl.rawpages.RawPageMiddleware": 950}
+EXTENSIONS = {"newscrawl.extensions.StatsFile": 900}
+NEWSCRAWL_STATS_FILE = ""  # write the final stats of a run as JSON here
 
 # Politeness and robustness defaults for unattended runs.
 USER_AGENT = "newscrawl/0.1 (+https://github.com/newscrawl/newscrawl; news research crawler)"

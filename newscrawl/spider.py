@@ -23,6 +23,7 @@ from newscrawl.pages import ExtractionError
 from newscrawl.rawpages import ARTICLE_META
 from newscrawl.sites import Site, get_site
 from newscrawl.storage import storage_for
+from newscrawl.urls import strip_tracking
 
 logger = logging.getLogger(__name__)
 
@@ -111,7 +112,7 @@ class NewsSpider(scrapy.Spider):
         for link, when, is_sitemap in self.links(response):
             if not link:
                 continue
-            url = self.resolve(link, response.url)
+            url = strip_tracking(self.resolve(link, response.url))
             if is_sitemap:
                 yield Request(url, callback=self.parse_discovery, errback=self.discovery_failed)
                 continue

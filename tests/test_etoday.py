@@ -1,0 +1,119 @@
+"""The founding acceptance case: etoday's seed page through both paths, and a real-engine crawl of a
+loopback etoday into JSONL and SQLite."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.crawling import crawl
+from tests.servers import FixtureServer, Route, page
+from tests.shared import FIXTURES, REPO, article_of, assert_article_matches, run_page, shared_path
+
+SEED = "000_0b445ba40285c7a5"
+SEED_URL = "https://www.etoday.co.kr/news/view/2384652"
+ETODAY = FIXTURES / "etoday"
+
+
+def seed_expected() -> dict:
+    return json.loads(shared_path("seed", f"{SEED}.expected.json").read_text(encoding="utf-8"))
+
+
+def fixture_expected(base: str) -> dict:
+    text = (ETODAY / "news_view_2384652.expected.json").read_text(encoding="utf-8")
+    return json.loads(text.replace("{BASE}", base))
+
+
+def compare_with_tool(expected_file, jsonl: str) -> subprocess.CompletedProcess:
+    tool = shared_path("tools", "compare_items.py")
+    return subprocess.run([sys.executable, str(tool), str(expected_file)], input=jsonl, text=True,
+                          capture_output=True)
+
+
+def scrapy_extract(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "scrapy", "extract", *args], cwd=REPO, capture_output=True,
+                          text=True, timeout=60)
+
+
+def test_rendered_text_path_equals_seed_expected():
+    done = scrapy_extract(str(shared_path("seed", f"{SEED}.txt")), "--url", SEED_URL)
+    assert done.returncode == 0, done.stderr
+    check = compare_with_tool(shared_path("seed", f"{SEED}.expected.json"), done.stdout)
+    assert check.returncode == 0, check.stdout
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    assert lines[0]["type"] == "article" and all(item["type"] == "ticker" for item in lines[1:])
+
+
+def test_html_fixture_equals_its_expected_and_the_seed():
+    items = run_page("http://127.0.0.1:9/news/view/2384652", (ETODAY / "news_view_2384652.html").read_bytes(),
+                     "etoday")
+    article = article_of(items)
+    expected = fixture_expected("http://127.0.0.1:9")["article"]
+    assert_article_matches(article, expected, tuple(expected))
+    jsonl = "\n".join(json.dumps(item, ensure_ascii=False) for item in items)
+    check = compare_with_tool(shared_path("seed", f"{SEED}.expected.json"), jsonl)
+    assert check.returncode == 0, check.stdout
+
+
+def test_tickers_are_exact_numbers():
+    items = run_page(SEED_URL, shared_path("seed", f"{SEED}.txt").read_text(encoding="utf-8"),
+                     rendered_text=True)
+    tickers = {t["name"]: t for t in items if t["type"] == "ticker"}
+    assert tickers["비트코인"]["price"] == 132845000 and isinstance(tickers["비트코인"]["price"], int)
+    assert tickers["트론"]["change_pct"] == 28.86
+    assert tickers["비트코인에스브이"]["change_pct"] == 0.35
+
+
+@pytest.fixture
+def etoday_portal():
+    routes = {
+        "/eto/etoday_news_all.xml": page(ETODAY / "etoday_news_all.xml", "application/rss+xml; charset=utf-8"),
+        "/rss/news_sitemap": page(ETODAY / "news_sitemap.xml", "application/xml; charset=utf-8"),
+        "/news/view/2384652": page(ETODAY / "news_view_2384652.html"),
+        "/news/view/2384652?utm_source=sitemap": page(ETODAY / "news_view_2384652.html"),
+        "/news/view/2384999": Route(b"<html><body>not found</body></html>", status=404),
+    }
+    with FixtureServer(routes) as server:
+        yield server
+
+
+def test_crawl_writes_the_same_items_to_jsonl_and_sqlite(etoday_portal, tmp_path):
+    result = crawl("etoday", etoday_portal.base_url, tmp_path / "data")
+    assert result.returncode == 0, result.log[-3000:]
+    assert "/news/view/2384652" in etoday_portal.requests
+    assert result.stats["response_received_count"] >= 4
+
+    # One article although RSS and the sitemap (twice, once with a tracking parameter) list it.
+    assert len(result.articles) == 1
+    article = result.articles[0]
+    expected = fixture_expected(etoday_portal.base_url)["article"]
+    assert_article_matches(article, expected, tuple(expected))
+    seed_tickers = seed_expected()["tickers"]
+    assert len(result.tickers) == len(seed_tickers)
+    for got, want in zip(result.tickers, seed_tickers, strict=True):
+        assert {k: got[k] for k in want} == want
+
+    with result.db() as db:
+        stored = [json.loads(row[0]) for row in db.execute("SELECT item_json FROM articles")]
+        assert [a["canonical_url"] for a in stored] == [article["canonical_url"]]
+        assert stored[0]["paragraphs"] == article["paragraphs"]
+        assert stored[0]["published_at"] == article["published_at"]
+        rows = db.execute("SELECT name, price, change_pct, change_basis FROM tickers ORDER BY id").fetchall()
+        assert [(n, p, c, b) for n, p, c, b in rows] == [
+            (t["name"], str(t["price"]), str(t["change_pct"]), t["change_basis"]) for t in seed_tickers]
+        raw = db.execute("SELECT url, length(body_gz) FROM raw_pages").fetchall()
+        assert {url for url, _ in raw} >= {f"{etoday_portal.base_url}/news/view/2384652"}
+    assert "/news/view/2384652?utm_source=sitemap" not in etoday_portal.requests  # tracking parameter stripped
+    assert result.stats["newscrawl/articles/fetch_failed"] == 1  # the 404 is counted, not silent
+
+
+def test_second_crawl_finds_articles_unchanged(etoday_portal, tmp_path):
+    first = crawl("etoday", etoday_portal.base_url, tmp_path / "data")
+    assert first.stats["newscrawl/articles/new"] == 1
+    second = crawl("etoday", etoday_portal.base_url, tmp_path / "data")
+    assert second.stats["newscrawl/articles/unchanged"] == 1
+    with second.db() as db:
+        assert db.execute("SELECT COUNT(*), MAX(revision) FROM articles").fetchone() == (1, 1)
