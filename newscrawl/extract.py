@@ -47,8 +47,26 @@ def resolve_site(url: str, site: str | Site | None = None) -> Site:
     return get_site(site) if site else site_for_url(url)
 
 
+_SOFT_404 = re.compile(r"페이지를 찾을 수 없|존재하지 않는 (기사|페이지)|삭제된 기사|삭제되었거나|요청하신 페이지|"
+                       r"page not found|404 not found", re.IGNORECASE)
+
+
+def looks_truncated(html: str) -> bool:
+    """A page cut off in transfer ends without ``</body>`` and ``</html>`` (real pages keep at least one)."""
+    lower = html[-200_000:].lower()
+    return "</body>" not in lower and "</html>" not in lower
+
+
 def extract_html(url: str, html: str, site: str | Site | None = None) -> Extracted:
-    return resolve_site(url, site).page(url, html).extract()
+    """Items of one article page; ExtractionError with reason truncated, soft_404 or the parser's own."""
+    if looks_truncated(html):
+        raise ExtractionError("truncated", "the page ends without </body> or </html>")
+    try:
+        return resolve_site(url, site).page(url, html).extract()
+    except ExtractionError as error:
+        if _SOFT_404.search(html[:100_000]):
+            raise ExtractionError("soft_404", f"a 'not found' page served as 200 ({error})") from error
+        raise
 
 
 def extract_rendered_text(url: str, text: str, site: str | Site | None = None) -> Extracted:

@@ -18,7 +18,7 @@ from twisted.python.failure import Failure
 
 from newscrawl.clock import now_kst
 from newscrawl.dates import KST, parse_datetime
-from newscrawl.extract import UndecodableError, decode_html
+from newscrawl.extract import UndecodableError, decode_html, extract_html
 from newscrawl.pages import ExtractionError
 from newscrawl.rawpages import ARTICLE_META
 from newscrawl.sites import Site, get_site
@@ -41,6 +41,18 @@ def _day(value: str | None, name: str) -> date | None:
         raise ArgumentError(f"-a {name}={value!r} is not a date; use YYYY-MM-DD") from None
 
 
+def _whole(value: str | int | None, name: str) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise ArgumentError(f"-a {name}={value!r} is not a whole number")
+    return number
+
+
 class NewsSpider(scrapy.Spider):
     """Subclasses set ``site_name``, ``default_base_url``, ``discovery_paths`` and ``article_url``."""
 
@@ -48,6 +60,14 @@ class NewsSpider(scrapy.Spider):
     default_base_url: ClassVar[str]
     discovery_paths: ClassVar[tuple[str, ...]] = ()  # feeds, sitemaps and list pages, relative to base_url
     article_url: ClassVar[re.Pattern[str]]  # which discovered links are article pages
+
+    @classmethod
+    def validate_arguments(cls, since: str | None = None, until: str | None = None,
+                           max_pages: str | int | None = None, **_: Any) -> None:
+        """Raise ArgumentError (one sentence) for a bad -a value, before the crawl starts."""
+        _day(since, "since")
+        _day(until, "until")
+        _whole(max_pages, "max_pages")
 
     def __init__(self, *args: Any, base_url: str | None = None, since: str | None = None,
                  until: str | None = None, max_pages: str | int | None = None, **kwargs: Any):
@@ -57,10 +77,7 @@ class NewsSpider(scrapy.Spider):
         self.base_url = (base_url or self.default_base_url).rstrip("/")
         self.since = _day(since, "since")
         self.until = _day(until, "until")
-        try:
-            self.max_pages = int(max_pages) if max_pages not in (None, "") else None
-        except ValueError:
-            raise ArgumentError(f"-a max_pages={max_pages!r} is not a whole number") from None
+        self.max_pages = _whole(max_pages, "max_pages")
         self.site: Site = get_site(self.site_name)
         self.scheduled = 0
         host = urlsplit(self.base_url).hostname or ""
@@ -139,7 +156,7 @@ class NewsSpider(scrapy.Spider):
     def parse_article(self, response: Response) -> Iterator[Any]:
         try:
             html, _ = decode_html(response.body, _header_charset(response))
-            extracted = self.site.page(response.url, html).extract()
+            extracted = extract_html(response.url, html, self.site)
         except (ExtractionError, UndecodableError) as error:
             reason = getattr(error, "reason", "undecodable")
             self.crawler.stats.inc_value(f"newscrawl/parse_error/{reason}")

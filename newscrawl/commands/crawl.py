@@ -19,11 +19,14 @@ class Command(ScrapyCrawlCommand):
         assert self.crawler_process
         crawler = self._create_crawler(args[0])
         try:
-            self.crawler_process.crawl(crawler, **opts.spargs)
+            validate = getattr(crawler.spidercls, "validate_arguments", None)
+            if validate:
+                validate(**opts.spargs)
         except ArgumentError as error:
             print(f"scrapy crawl: {error}", file=sys.stderr)
             self.exitcode = 2
             return
+        self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
         if self.crawler_process.bootstrap_failed:
             self.exitcode = 1

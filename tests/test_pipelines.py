@@ -1,0 +1,118 @@
+"""Each pipeline alone, built from a crawler with the project's settings."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from scrapy.exceptions import DropItem
+from scrapy.utils.project import get_project_settings
+from scrapy.utils.test import get_crawler
+
+from newscrawl.items import ArticleItem, TickerItem
+from pipelines.chrome import StripChromePipeline
+from pipelines.dates import KstDatesPipeline
+from pipelines.dedup import DedupPipeline
+from pipelines.normalize import NormalizeTextPipeline
+from pipelines.store import DatabasePipeline
+from pipelines.validate import ValidatePipeline
+
+
+@pytest.fixture
+def crawler(tmp_path):
+    settings = get_project_settings().copy_to_dict()
+    settings["NEWSCRAWL_DATABASE"] = f"sqlite:///{tmp_path}/test.sqlite3"
+    return get_crawler(settings_dict=settings)
+
+
+def article(**fields) -> ArticleItem:
+    base = {"url": "https://www.etoday.co.kr/news/view/1", "site": "etoday", "publisher": "이투데이",
+            "title": "제목", "paragraphs": ["본문이다."], "published_at": "2024-07-25 10:55",
+            "canonical_url": "https://www.etoday.co.kr/news/view/1"}
+    return ArticleItem(**{**base, **fields})
+
+
+def test_strip_chrome_removes_widget_lines_markers_and_repeated_captions(crawler):
+    item = article(
+        paragraphs=["가장작게", "본문 첫 문장이다.", "좋아요0", "▲사진 설명. 연합뉴스", "무단전재 및 재배포 금지",
+                    "홍길동 기자 hong@example.com", "작게 보이는 글씨가 문제라고 말했다."],
+        images=[{"url": "a.jpg", "caption": "▲사진 설명. 연합뉴스"}, {"url": "a.jpg", "caption": "▲사진 설명. 연합뉴스"}],
+    )
+    out = StripChromePipeline.from_crawler(crawler).process_item(item)
+    assert out.paragraphs == ["본문 첫 문장이다.", "작게 보이는 글씨가 문제라고 말했다."]
+    assert out.images == [{"url": "a.jpg", "caption": "사진 설명. 연합뉴스"}]
+    assert crawler.stats.get_value("newscrawl/chrome/lines_removed") == 5
+
+
+def test_normalize_nfc_whitespace_bullets_body_and_hash():
+    decomposed = "\u1100\u1161"  # 가 as conjoining jamo
+    item = article(title=f" {decomposed}\u00a0나\u3000다 ", subtitles=["ㆍ식품ㆍ화장품 교류", "- 둘째 줄", " "],
+                   paragraphs=["첫째  줄", "", "둘째\u200b 줄"])
+    out = NormalizeTextPipeline().process_item(item)
+    assert out.title == "가 나 다"
+    assert out.subtitles == ["식품ㆍ화장품 교류", "둘째 줄"]
+    assert out.body == "첫째 줄\n\n둘째 줄"
+    assert len(out.content_hash) == 64
+    assert NormalizeTextPipeline().process_item(article(title="가 나 다", subtitles=["식품ㆍ화장품 교류", "둘째 줄"],
+                                                        paragraphs=["첫째 줄", "둘째 줄"])).content_hash == out.content_hash
+
+
+@pytest.mark.parametrize(("raw", "iso"), [
+    ("2024-07-25 10:55", "2024-07-25T10:55:00+09:00"),
+    ("2023-04-05T01:57:54.555Z", "2023-04-05T10:57:54+09:00"),
+    ("2025-05-15T20:00:52.000+0900", "2025-05-15T20:00:52+09:00"),
+    ("2016.09.17 18:59", "2016-09-17T18:59:00+09:00"),
+    ("2023.09.07. 오후 12:22", "2023-09-07T12:22:00+09:00"),
+    ("2023.09.07. 오전 12:05", "2023-09-07T00:05:00+09:00"),
+    ("입력 : 2016.09.26 09:57:01", "2016-09-26T09:57:01+09:00"),
+])
+def test_dates_become_kst(crawler, raw, iso):
+    out = KstDatesPipeline.from_crawler(crawler).process_item(article(published_at=raw))
+    assert out.published_at == iso
+
+
+def test_unparsable_date_is_counted_and_cleared(crawler):
+    out = KstDatesPipeline.from_crawler(crawler).process_item(article(published_at="어제 저녁"))
+    assert out.published_at is None
+    assert crawler.stats.get_value("newscrawl/dates/unparsable/published_at") == 1
+
+
+def test_validate_drops_incomplete_items_with_a_counted_reason(crawler):
+    pipeline = ValidatePipeline.from_crawler(crawler)
+    with pytest.raises(DropItem, match="without body"):
+        pipeline.process_item(NormalizeTextPipeline().process_item(article(paragraphs=[])))
+    assert crawler.stats.get_value("newscrawl/dropped/article/missing_body") == 1
+    good = NormalizeTextPipeline().process_item(article())
+    assert pipeline.process_item(good) is good
+
+
+def test_dedup_keeps_one_article_per_canonical_url_and_one_quote_per_value(crawler):
+    pipeline = DedupPipeline.from_crawler(crawler)
+    pipeline.process_item(article())
+    with pytest.raises(DropItem):
+        pipeline.process_item(article(url="https://m.etoday.co.kr/news/view/1"))
+    quote = dict(site="etoday", market="crypto", name="비트코인", price=1, change_pct=Decimal("0.5"))
+    pipeline.process_item(TickerItem(**quote))
+    with pytest.raises(DropItem):
+        pipeline.process_item(TickerItem(**quote))
+    pipeline.process_item(TickerItem(**{**quote, "price": 2}))
+    assert crawler.stats.get_value("newscrawl/duplicates/article") == 1
+    assert crawler.stats.get_value("newscrawl/duplicates/ticker") == 1
+
+
+def test_store_upserts_revisions_and_appends_tickers(crawler):
+    pipeline = DatabasePipeline.from_crawler(crawler)
+    first = NormalizeTextPipeline().process_item(article())
+    pipeline.process_item(first)
+    pipeline.process_item(NormalizeTextPipeline().process_item(article()))
+    pipeline.process_item(NormalizeTextPipeline().process_item(article(paragraphs=["고친 본문이다."])))
+    price = Decimal("0.000012345678901234567")
+    pipeline.process_item(TickerItem(site="etoday", market="crypto", name="코인", price=price))
+    storage = pipeline.storage
+    storage.commit()
+    assert [a["paragraphs"] for a in storage.articles()] == [["고친 본문이다."]]
+    assert storage.db.execute("SELECT revision FROM articles").fetchone() == (2,)
+    assert storage.db.execute("SELECT COUNT(*) FROM article_revisions").fetchone() == (2,)
+    assert storage.tickers()[0]["price"] == str(price)  # exact, not a rounded float
+    stats = crawler.stats
+    assert [stats.get_value(f"newscrawl/articles/{k}") for k in ("new", "unchanged", "updated")] == [1, 1, 1]
