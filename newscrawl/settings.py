@@ -12,6 +12,8 @@ COMMANDS_MODULE = "newscrawl.commands"
 NEWSCRAWL_DATA_DIR = os.environ.get("NEWSCRAWL_DATA_DIR", "data")
 NEWSCRAWL_DATABASE = os.environ.get("NEWSCRAWL_DATABASE", f"sqlite:///{NEWSCRAWL_DATA_DIR}/newscrawl.sqlite3")
 NEWSCRAWL_KEEP_RAW = True  # keep every article page's bytes (gzip) in the database
+NEWSCRAWL_INCREMENTAL = True  # skip article pages already stored ...
+NEWSCRAWL_RECHECK_DAYS = 2.0  # ... unless published this recently: fetched again to catch revisions
 
 FEEDS = {
     f"{NEWSCRAWL_DATA_DIR}/articles.jsonl": {
@@ -33,6 +35,7 @@ ITEM_PIPELINES = {
     "pipelines.store.DatabasePipeline": 900,
 }
 SPIDER_MIDDLEWARES = {"newscrawl.rawpages.RawPageMiddleware": 950}
+DOWNLOADER_MIDDLEWARES = {"newscrawl.incremental.IncrementalMiddleware": 50}
 EXTENSIONS = {"newscrawl.extensions.StatsFile": 900}
 NEWSCRAWL_STATS_FILE = ""  # write the final stats of a run as JSON here
 

@@ -13,7 +13,9 @@ from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from parsel import Selector
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
+from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from newscrawl.clock import now_kst
@@ -150,6 +152,8 @@ class NewsSpider(scrapy.Spider):
 
     # --- articles ----------------------------------------------------------------------------------
     def article_failed(self, failure: Failure) -> None:
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+            return  # skipped on purpose (incremental, robots.txt), counted where it was decided
         self.crawler.stats.inc_value("newscrawl/articles/fetch_failed")
         logger.error("article fetch failed: %s (%s)", failure.request.url, failure.getErrorMessage())
 
@@ -166,12 +170,14 @@ class NewsSpider(scrapy.Spider):
                     "NEWSCRAWL_KEEP_RAW"):
                 storage_for(self.crawler).mark_parse_error(response.url, str(error))
             return
+        article = extracted.article
+        if article and not self.in_window(parse_datetime(article.published_at)):
+            self.crawler.stats.inc_value("newscrawl/articles/out_of_window")
+            return
         fetched_at = now_kst()
-        for item in extracted.items():
+        # Tickers first: the article, stored last, marks the page done for incremental and resumed runs.
+        for item in [*extracted.tickers, *([article] if article else [])]:
             item.fetched_at = fetched_at
-            if not self.in_window(parse_datetime(getattr(item, "published_at", None))):
-                self.crawler.stats.inc_value("newscrawl/articles/out_of_window")
-                return
             yield item
 
 

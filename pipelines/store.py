@@ -1,9 +1,14 @@
-"""Store articles (upsert with revisions) and tickers (appended) in the configured database."""
+"""Store articles (upsert with revisions) and tickers (appended) in the configured database.
+
+Writes are committed only after the item has been written to the feeds (item_scraped), and an article's
+URLs are marked done in the same transaction: a run killed at any point and resumed stores each item once
+in the database and once in the JSONL feeds (whose exporter skips lines it already holds)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from scrapy import signals
 from scrapy.crawler import Crawler
 
 from newscrawl.items import ArticleItem, TickerItem
@@ -14,6 +19,7 @@ class DatabasePipeline:
     def __init__(self, crawler: Crawler):
         self.stats = crawler.stats
         self.storage = storage_for(crawler)
+        crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DatabasePipeline:
@@ -22,8 +28,12 @@ class DatabasePipeline:
     def process_item(self, item: Any) -> Any:
         if isinstance(item, ArticleItem):
             outcome = self.storage.upsert_article(item)
+            self.storage.mark_done(item)
             self.stats.inc_value(f"newscrawl/articles/{outcome}")
         elif isinstance(item, TickerItem):
             self.storage.add_ticker(item)
             self.stats.inc_value("newscrawl/tickers/stored")
         return item
+
+    def item_scraped(self) -> None:
+        self.storage.commit_if_due()

@@ -110,10 +110,30 @@ def test_crawl_writes_the_same_items_to_jsonl_and_sqlite(etoday_portal, tmp_path
     assert result.stats["newscrawl/articles/fetch_failed"] == 1  # the 404 is counted, not silent
 
 
-def test_second_crawl_finds_articles_unchanged(etoday_portal, tmp_path):
+def test_second_crawl_fetches_only_new_pages(etoday_portal, tmp_path):
     first = crawl("etoday", etoday_portal.base_url, tmp_path / "data")
     assert first.stats["newscrawl/articles/new"] == 1
+    etoday_portal.requests.clear()
     second = crawl("etoday", etoday_portal.base_url, tmp_path / "data")
-    assert second.stats["newscrawl/articles/unchanged"] == 1
-    with second.db() as db:
-        assert db.execute("SELECT COUNT(*), MAX(revision) FROM articles").fetchone() == (1, 1)
+    assert second.returncode == 0, second.log[-2000:]
+    assert second.stats["newscrawl/incremental/skipped_seen"] == 1
+    assert "/news/view/2384652" not in etoday_portal.requests
+    assert len(second.articles) == 1 and len(second.tickers) == 12  # feeds hold each item once
+
+
+def test_recent_article_is_rechecked_and_an_edit_becomes_a_revision(etoday_portal, tmp_path):
+    recheck = {"NEWSCRAWL_RECHECK_DAYS": "100000"}
+    first = crawl("etoday", etoday_portal.base_url, tmp_path / "data", settings=recheck)
+    assert first.stats["newscrawl/articles/new"] == 1
+    same = crawl("etoday", etoday_portal.base_url, tmp_path / "data", settings=recheck)
+    assert same.stats["newscrawl/articles/unchanged"] == 1
+    edited = (ETODAY / "news_view_2384652.html").read_bytes().replace("KCNA는 전했다.".encode(), "KCNA는 보도했다.".encode())
+    etoday_portal.routes["/news/view/2384652"] = Route(edited)
+    third = crawl("etoday", etoday_portal.base_url, tmp_path / "data", settings=recheck)
+    assert third.stats["newscrawl/articles/updated"] == 1
+    with third.db() as db:
+        assert db.execute("SELECT COUNT(*), MAX(revision) FROM articles").fetchone() == (1, 2)
+        revisions = [json.loads(r[0])["paragraphs"][-1] for r in
+                     db.execute("SELECT item_json FROM article_revisions ORDER BY revision")]
+    assert [p.endswith("KCNA는 전했다.") for p in revisions] == [True, False]
+    assert [a["paragraphs"][-1].rsplit(" ", 1)[-1] for a in third.articles] == ["전했다.", "보도했다."]

@@ -65,6 +65,16 @@ MIGRATIONS = [
         body_gz BLOB NOT NULL
     );
     """,
+    """
+    CREATE TABLE crawl_state (
+        url TEXT PRIMARY KEY,
+        canonical_url TEXT NOT NULL,
+        published_at TEXT,
+        last_fetched_at TEXT
+    );
+    CREATE UNIQUE INDEX tickers_observation ON tickers (site, market, COALESCE(code, name), price,
+        COALESCE(change_pct, ''), COALESCE(as_of, ''), COALESCE(source_url, ''));
+    """,
 ]
 
 
@@ -77,7 +87,7 @@ def item_json(item: Any) -> str:
 
 
 class SQLiteStorage:
-    """One connection, writes batched into transactions committed every ``batch`` writes and on close."""
+    """One connection; writes accumulate in a transaction until commit()/commit_if_due() and on close."""
 
     def __init__(self, path: str | Path, batch: int = 100):
         self.path = Path(path)
@@ -98,6 +108,9 @@ class SQLiteStorage:
 
     def _wrote(self) -> None:
         self.pending += 1
+
+    def commit_if_due(self) -> None:
+        """Commit once ``batch`` writes are pending (callers choose when it is safe to commit)."""
         if self.pending >= self.batch:
             self.commit()
 
@@ -142,14 +155,29 @@ class SQLiteStorage:
         self._wrote()
         return "new" if revision == 1 else "updated"
 
+    def mark_done(self, item: ArticleItem) -> None:
+        """Remember that this article's URLs were fetched and stored (the incremental crawl state)."""
+        for url in dict.fromkeys(u for u in (item.url, item.canonical_url) if u):
+            self.db.execute(
+                """INSERT INTO crawl_state (url, canonical_url, published_at, last_fetched_at) VALUES (?, ?, ?, ?)
+                   ON CONFLICT(url) DO UPDATE SET last_fetched_at = excluded.last_fetched_at,
+                       published_at = excluded.published_at""",
+                (url, item.canonical_url or item.url, item.published_at, item.fetched_at),
+            )
+
+    def done_urls(self) -> dict[str, str | None]:
+        """URL -> published_at of every article already stored."""
+        return dict(self.db.execute("SELECT url, published_at FROM crawl_state").fetchall())
+
     def articles(self) -> list[dict]:
         rows = self.db.execute("SELECT item_json FROM articles ORDER BY canonical_url").fetchall()
         return [json.loads(r[0]) for r in rows]
 
     # --- tickers ---------------------------------------------------------------------------------
     def add_ticker(self, item: TickerItem) -> None:
+        """Append one observation; the same quote from the same page again (a re-fetch) is kept once."""
         self.db.execute(
-            """INSERT INTO tickers (site, market, code, name, currency, price, change, change_pct, change_basis,
+            """INSERT OR IGNORE INTO tickers (site, market, code, name, currency, price, change, change_pct, change_basis,
                    as_of, source_url, observed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (item.site, item.market, item.code, item.name, item.currency, _exact(item.price),
              _exact(item.change), _exact(item.change_pct), item.change_basis, item.as_of, item.source_url,
