@@ -1,0 +1,288 @@
+"""한국일보 (hankookilbo.com): three article templates, one page class each, chosen by what the page contains.
+
+- :class:`HankookNextPage` (Next.js, server-rendered, ``/news/article/<id>``): the body is
+  ``#article-view-content``; the headline is the large ``<p>`` after the section links (no h1); JSON-LD
+  ``NewsArticle`` carries dates and every author (the byline only says "… 외 1명"); ``article:tag`` metas list
+  the editor's tags.
+- :class:`HankookFlightPage` (Next.js, streamed): the server sent only a spinner; the article exists only in
+  the page's React flight payload (``self.__next_f.push`` scripts): the ``detail`` object (title, subTitle,
+  deployDt/reDeployDt, byLines, sectionName, tags) and its ``contentHtml`` text row (editor HTML with
+  ``$$ARTICLEAD$$`` placeholders and the ``div.writer`` byline at its end).
+- :class:`HankookLegacyPage` (jQuery template, ``/News/Read/<id>``): body ``div.col-main[itemprop=articleBody]``
+  (it wraps a stray ``<html><body>`` that the parser flattens), headline ``h1.title``; the article ends at
+  ``div.writer``, everything after it is page furniture.
+
+All three share the editor markup: deck ``h2.sub-tit-ll`` (lines split at ``<br>``), photos
+``div.editor-img-box`` (``img@src`` + ``div.caption``), subheads ``h3.editor-tit`` (paragraphs), ``div-line``
+rules, ``<p class="editor-p"><br></p>`` spacers, and ad slots.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from contextlib import suppress
+from typing import Any, ClassVar
+
+from lxml import etree, html
+from parsel import Selector
+
+from newscrawl.items import ArticleItem
+from newscrawl.pages import HtmlArticlePage
+from newscrawl.sites import Site
+from newscrawl.text import clean, render_lines
+
+NAME = "hankookilbo"
+PUBLISHER = "한국일보"
+DECK_CSS = "h2.sub-tit-ll"
+# Inside the body: ads, rules, the zoom button, the byline box.
+BODY_CHROME_CSS = (".end-ad-container", ".ad", ".div-line", ".writer", "script", "style", ".img-zoomin")
+_AD_PLACEHOLDER = re.compile(r"\$\$[A-Z_]+\$\$")
+_FLIGHT_PUSH = re.compile(r"^\s*self\.__next_f\.push\((\[.*\])\)\s*;?\s*$", re.DOTALL)
+_REPORTER_SUFFIX = re.compile(r"\s*(기자|특파원|선임기자|논설위원|객원기자)(\s*외\s*\d+명)?$")
+
+
+def editor_images(body: Selector, base: HtmlArticlePage) -> list[dict]:
+    """One entry per ``div.editor-img-box`` photo: ``img@src`` and the caption text (credit kept)."""
+    images = []
+    for box in body.css(".editor-img-box"):
+        caption = " ".join(render_lines(box.css(".caption")[0].root)) if box.css(".caption") else ""
+        images.append({"url": base.absolute(box.css("img::attr(src), img::attr(data-src)").get()),
+                       "caption": clean(caption) or None})
+    return images
+
+
+def editor_article_parts(body: Selector, base: HtmlArticlePage) -> tuple[list[str], list[dict], list[str]]:
+    """(subtitles, images, paragraphs) of an editor-markup body; the body's DOM loses deck, photos and chrome."""
+    subtitles: list[str] = []
+    for deck in body.css(DECK_CSS):
+        subtitles.extend(render_lines(deck.root))
+    images = editor_images(body, base)
+    for css in (DECK_CSS, ".editor-img-box", *BODY_CHROME_CSS):
+        body.css(css).drop()
+    return subtitles, images, render_lines(body.root)
+
+
+def people_names(ld: dict) -> list[str]:
+    people = ld.get("author") or []
+    people = people if isinstance(people, list) else [people]
+    names = [clean(p.get("name")) for p in people if isinstance(p, dict)]
+    return list(dict.fromkeys(_REPORTER_SUFFIX.sub("", n) for n in names if n))
+
+
+class HankookNextPage(HtmlArticlePage):
+    """Next.js template with the article server-rendered into ``#article-view-content`` (2026+)."""
+
+    site = NAME
+    publisher = PUBLISHER
+    marker: ClassVar[str] = 'id="article-view-content"'
+    body_css = "#article-view-content"
+
+    def article(self) -> ArticleItem:
+        body = self.selector.css(self.body_css)
+        self.require(body=body)
+        subtitles, images, paragraphs = editor_article_parts(body[0], self)
+        ld = self.json_ld()
+        title = self._headline()
+        self.require(title=title, paragraphs=paragraphs)
+        section_link = clean(self.selector.css('a[data-ga4="article_section_1"]::text').get())
+        return self.new_article(
+            title=title,
+            subtitles=subtitles,
+            published_at=ld.get("datePublished") or self.meta("article:published_time"),
+            modified_at=ld.get("dateModified") or self.meta("article:modified_time"),
+            authors=people_names(ld),
+            section=self.meta("article:section", "content_category") or section_link or None,
+            paragraphs=paragraphs,
+            images=images,
+            tags=self._tags(ld),
+        )
+
+    def _headline(self) -> str:
+        # The section links sit in a block whose next sibling <p> is the headline.
+        shown = self.selector.xpath(
+            '(//a[@data-ga4="article_section_1"]/ancestor::div[following-sibling::p][1]/following-sibling::p)[1]')
+        if shown:
+            return " ".join(render_lines(shown[0].root))
+        return clean(self.meta("headline") or self.json_ld().get("headline"))
+
+    def _tags(self, ld: dict) -> list[str]:
+        tags = [clean(t) for t in self.selector.xpath('//meta[@property="article:tag"]/@content').getall()]
+        if not tags and isinstance(ld.get("keywords"), str):
+            tags = [clean(t) for t in ld["keywords"].split(",")]
+        return list(dict.fromkeys(t for t in tags if t))
+
+
+class HankookFlightPage(HtmlArticlePage):
+    """Next.js template whose article lives only in the React flight payload (``self.__next_f``)."""
+
+    site = NAME
+    publisher = PUBLISHER
+    marker: ClassVar[str] = "contentHtml"
+
+    def __init__(self, url: str, html_text: str):
+        super().__init__(url, html_text)
+        self.rows = flight_rows(self.selector.css("script::text").getall())
+
+    def article(self) -> ArticleItem:
+        detail = find_article_detail(self.rows)
+        self.require(detail=detail)
+        content = resolve_reference(detail.get("contentHtml"), self.rows)
+        self.require(contentHtml=isinstance(content, str) and content.strip())
+        body = Selector(root=html.fragment_fromstring(_AD_PLACEHOLDER.sub("", content), create_parent="div"))
+        _, images, paragraphs = editor_article_parts(body, self)
+        title = clean(detail.get("title"))
+        self.require(title=title, paragraphs=paragraphs)
+        return self.new_article(
+            title=title,
+            subtitles=markup_lines(detail.get("subTitle")),
+            published_at=detail.get("deployDt"),
+            modified_at=detail.get("reDeployDt") or None,
+            authors=self._authors(detail),
+            section=clean(detail.get("sectionName")) or None,
+            paragraphs=paragraphs,
+            images=images,
+            tags=self._tags(detail),
+        )
+
+    @staticmethod
+    def _authors(detail: dict) -> list[str]:
+        names = [clean(b.get("writerName") or b.get("manualWriterName"))
+                 for b in detail.get("byLines") or [] if isinstance(b, dict)]
+        return list(dict.fromkeys(n for n in names if n))
+
+    @staticmethod
+    def _tags(detail: dict) -> list[str]:
+        tags = [clean(t.get("tag")) for t in detail.get("tags") or [] if isinstance(t, dict)]
+        if not tags and detail.get("tagStr"):
+            tags = [clean(t) for t in str(detail["tagStr"]).split(",")]
+        return list(dict.fromkeys(t for t in tags if t))
+
+
+class HankookLegacyPage(HtmlArticlePage):
+    """The jQuery template (``/News/Read/<id>``, until early 2026)."""
+
+    site = NAME
+    publisher = PUBLISHER
+    marker: ClassVar[str] = 'itemprop="articleBody"'
+    body_css = 'div.col-main[itemprop="articleBody"]'
+
+    def article(self) -> ArticleItem:
+        body = self.selector.css(self.body_css)
+        self.require(body=body)
+        for writer in body.css(".writer")[:1]:  # the byline ends the article; reactions and lists follow
+            for later in writer.xpath("following-sibling::*"):
+                later.drop()
+        subtitles, images, paragraphs = editor_article_parts(body[0], self)
+        ld = self.json_ld()
+        title = self.text("h1.title") or clean(ld.get("headline"))
+        self.require(title=title, paragraphs=paragraphs)
+        return self.new_article(
+            title=title,
+            subtitles=subtitles,
+            published_at=ld.get("datePublished") or self.meta("article:published_time"),
+            modified_at=ld.get("dateModified") or self.meta("article:modified_time") or self._visible("수정"),
+            authors=people_names(ld),
+            section=self.meta("article:section", "content_category"),
+            paragraphs=paragraphs,
+            images=images,
+            tags=[],  # the hashtag block (<!-- 해시태그 -->) is empty on the pages we have; news_keywords is SEO
+        )
+
+    def _visible(self, label: str) -> str | None:
+        for term in self.selector.css(".info dl.wrt-text dt"):
+            if clean(term.css("::text").get()) == label:
+                return clean(term.xpath("following-sibling::dd[1]/text()").get()) or None
+        return None
+
+
+# --- React flight payload ------------------------------------------------------------------------------------
+def flight_rows(scripts: list[str]) -> dict[str, Any]:
+    """Rows of the Next.js flight stream: id -> parsed JSON value, or the text of a ``T`` (text) row.
+
+    The stream is the concatenation of every ``self.__next_f.push([1, "..."])`` string; a row is
+    ``<hex id>:<json>\\n`` or ``<hex id>:T<hex byte length>,<text>`` (no newline after the text).
+    """
+    parts = []
+    for script in scripts:
+        found = _FLIGHT_PUSH.match(script) if "__next_f" in script else None
+        if not found:
+            continue
+        try:
+            chunk = json.loads(found.group(1))
+        except ValueError:
+            continue
+        if len(chunk) > 1 and chunk[0] == 1 and isinstance(chunk[1], str):
+            parts.append(chunk[1])
+    stream = "".join(parts).encode("utf-8")
+    rows: dict[str, Any] = {}
+    pos = 0
+    while pos < len(stream):
+        colon = stream.find(b":", pos)
+        if colon < 0:
+            break
+        row_id = stream[pos:colon].decode("ascii", "replace").strip()
+        comma = stream.find(b",", colon)
+        length = _text_row_length(stream[colon + 1:comma]) if comma > 0 else None
+        if length is not None:
+            rows[row_id] = stream[comma + 1:comma + 1 + length].decode("utf-8", "replace")
+            pos = comma + 1 + length
+            continue
+        end = stream.find(b"\n", colon)
+        end = len(stream) if end < 0 else end
+        with suppress(ValueError):  # module ("I[...]") and hint (":HL[...]") rows are not JSON values we need
+            rows[row_id] = json.loads(stream[colon + 1:end])
+        pos = end + 1
+    return rows
+
+
+def _text_row_length(tag: bytes) -> int | None:
+    """``T1b7b`` (a text row header) -> 7035 bytes; None for any other row."""
+    if not re.fullmatch(rb"T[0-9a-f]+", tag):
+        return None
+    return int(tag[1:], 16)
+
+
+def find_article_detail(rows: dict[str, Any]) -> dict:
+    """The ``detail`` object of the article query (it has ``articleId`` and ``contentHtml``)."""
+    stack: list[Any] = list(rows.values())
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if "articleId" in node and "contentHtml" in node:
+                return node
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return {}
+
+
+def resolve_reference(value: Any, rows: dict[str, Any]) -> Any:
+    """``"$24"`` -> the value of row 24 (flight values point at text rows this way)."""
+    if isinstance(value, str) and re.fullmatch(r"\$[0-9a-f]+", value):
+        return rows.get(value[1:])
+    return value
+
+
+def markup_lines(markup: str | None) -> list[str]:
+    """Rendered lines of a small HTML string (``a<br>b`` -> ``[a, b]``)."""
+    if not markup or not markup.strip():
+        return []
+    root: etree._Element = html.fragment_fromstring(markup, create_parent="div")
+    return render_lines(root)
+
+
+# --- layout choice -------------------------------------------------------------------------------------------
+LAYOUTS: tuple[type[HtmlArticlePage], ...] = (HankookNextPage, HankookFlightPage, HankookLegacyPage)
+
+
+def hankookilbo_page(url: str, html_text: str) -> HtmlArticlePage:
+    """The page object of the first layout whose marker the page contains (the current template when none
+    does, so that the error names what is missing)."""
+    for layout in LAYOUTS:
+        if layout.marker in html_text:
+            return layout(url, html_text)
+    return HankookNextPage(url, html_text)
+
+
+SITE = Site(name=NAME, publisher=PUBLISHER, hosts=("hankookilbo.com",), page=hankookilbo_page)

@@ -1,0 +1,96 @@
+"""매일경제 (mk.co.kr): article pages of the 2022+ template (``/news/<section>/<id>``).
+
+DOM facts: section label ``span.cate`` and headline ``h2.news_ttl`` in ``.news_ttl_wrap`` (the only h1 is the
+hidden "기사 상세"); byline ``dl.author dt.name`` ("… 기자"); JSON-LD ``datePublished``/``dateModified``/``author``;
+body ``div.news_cnt_detail_wrap[itemprop=articleBody]`` holding the deck ``div.mid_title .midtitle_text`` (lines
+split at ``<br>``), photos ``div.thumb_area figure`` (``img@src`` = the ``_P1`` rendition, ``figcaption``), in-body
+subheads ``div.border_org`` (kept as paragraphs), ``<p refId>`` paragraphs and a ``#refTotal`` counter. The AI
+summary "뉴스 요약쏙" (``.news_sum_group``) is a members-only popup outside the body: chrome. The page shows no tags.
+"""
+
+from __future__ import annotations
+
+import re
+
+from parsel import Selector
+
+from newscrawl.items import ArticleItem
+from newscrawl.pages import HtmlArticlePage
+from newscrawl.sites import Site
+from newscrawl.text import clean, render_lines
+
+NAME = "mk"
+PUBLISHER = "매일경제"
+_REPORTER_SUFFIX = re.compile(r"\s*(기자|특파원|선임기자|논설위원|객원기자)$")
+# Placeholder ``alt`` texts of photos without a caption.
+_PLACEHOLDER_ALTS = frozenset({"사진설명", "사진", ""})
+
+
+def reporter_name(byline: str) -> str:
+    """``최현재 기자`` -> ``최현재``."""
+    return _REPORTER_SUFFIX.sub("", clean(byline))
+
+
+class MkArticlePage(HtmlArticlePage):
+    """The mk.co.kr article template with ``div.news_cnt_detail_wrap`` as body (2022 redesign onwards)."""
+
+    site = NAME
+    publisher = PUBLISHER
+    chrome_selectors = (
+        ".news_sum_group", ".ad_contents", ".ad_box1", '[id$="_custom_rectangle"]',
+        ".reaction_btn_wrap", "#refTotal",
+    )
+    body_css = 'div.news_cnt_detail_wrap[itemprop="articleBody"]'
+
+    def article(self) -> ArticleItem:
+        body = self.selector.css(self.body_css)
+        self.require(body=body)
+        images = [self._image(figure) for figure in body.css("figure")]
+        body.css(".thumb_area, figure").drop()
+        subtitles: list[str] = []
+        for deck in body.css(".mid_title"):
+            subtitles.extend(render_lines(deck.root))
+        body.css(".mid_title").drop()
+        ld = self.json_ld()
+        title = self.text(".news_ttl_wrap .news_ttl") or self.text("h2.news_ttl")
+        paragraphs = render_lines(body[0].root)
+        self.require(title=title, paragraphs=paragraphs)
+        return self.new_article(
+            title=title,
+            subtitles=subtitles,
+            published_at=ld.get("datePublished") or self.meta("article:published_time")
+            or self._visible_date("입력"),
+            modified_at=ld.get("dateModified") or self.meta("article:modified_time", "article:modified")
+            or self._visible_date("수정"),
+            authors=self._authors(ld),
+            section=self.text(".news_ttl_wrap .cate") or None,
+            paragraphs=paragraphs,
+            images=images,
+            tags=[],
+        )
+
+    def _image(self, figure: Selector) -> dict:
+        caption = clean(" ".join(render_lines(figure.css("figcaption")[0].root))) if figure.css("figcaption") else ""
+        if not caption:
+            alt = clean(figure.css("img::attr(alt)").get())
+            caption = "" if alt in _PLACEHOLDER_ALTS else alt
+        return {"url": self.absolute(figure.css("img::attr(src), img::attr(data-src)").get()),
+                "caption": caption or None}
+
+    def _authors(self, ld: dict) -> list[str]:
+        people = ld.get("author") or []
+        people = people if isinstance(people, list) else [people]
+        names = [clean(p.get("name")) for p in people if isinstance(p, dict)]
+        if not any(names):
+            names = [reporter_name(n) for n in self.selector.css("dl.author dt.name::text").getall()]
+        return list(dict.fromkeys(n for n in names if n))
+
+    def _visible_date(self, label: str) -> str | None:
+        for row in self.selector.css(".time_area dl"):
+            if clean(row.css("dt::text").get()).startswith(label):
+                return clean(row.css("dd::text").get()) or None
+        return None
+
+
+# One layout so far; when mk changes its template, add a page class and choose by a marker of the page.
+SITE = Site(name=NAME, publisher=PUBLISHER, hosts=("mk.co.kr",), page=MkArticlePage)

@@ -1,0 +1,163 @@
+"""네이버 뉴스 (n.news.naver.com): portal copies of other publishers' articles.
+
+DOM facts (article pages ``/article/<oid>/<aid>`` and ``/mnews/article/<oid>/<aid>``, 2022-2023 layout):
+headline ``h2.media_end_head_headline`` (``#title_area``); dates on the visible 입력/수정 spans as machine
+values ``span._ARTICLE_DATE_TIME[data-date-time]`` and ``span._ARTICLE_MODIFY_DATE_TIME[data-modify-date-time]``
+(KST, seconds included); reporters ``em.media_end_head_journalist_name`` ("한지숙 기자"); the press logo
+``a.media_end_head_top_logo img[alt]`` names the original publisher and ``a.media_end_head_origin_link``
+(기사원문) links its own URL; body ``#dic_area``, with the deck ``strong.media_end_summary`` inside it, photos
+``span.end_photo_org`` (caption ``em.img_desc``, or the next row of the ``table.nbd_table`` around the photo);
+the article's own section label ``em.media_end_categorize_item`` ("이 기사는 언론사에서 사회 섹션으로 분류했습니다").
+The press byline under the body (``div.byline``) sits outside ``#dic_area``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from parsel import Selector
+
+from newscrawl.items import ArticleItem
+from newscrawl.pages import HtmlArticlePage
+from newscrawl.sites import Site
+from newscrawl.text import clean, render_lines
+
+NAME = "naver"
+PORTAL = "네이버 뉴스"
+ARTICLE_PATH = re.compile(r"/(?:mnews/)?(?:ranking/|hotissue/)?article/(\d{3})/(\d{10})")
+_LEGACY_READ = re.compile(r"/main/read\.(?:naver|nhn)\?")  # news.naver.com/main/read.naver?oid=..&aid=..
+# Press ids (oid) as Naver's own pages name them (press links and logos on the corpus list pages); the
+# logo alt on the article page wins, this table is the fallback.
+PRESS_BY_OID = {
+    "001": "연합뉴스", "002": "프레시안", "003": "뉴시스", "005": "국민일보", "006": "미디어오늘",
+    "008": "머니투데이", "009": "매일경제", "011": "서울경제", "014": "파이낸셜뉴스", "015": "한국경제",
+    "016": "헤럴드경제", "018": "이데일리", "020": "동아일보", "021": "문화일보", "022": "세계일보",
+    "023": "조선일보", "024": "매경이코노미", "025": "중앙일보", "028": "한겨레", "029": "디지털타임스",
+    "030": "전자신문", "031": "아이뉴스24", "032": "경향신문", "044": "코리아헤럴드", "047": "오마이뉴스",
+    "052": "YTN", "055": "SBS", "056": "KBS", "057": "MBN", "079": "노컷뉴스", "081": "서울신문",
+    "082": "부산일보", "088": "매일신문", "092": "지디넷코리아", "119": "데일리안", "138": "디지털데일리",
+    "214": "MBC", "215": "한국경제TV", "243": "이코노미스트", "277": "아시아경제", "293": "블로터",
+    "308": "시사IN", "366": "조선비즈", "374": "SBS Biz", "421": "뉴스1", "422": "연합뉴스TV",
+    "437": "JTBC", "448": "TV조선", "449": "채널A", "469": "한국일보", "586": "시사저널", "629": "더팩트",
+    "648": "비즈워치", "656": "대전일보", "658": "국제신문", "666": "경기일보",
+}
+_REPORTER_SUFFIX = re.compile(r"\s*(선임기자|수석기자|전문기자|객원기자|기자|특파원|논설위원|위원|앵커)$")
+# A leading dateline naming the outlet or reporter: [헤럴드경제=한지숙 기자], [이데일리 조민정 기자],
+# (서울=연합뉴스) 홍길동 기자 = ..., [인터풋볼] 김대식 기자 = ..., [스타뉴스 | 김동윤 기자]
+_BYLINE_EQ = r"[가-힣]{2,4}(?:\s*[·ㆍ,]\s*[가-힣]{2,4})*\s*(?:기자|특파원)\s*=\s*"
+_DATELINE = re.compile(
+    r"^(?:[\[【(][^\]】)]{1,40}?(?:=|기자|특파원)[^\]】)]{0,30}[\]】)]\s*(?:" + _BYLINE_EQ + r")?"
+    r"|[\[【(][^\]】)]{1,20}[\]】)]\s*" + _BYLINE_EQ + ")"
+)
+_DATELINE_NAMES = re.compile(r"([가-힣]{2,4})\s*(?:선임기자|기자|특파원)")
+
+
+def article_ids(url: str) -> tuple[str, str] | None:
+    """(oid, aid) of a Naver article URL of any shape (also ranking/hotissue views and read.naver?oid=&aid=)."""
+    found = ARTICLE_PATH.search(url)
+    if found:
+        return found.group(1), found.group(2)
+    if not _LEGACY_READ.search(url):
+        return None
+    oid, aid = re.search(r"[?&]oid=(\d{3})", url), re.search(r"[?&]aid=(\d{10})", url)
+    return (oid.group(1), aid.group(1)) if oid and aid else None
+
+
+def canonical_article_url(oid: str, aid: str) -> str:
+    """One URL per article, whichever route (article, mnews, ranking, hotissue) reached it."""
+    return f"https://n.news.naver.com/mnews/article/{oid}/{aid}"
+
+
+def reporter_name(text: str) -> str:
+    return _REPORTER_SUFFIX.sub("", clean(text)).strip()
+
+
+def split_dateline(first: str) -> tuple[str, list[str]]:
+    """Remove a leading dateline from the first paragraph; return the rest and the reporter names it gave."""
+    found = _DATELINE.match(first)
+    if not found:
+        return first, []
+    return first[found.end():].strip(), _DATELINE_NAMES.findall(found.group(0))
+
+
+def without_dateline(paragraphs: list[str]) -> tuple[list[str], list[str]]:
+    """The paragraphs with the first one's dateline removed (and dropped if nothing else), and its names."""
+    if not paragraphs:
+        return paragraphs, []
+    first, names = split_dateline(paragraphs[0])
+    return ([first] if first else []) + paragraphs[1:], names
+
+
+class NaverArticlePage(HtmlArticlePage):
+    site = NAME
+    publisher = PORTAL  # replaced per page by the original press name
+    chrome_selectors = (
+        "script", "style", ".vod_player_wrap", "._VOD_PLAYER_WRAP", ".media_end_head_autosummary",
+        "#dic_area .link_news", "#dic_area .nbd_btn",
+    )
+    body_css = "#dic_area"
+
+    def article(self) -> ArticleItem:
+        body = self.selector.css(self.body_css)
+        title = self.text("h2.media_end_head_headline") or self.text("#title_area") or self.meta("og:title")
+        published = self.selector.css("._ARTICLE_DATE_TIME::attr(data-date-time)").get()
+        self.require(title=title, body=body, published_at=published)
+        self.publisher = self.press_name()
+        subtitles: list[str] = []
+        for deck in body.css("strong.media_end_summary"):
+            subtitles.extend(render_lines(deck.root))
+        body.css("strong.media_end_summary").drop()
+        images = self.images(body[0])
+        paragraphs = render_lines(body[0].root)
+        authors = [reporter_name(a) for a in self.selector.css(".media_end_head_journalist_name").xpath(
+            "string()").getall()]
+        paragraphs, dateline_names = without_dateline(paragraphs)
+        authors = authors or dateline_names
+        return self.new_article(
+            title=title,
+            subtitles=subtitles,
+            published_at=published,
+            modified_at=self.selector.css("._ARTICLE_MODIFY_DATE_TIME::attr(data-modify-date-time)").get(),
+            authors=[a for a in authors if a],
+            section=clean(self.selector.css(".media_end_categorize_item").xpath("string()").get()) or None,
+            paragraphs=paragraphs,
+            images=images,
+            tags=[],
+            original_url=self.absolute(self.selector.css("a.media_end_head_origin_link::attr(href)").get()),
+        )
+
+    def press_name(self) -> str:
+        """The original publisher: press logo alt, then meta, then the oid table."""
+        logo = self.selector.css(".media_end_head_top_logo img::attr(alt)").get()
+        author = (self.meta("og:article:author") or "").split("|")[0]
+        ids = article_ids(self.url) or article_ids(self.meta("og:url") or "")
+        for name in (logo, self.meta("twitter:creator"), author, PRESS_BY_OID.get(ids[0]) if ids else None):
+            if name and clean(name):
+                return clean(name)
+        return PORTAL
+
+    def images(self, body: Selector) -> list[dict]:
+        """Photos of the body with their captions; each photo box is then dropped from the body."""
+        images = []
+        for photo in body.css("span.end_photo_org, div.end_photo_org"):
+            url = photo.css("img::attr(data-src)").get() or photo.css("img::attr(src)").get()
+            caption = clean(photo.css("em.img_desc").xpath("string()").get())
+            box = photo.xpath("ancestor::table[contains(@class, 'nbd_table')][last()]")
+            if box:  # caption in the table row under the photo
+                photo.css("em.img_desc").drop()
+                caption = caption or " ".join(render_lines(box[0].root))
+            images.append({"url": self.absolute(url), "caption": caption or None})
+            (box or photo).drop()
+        return images
+
+    def canonical_url(self) -> str:
+        ids = article_ids(self.meta("og:url") or "") or article_ids(self.url)
+        return canonical_article_url(*ids) if ids else super().canonical_url()
+
+
+SITE = Site(
+    name=NAME,
+    publisher=PORTAL,
+    hosts=("news.naver.com",),
+    page=NaverArticlePage,
+)

@@ -1,0 +1,128 @@
+"""한국일보: the three templates (one page class each, chosen by what the page contains), the React flight
+payload reader, and a real-engine crawl of a loopback hankookilbo.com fed by an RSS feed and a news sitemap."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+import pytest
+
+from newscrawl.pages import ExtractionError
+from newscrawl.sites import site_for_url
+from newscrawl.sites.hankookilbo import (
+    HankookFlightPage,
+    HankookLegacyPage,
+    HankookNextPage,
+    flight_rows,
+    hankookilbo_page,
+    markup_lines,
+)
+from tests.crawling import crawl
+from tests.servers import FixtureServer, Route, page
+from tests.shared import FIXTURES, article_of, assert_article_matches, run_page, shared_path
+
+HANKOOK = FIXTURES / "hankookilbo"
+LEGACY = "hankookilbo_A2025051516330004328"
+FLIGHT = "hankookilbo_A2026012914320005196"
+SERVER_RENDERED = "hankookilbo_A2026071220290000630"
+PAGES = {  # real path -> corpus file
+    "/News/Read/A2025051516330004328": LEGACY,
+    "/news/article/A2026012914320005196": FLIGHT,
+    "/news/article/A2026071220290000630": SERVER_RENDERED,
+}
+URLS = {stem: f"https://www.hankookilbo.com{path}" for path, stem in PAGES.items()}
+COMPARED = ("title", "subtitles", "published_at", "modified_at", "authors", "paragraphs", "images", "section",
+            "tags")
+
+
+def truth(stem: str) -> dict:
+    return json.loads(shared_path("corpus", "truth", "hankookilbo", f"{stem}.json").read_text(encoding="utf-8"))
+
+
+def html_of(stem: str) -> str:
+    return shared_path("corpus", "raw", "hankookilbo", f"{stem}.html").read_text(encoding="utf-8")
+
+
+def expected_paths(name: str) -> list[str]:
+    return json.loads((HANKOOK / f"{name}.expected.json").read_text(encoding="utf-8"))["articles"]
+
+
+@pytest.mark.parametrize(("stem", "layout"), [
+    (LEGACY, HankookLegacyPage), (FLIGHT, HankookFlightPage), (SERVER_RENDERED, HankookNextPage)])
+def test_each_template_gets_its_page_class(stem, layout):
+    assert site_for_url(URLS[stem]).name == "hankookilbo"
+    assert type(hankookilbo_page(URLS[stem], html_of(stem))) is layout
+
+
+def test_flight_payload_of_the_server_rendered_page_gives_the_same_article():
+    """The server-rendered page also carries the flight payload: both readers must agree (dates aside,
+    which the payload gives as visible minutes and the pipeline converts)."""
+    html = html_of(SERVER_RENDERED)
+    from_dom = asdict(HankookNextPage(URLS[SERVER_RENDERED], html).article())
+    from_payload = asdict(HankookFlightPage(URLS[SERVER_RENDERED], html).article())
+    for name in ("title", "subtitles", "authors", "paragraphs", "images", "section", "tags"):
+        assert from_payload[name] == from_dom[name], name
+    assert from_payload["published_at"] == "2026.07.12 22:09"
+
+
+def test_flight_text_rows_are_measured_in_utf8_bytes():
+    text = "<p>한국일보 본문</p>"  # 3 bytes per hangul syllable
+    stream = f'1:{{"detail":"$2"}}\n2:T{len(text.encode()):x},{text}3:["$","p",null,{{}}]\n'
+    script = f"self.__next_f.push({json.dumps([1, stream], ensure_ascii=False)})"
+    rows = flight_rows([script])
+    assert rows["2"] == text
+    assert rows["1"] == {"detail": "$2"} and rows["3"] == ["$", "p", None, {}]
+
+
+def test_deck_markup_splits_at_br():
+    assert markup_lines("첫 줄<br>둘째 줄<br/> ") == ["첫 줄", "둘째 줄"]
+
+
+def test_legacy_article_ends_at_the_byline():
+    item = article_of(run_page(URLS[LEGACY], html_of(LEGACY), "hankookilbo"))
+    assert item["paragraphs"][:2] == ['"경상도와 전라도로 나눠서 왜 싸우나."', "이재명 더불어민주당 대선 후보"]
+    assert not any("이 기사와 관련된 기사" in p or "hankookilbo.com" in p for p in item["paragraphs"])
+    assert item["authors"] == ["구현모"]  # the dateline 순천, 광양 is not a name
+
+
+def test_flight_page_drops_ad_placeholders_and_byline():
+    item = article_of(run_page(URLS[FLIGHT], html_of(FLIGHT), "hankookilbo"))
+    assert not any("$$" in p or "spicy@" in p for p in item["paragraphs"])
+    assert item["tags"] == ["국민의힘", "중도층"]
+    assert "\u00a0" not in item["title"]
+
+
+def test_unknown_page_is_an_extraction_error():
+    with pytest.raises(ExtractionError) as error:
+        hankookilbo_page("https://www.hankookilbo.com/news/politics", "<html><body><ul><li>목록</li></ul></body></html>"
+                         ).extract()
+    assert error.value.reason == "missing_fields"
+
+
+@pytest.fixture
+def hankook_portal():
+    routes = {
+        "/rss/all": page(HANKOOK / "rss_all.xml", "application/rss+xml; charset=utf-8"),
+        "/sitemap/latest-articles": page(HANKOOK / "latest_articles.xml", "application/xml; charset=utf-8"),
+        "/news/article/A2026071399990000001": Route(b"<html><body>not found</body></html>", status=404),
+    }
+    for path, stem in PAGES.items():
+        routes[path] = Route(shared_path("corpus", "raw", "hankookilbo", f"{stem}.html").read_bytes())
+    with FixtureServer(routes) as server:
+        yield server
+
+
+def test_crawl_reads_all_three_templates_and_matches_truth(hankook_portal, tmp_path: Path):
+    result = crawl("hankookilbo", hankook_portal.base_url, tmp_path / "data")
+    assert result.returncode == 0, result.log[-3000:]
+    requested = [p for p in hankook_portal.requests if p.lower().startswith("/news/")]
+    assert sorted(requested) == sorted(set(expected_paths("rss_all") + expected_paths("latest_articles")))
+    assert result.stats["newscrawl/articles/fetch_failed"] == 1
+
+    by_path = {a["url"].removeprefix(hankook_portal.base_url): a for a in result.articles}
+    assert sorted(by_path) == sorted(PAGES)
+    for path, stem in PAGES.items():
+        assert_article_matches(by_path[path], truth(stem), COMPARED)
+        assert by_path[path]["body"] == "\n\n".join(truth(stem)["paragraphs"])

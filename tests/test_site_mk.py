@@ -1,0 +1,114 @@
+"""매일경제: the page object on the real corpus pages, and a real-engine crawl of a loopback mk.co.kr that
+discovers articles from its RSS feed and news sitemap."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from newscrawl.pages import ExtractionError
+from newscrawl.sites import get_site, site_for_url
+from newscrawl.sites.mk import MkArticlePage, reporter_name
+from tests.crawling import crawl
+from tests.servers import FixtureServer, Route, page
+from tests.shared import FIXTURES, article_of, assert_article_matches, manifest, run_page, shared_path
+
+MK = FIXTURES / "mk"
+PAGES = {  # real path -> corpus file
+    "/news/politics/11333783": "mk_news_politics_11333783",
+    "/news/realestate/11329112": "mk_news_realestate_11329112",
+    "/news/society/11328184": "mk_news_society_11328184",
+    "/news/sports/11328187": "mk_news_sports_11328187",
+    "/news/stock/11330362": "mk_news_stock_11330362",
+    "/news/world/11331490": "mk_news_world_11331490",
+}
+
+
+def truth(stem: str) -> dict:
+    return json.loads(shared_path("corpus", "truth", "mk", f"{stem}.json").read_text(encoding="utf-8"))
+
+
+def raw(stem: str) -> bytes:
+    return shared_path("corpus", "raw", "mk", f"{stem}.html").read_bytes()
+
+
+def expected_paths(name: str) -> list[str]:
+    return json.loads((MK / f"{name}.expected.json").read_text(encoding="utf-8"))["articles"]
+
+
+def test_registry_serves_mk_hosts():
+    assert site_for_url("https://www.mk.co.kr/news/world/11331490").name == "mk"
+    assert get_site("mk").publisher == "매일경제"
+    assert all(manifest()[f"mk/{stem}.html"]["site"] == "mk" for stem in PAGES.values())
+
+
+def test_reporter_suffix_is_removed():
+    assert reporter_name("최현재 기자") == "최현재"
+    assert reporter_name(" 김혜진  기자 ") == "김혜진"
+
+
+def test_ai_summary_and_deck_are_not_paragraphs():
+    item = article_of(run_page("https://www.mk.co.kr/news/world/11331490", raw("mk_news_world_11331490"), "mk"))
+    assert item["subtitles"] == ["美 수출 통제에 고육책"]
+    assert not any("AI 요약" in p or "뉴스 요약쏙" in p for p in item["paragraphs"])
+    assert "美 수출 통제에 고육책" not in item["paragraphs"]
+    assert item["section"] == "국제" and item["authors"] == ["최현재"]
+
+
+def test_in_body_subheads_stay_in_reading_order():
+    item = article_of(run_page("https://www.mk.co.kr/news/politics/11333783", raw("mk_news_politics_11333783"),
+                               "mk"))
+    paragraphs = item["paragraphs"]
+    assert paragraphs.index("이름조차 없던 소년공") == 3
+    assert paragraphs.index("인권변호사에서 정치인 이재명으로") > paragraphs.index("이름조차 없던 소년공")
+    assert len(item["images"]) == len({i["url"] for i in item["images"]}) == 6
+
+
+def test_placeholder_alt_is_no_caption():
+    item = article_of(run_page("https://www.mk.co.kr/news/society/11328184", raw("mk_news_society_11328184"), "mk"))
+    assert [i["caption"] for i in item["images"]] == [None]
+    assert item["modified_at"] == "2025-05-28T00:15:18+09:00"
+
+
+def test_page_without_article_body_is_an_extraction_error():
+    html = "<html><body><h2 class='news_ttl'>목록</h2><ul><li>기사</li></ul></body></html>"
+    with pytest.raises(ExtractionError) as error:
+        MkArticlePage("https://www.mk.co.kr/news/stock/", html).article()
+    assert error.value.reason == "missing_fields" and "body" in error.value.detail
+
+
+@pytest.fixture
+def mk_portal():
+    routes = {
+        "/rss/30000001/": page(MK / "rss_30000001.xml", "application/rss+xml; charset=utf-8"),
+        "/sitemap/latest-articles/": page(MK / "latest_articles.xml", "application/xml; charset=utf-8"),
+        "/news/economy/11330999": Route(b"<html><body>not found</body></html>", status=404),
+    }
+    for path, stem in PAGES.items():
+        routes[path] = Route(raw(stem))
+    with FixtureServer(routes) as server:
+        yield server
+
+
+def test_crawl_discovers_feed_and_sitemap_articles_and_matches_truth(mk_portal, tmp_path: Path):
+    result = crawl("mk", mk_portal.base_url, tmp_path / "data")
+    assert result.returncode == 0, result.log[-3000:]
+    requested = [p for p in mk_portal.requests if p.startswith("/news/")]
+    assert sorted(requested) == sorted(set(expected_paths("rss_30000001") + expected_paths("latest_articles")))
+    assert "/news/stock/" not in requested  # a section list link is not an article
+    assert result.stats["newscrawl/articles/fetch_failed"] == 1
+
+    by_path = {a["url"].removeprefix(mk_portal.base_url): a for a in result.articles}
+    assert sorted(by_path) == sorted(PAGES)
+    for path, stem in PAGES.items():
+        assert_article_matches(by_path[path], truth(stem))
+
+
+def test_crawl_respects_the_date_window(mk_portal, tmp_path: Path):
+    result = crawl("mk", mk_portal.base_url, tmp_path / "data", args={"since": "2025-05-30"})
+    assert result.returncode == 0, result.log[-3000:]
+    published = sorted(a["published_at"][:10] for a in result.articles)
+    assert published == ["2025-05-30", "2025-05-31", "2025-06-04"]
+    assert result.stats["newscrawl/discovery/out_of_window"] >= 3
