@@ -1,0 +1,182 @@
+"""연합뉴스 (yna.co.kr, en.yna.co.kr, legacy yonhapnews.co.kr): one page object per layout.
+
+- :class:`YnaStoryPage` — the ``article.story-news`` layout of en.yna.co.kr (2019–): JSON-LD NewsArticle
+  with dates and keywords, headline ``header h1.tit``, the kicker link in ``.info-con`` is the section,
+  the text closes with ``e-mail<br>(END)``.
+- :class:`YonhapLegacyPage` — www.yonhapnews.co.kr (2016): ``#articleWrap h1.tit-article``,
+  ``article:published_time`` without seconds, body ``div.article`` with photo boxes ``div.article-img``,
+  ad boxes, the e-mail line and ``p.adrs`` (copyright + 송고 time); the section label is the page's
+  ``h2.sta`` heading.
+
+Both open the text with a dateline naming the agency (``(서울=연합뉴스) 차병섭 기자 =`` or
+``SEOUL, Aug. 20 (Yonhap) --``): it is cut off and its names become the authors.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from urllib.parse import urlsplit
+
+from newscrawl.chrome import strip_caption_marker
+from newscrawl.dates import MODIFIED_LABELS, PUBLISHED_LABELS, labeled_date
+from newscrawl.items import ArticleItem
+from newscrawl.pages import ExtractionError, HtmlArticlePage
+from newscrawl.sites import Site
+from newscrawl.text import clean, render_lines
+
+NAME = "yna"
+PUBLISHER = "연합뉴스"
+_TITLES = ("선임기자", "기자", "특파원", "통신원", "객원기자")
+# "(서울=연합뉴스) 차병섭 기자 = ", "(워싱턴=연합뉴스) 김경희 특파원·이상헌 기자 = "
+_KO_DATELINE = re.compile(r"^\((?P<place>[^()=]{1,20})=(?:연합뉴스|연합뉴스TV)\)\s*(?P<names>[^=]{0,60}?)\s*=\s*")
+_TITLE_ALT = "|".join(_TITLES)
+_DATELINE_NAMES = re.compile(rf"^(?:[가-힣]{{2,5}}(?:\s*(?:{_TITLE_ALT}))?[\s,·]+)*[가-힣]{{2,5}}\s*(?:{_TITLE_ALT})$")
+# "SEOUL, Aug. 20 (Yonhap) -- ", "WASHINGTON, Sept. 3 (Yonhap) -- "
+_EN_DATELINE = re.compile(r"^[A-Z][A-Za-z .'-]{1,40}, [A-Z][a-z]{2,4}\.? \d{1,2} \(Yonhap\)\s*(?:--|—|–)\s*")
+_EN_BYLINE = re.compile(r"^By ((?:[A-Z][\w'-]+ ?){1,4})$")
+_END_LINES = frozenset({"(END)", "(끝)", "<끝>"})
+_EMAIL_ONLY = re.compile(r"^[\w.+-]+@[\w-]+(\.[\w-]+)+$")
+_SAVED_PAGE_FILE = re.compile(r"(^|/)[^/]+_files/")  # a browser's "save page complete" rewrite of a src
+_AKR_DATE = re.compile(r"AKR(\d{4})(\d{2})(\d{2})")
+
+
+def dateline_authors(names: str) -> list[str]:
+    """``김경희 특파원·이상헌 기자`` -> [김경희, 이상헌]."""
+    tokens = re.split(r"[\s,·]+", clean(names))
+    return [t for t in tokens if t and t not in _TITLES and re.fullmatch(r"[가-힣]{2,5}", t)]
+
+
+def cut_dateline(paragraphs: list[str]) -> tuple[list[str], list[str]]:
+    """(paragraphs without the leading dateline or By-line, the names it gave)."""
+    if not paragraphs:
+        return paragraphs, []
+    first, authors = clean(paragraphs[0]), []
+    by = _EN_BYLINE.match(first)
+    if by:
+        return cut_dateline(paragraphs[1:])[0], [by.group(1).strip()]
+    found = _KO_DATELINE.match(first)
+    if found and found.group("names") and not _DATELINE_NAMES.match(found.group("names")):
+        found = None  # an "=" further on belongs to the text, not to a dateline
+    if found:
+        authors = dateline_authors(found.group("names"))
+    else:
+        found = _EN_DATELINE.match(first)
+    if found:
+        first = first[found.end():].strip()
+    return ([first] if first else []) + paragraphs[1:], authors
+
+
+def drop_closing_lines(paragraphs: list[str]) -> list[str]:
+    """The reporter's e-mail and the end marker that close a wire story."""
+    while paragraphs and (clean(paragraphs[-1]) in _END_LINES or _EMAIL_ONLY.match(clean(paragraphs[-1]))):
+        paragraphs = paragraphs[:-1]
+    return paragraphs
+
+
+class YnaStoryPage(HtmlArticlePage):
+    """en.yna.co.kr ``/view/AEN…`` pages (``article.story-news``)."""
+
+    site = NAME
+    publisher = PUBLISHER
+    chrome_selectors = ("script:not([type='application/ld+json'])", "style", ".sns-flying", ".social-btns",
+                        ".aside-box01", "#taboola-below-article-thumbnails")
+    body_css = "article.story-news"
+
+    def article(self) -> ArticleItem:
+        data = self.json_ld()
+        title = self.text("header.title-article01 h1") or self.text("h1.tit") or clean(data.get("headline"))
+        body = self.selector.css(self.body_css)
+        self.require(title=title, body=body)
+        images = self._images(body[0])
+        paragraphs, dateline_names = cut_dateline(drop_closing_lines(render_lines(body[0].root)))
+        json_authors = [clean(a.get("name")) for a in _as_list(data.get("author")) if isinstance(a, dict)]
+        tags = [clean(t).lstrip("#") for t in self.selector.css(".keyword-zone01 .tag a::text").getall()]
+        lang = (data.get("inLanguage") or self.meta("og:locale") or "ko").split("-")[0].split("_")[0]
+        return self.new_article(
+            title=title,
+            published_at=data.get("datePublished") or self.meta("article:published_time"),
+            modified_at=data.get("dateModified") or self.meta("article:modified_time"),
+            authors=dateline_names or [a for a in json_authors if a],
+            section=self.text(".title-article01 .info-con strong") or self.meta("article:section"),
+            paragraphs=paragraphs,
+            images=images,
+            tags=[t for t in tags if t] or [clean(k) for k in _as_list(data.get("keywords")) if clean(k)],
+            lang=lang,
+        )
+
+    def _images(self, body) -> list[dict]:
+        images = []
+        for box in body.css("figure, .comp-box.photo-group"):
+            caption = " ".join(line for el in box.css("figcaption, .desc-con") for line in render_lines(el.root))
+            for src in box.css("img::attr(src)").getall():
+                images.append({"url": self.absolute(src), "caption": strip_caption_marker(caption) or None})
+        body.css("figure, .comp-box.photo-group").drop()
+        return images
+
+
+class YonhapLegacyPage(HtmlArticlePage):
+    """www.yonhapnews.co.kr article pages (2016)."""
+
+    site = NAME
+    publisher = PUBLISHER
+    chrome_selectors = ("script", "style", ".banner-0-wrap", ".article-ad-box", "p.adrs", ".article-sns-md")
+    body_css = "#articleWrap div.article"
+
+    def article(self) -> ArticleItem:
+        title = self.text("#articleWrap h1.tit-article")
+        body = self.selector.css(self.body_css)
+        self.require(title=title, body=body)
+        images = self._images(body[0])
+        paragraphs, authors = cut_dateline(drop_closing_lines(render_lines(body[0].root)))
+        visible = self.text(".share-info .tt")
+        meta_author = self.meta("author")
+        return self.new_article(
+            title=title,
+            published_at=self.meta("article:published_time") or labeled_date(visible, PUBLISHED_LABELS),
+            modified_at=self.meta("article:modified_time") or labeled_date(visible, MODIFIED_LABELS),
+            authors=authors or ([meta_author] if meta_author else []),
+            section=self.text(".sta-wrap h2.sta") or self.meta("article:section"),
+            paragraphs=paragraphs,
+            images=images,
+        )
+
+    def _images(self, body) -> list[dict]:
+        images = []
+        for box in body.css("div.article-img"):
+            caption = " ".join(line for el in box.css(".img-info") for line in render_lines(el.root))
+            for src in box.css("img::attr(src)").getall():
+                images.append({"url": self._original_image_url(src), "caption": strip_caption_marker(caption) or None})
+        body.css("div.article-img").drop()
+        return images
+
+    def _original_image_url(self, src: str) -> str | None:
+        """A saved page's ``./x_files/NAME.jpg`` is the page's own image NAME on img.yonhapnews.co.kr."""
+        if not _SAVED_PAGE_FILE.search(src) or urlsplit(src).scheme:
+            return self.absolute(src)
+        name = posixpath.basename(src)
+        for url in (self.meta("og:image", "twitter:image:src", "image") or "",):
+            if posixpath.basename(urlsplit(url).path) == name:
+                return url
+        day = _AKR_DATE.search(name)
+        if day:
+            return f"http://img.yonhapnews.co.kr/etc/inner/KR/{'/'.join(day.groups())}/{name}"
+        return self.absolute(src)
+
+
+def _as_list(value: object) -> list:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def yna_page(url: str, html: str) -> HtmlArticlePage:
+    """The page object for the layout this page is in (chosen by markup, before parsing)."""
+    if 'class="tit-article"' in html:
+        return YonhapLegacyPage(url, html)
+    if "story-news" in html:
+        return YnaStoryPage(url, html)
+    raise ExtractionError("missing_fields", "no known yna article layout (story-news, tit-article)")
+
+
+SITE = Site(name=NAME, publisher=PUBLISHER, hosts=("yna.co.kr", "yonhapnews.co.kr"), page=yna_page)
