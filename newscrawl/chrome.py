@@ -54,3 +54,13 @@ def strip_caption_marker(caption: str) -> str:
 def strip_bullet(line: str) -> str:
     """A leading bullet marker of a deck line is removed; the same character inside the text stays."""
     return SUBTITLE_BULLETS.sub("", clean(line), count=1)
+
+
+# Strings that never belong in article text: finding one in output means a chrome rule missed (a leak).
+LEAK_MARKERS = ("무단전재", "무단 전재", "재배포 금지", "가장작게", "가장크게", "추가취재 원해요", "화나요",
+                "슬퍼요", "기사원문", "저작권자(c)", "Copyright ⓒ", "ⓒ", "▶", "오늘의 상승종목",
+                "실시간 암호화폐 시세", "많이 본 뉴스", "주요 뉴스")
+
+
+def leaks(text: str) -> list[str]:
+    return [marker for marker in LEAK_MARKERS if marker in text]

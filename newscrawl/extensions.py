@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
-from scrapy import signals
+from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+from scrapy.extensions.logstats import LogStats
+
+logger = logging.getLogger(__name__)
 
 
 class StatsFile:
@@ -31,3 +35,33 @@ class StatsFile:
         stats["finish_reason"] = reason
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.path.write_text(json.dumps(stats, default=str, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+class ProgressLog(LogStats):
+    """Scrapy's periodic stats line, greppable, with errors and drops: one line per LOGSTATS_INTERVAL."""
+
+    def log(self, spider: Spider) -> None:
+        self.calculate_stats()
+        errors = sum(v for k, v in self.stats.get_stats().items() if k.startswith("downloader/exception_type_count/"))
+        parse_errors = sum(v for k, v in self.stats.get_stats().items()
+                           if k.startswith("newscrawl/parse_error/") and k.count("/") == 2)
+        logger.info(
+            "progress spider=%s pages=%d pages_per_min=%d items=%d items_per_min=%d download_errors=%d "
+            "parse_errors=%d dropped=%d", spider.name, self.pages, self.prate, self.items, self.irate, errors,
+            parse_errors, self.stats.get_value("item_dropped_count", 0), extra={"spider": spider},
+        )
+
+
+class ItemCounter:
+    """Counts scraped items by type (newscrawl/scraped/article, .../ticker) for the run report."""
+
+    def __init__(self, crawler: Crawler):
+        self.stats = crawler.stats
+        crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ItemCounter:
+        return cls(crawler)
+
+    def item_scraped(self, item: object) -> None:
+        self.stats.inc_value(f"newscrawl/scraped/{getattr(item, 'type', 'other')}")

@@ -36,8 +36,18 @@ ITEM_PIPELINES = {
 }
 SPIDER_MIDDLEWARES = {"newscrawl.rawpages.RawPageMiddleware": 950}
 DOWNLOADER_MIDDLEWARES = {"newscrawl.incremental.IncrementalMiddleware": 50}
-EXTENSIONS = {"newscrawl.extensions.StatsFile": 900}
+EXTENSIONS = {
+    "scrapy.extensions.logstats.LogStats": None,
+    "newscrawl.extensions.ProgressLog": 0,
+    "newscrawl.extensions.ItemCounter": 0,
+    "newscrawl.extensions.StatsFile": 900,
+}
+LOGSTATS_INTERVAL = 60.0
+# Layout-drift monitors: a run whose share of article pages without a title/body/date (or unparseable)
+# exceeds this, or that yields no article at all, or whose output shows chrome, exits non-zero.
+NEWSCRAWL_MAX_MISSING_SHARE = 0.2
 NEWSCRAWL_STATS_FILE = ""  # write the final stats of a run as JSON here
+NEWSCRAWL_REPORT_FILE = os.environ.get("NEWSCRAWL_REPORT_FILE", f"{NEWSCRAWL_DATA_DIR}/run-report.json")
 
 # Politeness and robustness defaults for unattended runs.
 USER_AGENT = "newscrawl/0.1 (+https://github.com/newscrawl/newscrawl; news research crawler)"
@@ -59,3 +69,14 @@ REMOTE_CONTROL_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = os.environ.get("NEWSCRAWL_LOG_LEVEL", "INFO")
+
+# --- rendering (newscrawl/rendering.py): JavaScript pages through scrapy-playwright and the system Chromium ---
+# off | request (only requests with meta newscrawl_render=True) | fallback (when the plain HTML lacks the body)
+# | always (every article page). A spider's `render` attribute sets its own mode; `-s NEWSCRAWL_RENDER=...` wins.
+NEWSCRAWL_RENDER = os.environ.get("NEWSCRAWL_RENDER", "off")
+NEWSCRAWL_CHROMIUM_PATH = os.environ.get("NEWSCRAWL_CHROMIUM_PATH", "/usr/bin/chromium")  # apt-get install chromium
+NEWSCRAWL_RENDER_TIMEOUT = 15  # seconds, for navigation and for the site's page-ready selector
+NEWSCRAWL_RENDER_MAX_PAGES = 4  # browser tabs open at once
+NEWSCRAWL_RENDER_READY_SELECTORS: dict[str, str] = {}  # site name -> CSS selector, beside rendering.PROFILES
+ADDONS = {**globals().get("ADDONS", {}), "newscrawl.rendering.RenderingAddon": 100}
+# --- end rendering ---

@@ -1,4 +1,5 @@
-"""Drop incomplete items with a counted, logged reason: no half-empty item reaches storage."""
+"""Drop incomplete items with a counted, logged reason: no half-empty item reaches storage.
+Chrome that survived every rule is counted as a leak (the run report flags it) and logged."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
+from newscrawl.chrome import leaks
 from newscrawl.items import ArticleItem, TickerItem
 
 logger = logging.getLogger(__name__)
@@ -38,4 +40,10 @@ class ValidatePipeline:
                 self.stats.inc_value(f"newscrawl/dropped/{kind}/missing_{name}")
             url = getattr(item, "url", None) or getattr(item, "source_url", None)
             raise DropItem(f"{kind} without {', '.join(missing)}: {url}")
+        if isinstance(item, ArticleItem):
+            found = leaks("\n".join([item.title, *item.subtitles, item.body]))
+            for marker in found:
+                self.stats.inc_value(f"newscrawl/leaks/{marker}")
+            if found:
+                logger.warning("chrome leaked into %s: %s", item.url, ", ".join(found))
         return item

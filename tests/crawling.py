@@ -36,6 +36,10 @@ class CrawlResult:
     def stats(self) -> dict:
         return json.loads((self.data_dir / "stats.json").read_text(encoding="utf-8"))
 
+    @property
+    def report(self) -> dict:
+        return json.loads((self.data_dir / "run-report.json").read_text(encoding="utf-8"))
+
     def db(self) -> sqlite3.Connection:
         return sqlite3.connect(self.data_dir / "newscrawl.sqlite3")
 

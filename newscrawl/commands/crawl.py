@@ -1,15 +1,41 @@
-"""``scrapy crawl`` that tells an unattended caller whether the run worked: a one-line summary, and a
-non-zero exit when the spider did not finish cleanly or no page at all could be fetched."""
+"""``scrapy crawl`` that tells an unattended caller whether the run worked: a short summary, the run report
+(JSON) when NEWSCRAWL_REPORT_FILE is set, and a non-zero exit when the report raises a flag."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+from pathlib import Path
+from typing import Any
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
+from scrapy.crawler import Crawler
 from scrapy.exceptions import UsageError
+from scrapy.settings import Settings
 
+from newscrawl.report import site_report, summary_line
 from newscrawl.spider import ArgumentError
+
+
+def validate_arguments(crawler: Crawler, spargs: dict[str, Any]) -> None:
+    validate = getattr(crawler.spidercls, "validate_arguments", None)
+    if validate:
+        validate(**spargs)
+
+
+def finish(crawlers: list[Crawler], settings: Settings) -> int:
+    """Print each site's summary, write the JSON report, and return the exit code the run deserves."""
+    share = settings.getfloat("NEWSCRAWL_MAX_MISSING_SHARE")
+    reports = [site_report(c.spidercls.name, c.stats.get_stats(), share) for c in crawlers]
+    for report in reports:
+        print(f"newscrawl {summary_line(report)}", file=sys.stderr)
+    path = settings.get("NEWSCRAWL_REPORT_FILE")
+    if path:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        document = {"ok": not any(r["flags"] for r in reports), "sites": reports}
+        Path(path).write_text(json.dumps(document, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    return 1 if any(r["flags"] for r in reports) else 0
 
 
 class Command(ScrapyCrawlCommand):
@@ -19,9 +45,7 @@ class Command(ScrapyCrawlCommand):
         assert self.crawler_process
         crawler = self._create_crawler(args[0])
         try:
-            validate = getattr(crawler.spidercls, "validate_arguments", None)
-            if validate:
-                validate(**opts.spargs)
+            validate_arguments(crawler, opts.spargs)
         except ArgumentError as error:
             print(f"scrapy crawl: {error}", file=sys.stderr)
             self.exitcode = 2
@@ -31,20 +55,4 @@ class Command(ScrapyCrawlCommand):
         if self.crawler_process.bootstrap_failed:
             self.exitcode = 1
             return
-        self.exitcode = max(self.exitcode, report(crawler.stats.get_stats(), args[0]))
-
-
-def report(stats: dict, spider: str) -> int:
-    """Print the run summary; return the exit code it deserves."""
-    responses = stats.get("response_received_count", 0)
-    articles = stats.get("item_scraped_count", 0)
-    errors = {k.rsplit("/", 1)[-1]: v for k, v in stats.items() if k.startswith("downloader/exception_type_count/")}
-    reason = stats.get("finish_reason")
-    print(f"newscrawl {spider}: {responses} responses, {articles} items scraped, "
-          f"{stats.get('item_dropped_count', 0)} dropped, finish reason {reason}", file=sys.stderr)
-    if responses == 0:
-        detail = ", ".join(f"{name} x{count}" for name, count in errors.items()) or "no response"
-        print(f"newscrawl {spider}: no page could be fetched ({detail}); check the network connection "
-              f"or the -a base_url", file=sys.stderr)
-        return 1
-    return 0 if reason == "finished" else 1
+        self.exitcode = max(self.exitcode, finish([crawler], self.settings))

@@ -1,0 +1,63 @@
+"""The run report: per site what was fetched, kept, dropped and why, plus layout-drift flags.
+Printed as a short summary, written as JSON, and turned into the exit code of a scheduled run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _group(stats: dict[str, Any], prefix: str) -> dict[str, int]:
+    return {k[len(prefix):]: v for k, v in sorted(stats.items())
+            if k.startswith(prefix) and "/" not in k[len(prefix):]}
+
+
+def site_report(spider: str, stats: dict[str, Any], max_missing_share: float) -> dict[str, Any]:
+    dropped = {k.removeprefix("newscrawl/dropped/"): v for k, v in stats.items()
+               if k.startswith("newscrawl/dropped/")}
+    parse_errors = _group(stats, "newscrawl/parse_error/")
+    scraped = _group(stats, "newscrawl/scraped/")
+    article_pages = stats.get("newscrawl/raw_pages/saved", 0) or (
+        scraped.get("article", 0) + sum(parse_errors.values()) + sum(
+            v for k, v in dropped.items() if k.startswith("article/")))
+    incomplete = sum(parse_errors.values()) + sum(v for k, v in dropped.items() if k.startswith("article/"))
+    leaks = _group(stats, "newscrawl/leaks/")
+    flags = []
+    if stats.get("response_received_count", 0) == 0:
+        flags.append("no page could be fetched")
+    elif scraped.get("article", 0) == 0 and stats.get("newscrawl/incremental/skipped_seen", 0) == 0:
+        flags.append("yield dropped to zero: no article came out")
+    if article_pages and incomplete / article_pages > max_missing_share:
+        missing = sorted({k.split("missing_", 1)[1] for k in dropped if "missing_" in k} |
+                         {k for k in parse_errors})
+        flags.append(f"{incomplete} of {article_pages} article pages incomplete or unparseable "
+                     f"(over {max_missing_share:.0%}): {', '.join(missing)}")
+    if leaks:
+        flags.append(f"chrome leaked into article text: {', '.join(leaks)}")
+    if stats.get("finish_reason") not in (None, "finished"):
+        flags.append(f"finish reason {stats.get('finish_reason')}")
+    return {
+        "site": spider,
+        "pages_fetched": stats.get("response_received_count", 0),
+        "article_pages": article_pages,
+        "items": scraped,
+        "articles": {k: stats.get(f"newscrawl/articles/{k}", 0) for k in ("new", "updated", "unchanged")},
+        "skipped_seen": stats.get("newscrawl/incremental/skipped_seen", 0),
+        "dropped": dropped,
+        "parse_errors": parse_errors,
+        "download_errors": _group(stats, "downloader/exception_type_count/"),
+        "http_status": _group(stats, "downloader/response_status_count/"),
+        "log_errors": stats.get("log_count/ERROR", 0),
+        "duration_s": stats.get("elapsed_time_seconds"),
+        "finish_reason": stats.get("finish_reason"),
+        "flags": flags,
+    }
+
+
+def summary_line(report: dict[str, Any]) -> str:
+    items = ", ".join(f"{v} {k}s" for k, v in report["items"].items()) or "no items"
+    articles = report["articles"]
+    line = (f"{report['site']}: {report['pages_fetched']} pages, {items} "
+            f"({articles['new']} new, {articles['updated']} updated, {articles['unchanged']} unchanged, "
+            f"{report['skipped_seen']} already stored), {sum(report['dropped'].values())} dropped, "
+            f"{sum(report['parse_errors'].values())} unparseable")
+    return line + "".join(f"\n  FLAG {flag}" for flag in report["flags"])
