@@ -3,6 +3,8 @@ nothing half-empty is written, and the crawl goes on."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.crawling import crawl
@@ -10,20 +12,50 @@ from tests.servers import FixtureServer, Route, page
 from tests.shared import FIXTURES
 
 BAD = FIXTURES / "badinput"
+GOOD_PAGE = (FIXTURES / "etoday" / "news_view_2384652.html").read_text(encoding="utf-8")
 UNDECODABLE = b"<html><head><title>x</title></head><body>\xff\xfe\xff\xfe broken \xff</body></html>"
 RSS = """<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>t</title>
 {items}</channel></rss>"""
 
 
+def variant(article_id: int) -> str:
+    """The good etoday fixture page under another article id (and canonical URL)."""
+    return GOOD_PAGE.replace("2384652", str(article_id))
+
+
+def empty_body() -> bytes:
+    page_text = re.sub(r'(<div class="articleView" itemprop="articleBody">).*?(\n    </div>\n    <div class="recommend_btn">)',
+                       r"\1\2", variant(1001), flags=re.S)
+    assert "북한이" not in page_text
+    return page_text.encode()
+
+
+def missing_date() -> bytes:
+    page_text = variant(1002).replace('<meta property="article:published_time" content="2024-07-25T10:55:00+09:00">', "")
+    page_text = page_text.replace("<span>입력 2024-07-25 10:55</span>", "<span></span>")
+    assert "입력" not in page_text and "published_time" not in page_text
+    return page_text.encode()
+
+
+def truncated() -> bytes:
+    page_text = variant(1004)
+    return page_text[: page_text.index("북한과 벨라루스는 2022년")].encode()  # cut off mid-body
+
+
+def euckr_labelled_utf8() -> Route:
+    body = variant(1006).replace('<meta charset="utf-8">', "").encode("cp949")
+    return Route(body, "text/html; charset=utf-8")  # the header lies
+
+
 @pytest.fixture
 def hostile_etoday():
     pages = {
-        "/news/view/1001": page(BAD / "empty_body.html"),
-        "/news/view/1002": page(BAD / "missing_date.html"),
+        "/news/view/1001": Route(empty_body()),
+        "/news/view/1002": Route(missing_date()),
         "/news/view/1003": page(BAD / "other_site.html"),
-        "/news/view/1004": page(BAD / "truncated.html"),
+        "/news/view/1004": Route(truncated()),
         "/news/view/1005": page(BAD / "soft_404.html"),
-        "/news/view/1006": page(BAD / "euckr_labelled_utf8.html"),  # header lies: says UTF-8
+        "/news/view/1006": euckr_labelled_utf8(),
         "/news/view/1007": Route(UNDECODABLE),
     }
     items = "".join(f"<item><title>{p}</title><link>https://www.etoday.co.kr{p}</link></item>" for p in pages)
