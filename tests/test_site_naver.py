@@ -7,8 +7,9 @@ import json
 
 import pytest
 
+from newscrawl.bylines import split_dateline
 from newscrawl.pages import ExtractionError
-from newscrawl.sites.naver import NaverArticlePage, article_ids, split_dateline
+from newscrawl.sites.naver import NaverArticlePage, article_ids
 from spiders.naver import article_link
 from tests.crawling import crawl
 from tests.servers import FixtureServer, Route

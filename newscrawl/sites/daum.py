@@ -17,11 +17,11 @@ import re
 
 from parsel import Selector
 
+from newscrawl.bylines import reporter_name, without_dateline
 from newscrawl.dates import MODIFIED_LABELS, PUBLISHED_LABELS, labeled_date, parse_datetime
 from newscrawl.items import ArticleItem
 from newscrawl.pages import HtmlArticlePage
 from newscrawl.sites import Site
-from newscrawl.sites.naver import reporter_name, without_dateline
 from newscrawl.text import clean, render_lines
 
 NAME = "daum"

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import trafilatura
 from lxml import etree
 
+from newscrawl.bylines import reporter_name, split_dateline
 from newscrawl.chrome import SUBTITLE_BULLETS, is_chrome_line
 from newscrawl.dates import MODIFIED_LABELS, PUBLISHED_LABELS, labeled_date
 from newscrawl.items import ArticleItem
@@ -28,13 +29,7 @@ TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " : ", " < ", " > ",
 SITE_WORDS = re.compile(r"(뉴스|신문|일보|닷컴|방송|경제|미디어|타임즈|타임스|news|times|tv|daily)\s*$", re.IGNORECASE)
 HANGUL = re.compile(r"[가-힣]")
 AGENCIES = frozenset({"연합뉴스", "뉴시스", "뉴스1", "AP", "AFP", "로이터", "EPA", "UPI"})
-REPORTER_SUFFIX = re.compile(r"\s*(인턴기자|수습기자|객원기자|선임기자|전문기자|기자|특파원|논설위원|편집위원|에디터)\s*$")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
-# "[헤럴드경제=한지숙 기자] ..." / "(서울=연합뉴스) 홍길동 기자 = ..." at the start of the first paragraph.
-BRACKET_DATELINE = re.compile(r"^\[[^\]=]{1,30}=\s*([^\]]{1,40}?)\]\s*")
-PAREN_DATELINE = re.compile(r"^\([^)=]{1,20}=[^)]{1,20}\)\s*((?:[가-힣]{2,4}(?:\s*·\s*|\s*,\s*|\s+))*?)"
-                            r"(?:기자|특파원)?\s*=\s*")
-ENGLISH_DATELINE = re.compile(r"^[A-Z][A-Za-z .,]{2,40}\d{1,2} \((Yonhap|AFP|AP|Reuters|AFP-Yonhap)\) -- ")
 BYLINE = re.compile(r"^([가-힣]{2,4})\s*(기자|특파원|선임기자)\b")
 HASHTAGS = re.compile(r"^#\S+(\s+#\S+)*$")
 # Lines of page furniture trafilatura tends to keep: relative-time headline lists, tip-off notices, toasts.
@@ -86,8 +81,7 @@ def article_end(lines: list[str]) -> int:
 
 def person_name(raw: str, publisher: str) -> str | None:
     """``홍길동 기자 hong@x.com`` -> ``홍길동``; agencies, URLs, handles and the outlet itself -> None."""
-    name = clean(EMAIL.sub("", raw))
-    name = REPORTER_SUFFIX.sub("", name).strip(" ,()[]")
+    name = reporter_name(raw)
     if not name or name in AGENCIES or name == publisher or len(name) > 30 or re.search(r"[./:@]", name):
         return None
     # Korean names, or Latin names written as a person's (capitals and a space: "John Kim").
@@ -211,18 +205,15 @@ class GenericArticlePage(HtmlArticlePage):
         """Find the dateline (``(서울=연합뉴스) 홍길동 기자 =``, ``[헤럴드경제=한지숙 기자]``): it starts the
         article, so what precedes it is dropped unless it is a deck line; the reporter joins ``authors``."""
         for i, line in enumerate(lines[:40]):
-            for pattern in (BRACKET_DATELINE, PAREN_DATELINE, ENGLISH_DATELINE):
-                m = pattern.match(line)
-                if not m:
-                    continue
-                if pattern is not ENGLISH_DATELINE:
-                    for part in re.split(r"\s*[,·]\s*|\s+", m.group(1) or ""):
-                        name = person_name(part, self.publisher)
-                        if name and name not in authors:
-                            authors.append(name)
-                rest = line[m.end():].strip()
-                before = [prior for prior in lines[:i] if is_deck_line(prior, deck)]
-                return before + ([rest] if rest else []) + lines[i + 1:]
+            rest, names = split_dateline(line)
+            if rest == line:
+                continue
+            for raw in names:
+                name = person_name(raw, self.publisher)
+                if name and name not in authors:
+                    authors.append(name)
+            before = [prior for prior in lines[:i] if is_deck_line(prior, deck)]
+            return before + ([rest] if rest else []) + lines[i + 1:]
         return lines
 
     @staticmethod

@@ -27,6 +27,7 @@ from typing import Any, ClassVar
 from lxml import etree, html
 from parsel import Selector
 
+from newscrawl.bylines import reporter_name
 from newscrawl.items import ArticleItem
 from newscrawl.pages import HtmlArticlePage
 from newscrawl.sites import Site
@@ -39,7 +40,6 @@ DECK_CSS = "h2.sub-tit-ll"
 BODY_CHROME_CSS = (".end-ad-container", ".ad", ".div-line", ".writer", "script", "style", ".img-zoomin")
 _AD_PLACEHOLDER = re.compile(r"\$\$[A-Z_]+\$\$")
 _FLIGHT_PUSH = re.compile(r"^\s*self\.__next_f\.push\((\[.*\])\)\s*;?\s*$", re.DOTALL)
-_REPORTER_SUFFIX = re.compile(r"\s*(기자|특파원|선임기자|논설위원|객원기자)(\s*외\s*\d+명)?$")
 
 
 def editor_images(body: Selector, base: HtmlArticlePage) -> list[dict]:
@@ -67,7 +67,7 @@ def people_names(ld: dict) -> list[str]:
     people = ld.get("author") or []
     people = people if isinstance(people, list) else [people]
     names = [clean(p.get("name")) for p in people if isinstance(p, dict)]
-    return list(dict.fromkeys(_REPORTER_SUFFIX.sub("", n) for n in names if n))
+    return list(dict.fromkeys(reporter_name(n) for n in names if n))
 
 
 class HankookNextPage(HtmlArticlePage):

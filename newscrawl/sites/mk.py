@@ -10,10 +10,9 @@ summary "뉴스 요약쏙" (``.news_sum_group``) is a members-only popup outside
 
 from __future__ import annotations
 
-import re
-
 from parsel import Selector
 
+from newscrawl.bylines import reporter_name
 from newscrawl.items import ArticleItem
 from newscrawl.pages import HtmlArticlePage
 from newscrawl.sites import Site
@@ -21,14 +20,8 @@ from newscrawl.text import clean, render_lines
 
 NAME = "mk"
 PUBLISHER = "매일경제"
-_REPORTER_SUFFIX = re.compile(r"\s*(기자|특파원|선임기자|논설위원|객원기자)$")
 # Placeholder ``alt`` texts of photos without a caption.
 _PLACEHOLDER_ALTS = frozenset({"사진설명", "사진", ""})
-
-
-def reporter_name(byline: str) -> str:
-    """``최현재 기자`` -> ``최현재``."""
-    return _REPORTER_SUFFIX.sub("", clean(byline))
 
 
 class MkArticlePage(HtmlArticlePage):

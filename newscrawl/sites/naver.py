@@ -17,6 +17,7 @@ import re
 
 from parsel import Selector
 
+from newscrawl.bylines import reporter_name, without_dateline
 from newscrawl.items import ArticleItem
 from newscrawl.pages import HtmlArticlePage
 from newscrawl.sites import Site
@@ -41,15 +42,7 @@ PRESS_BY_OID = {
     "437": "JTBC", "448": "TV조선", "449": "채널A", "469": "한국일보", "586": "시사저널", "629": "더팩트",
     "648": "비즈워치", "656": "대전일보", "658": "국제신문", "666": "경기일보",
 }
-_REPORTER_SUFFIX = re.compile(r"\s*(선임기자|수석기자|전문기자|객원기자|기자|특파원|논설위원|위원|앵커)$")
-# A leading dateline naming the outlet or reporter: [헤럴드경제=한지숙 기자], [이데일리 조민정 기자],
-# (서울=연합뉴스) 홍길동 기자 = ..., [인터풋볼] 김대식 기자 = ..., [스타뉴스 | 김동윤 기자]
-_BYLINE_EQ = r"[가-힣]{2,4}(?:\s*[·ㆍ,]\s*[가-힣]{2,4})*\s*(?:기자|특파원)\s*=\s*"
-_DATELINE = re.compile(
-    r"^(?:[\[【(][^\]】)]{1,40}?(?:=|기자|특파원)[^\]】)]{0,30}[\]】)]\s*(?:" + _BYLINE_EQ + r")?"
-    r"|[\[【(][^\]】)]{1,20}[\]】)]\s*" + _BYLINE_EQ + ")"
-)
-_DATELINE_NAMES = re.compile(r"([가-힣]{2,4})\s*(?:선임기자|기자|특파원)")
+
 
 
 def article_ids(url: str) -> tuple[str, str] | None:
@@ -66,26 +59,6 @@ def article_ids(url: str) -> tuple[str, str] | None:
 def canonical_article_url(oid: str, aid: str) -> str:
     """One URL per article, whichever route (article, mnews, ranking, hotissue) reached it."""
     return f"https://n.news.naver.com/mnews/article/{oid}/{aid}"
-
-
-def reporter_name(text: str) -> str:
-    return _REPORTER_SUFFIX.sub("", clean(text)).strip()
-
-
-def split_dateline(first: str) -> tuple[str, list[str]]:
-    """Remove a leading dateline from the first paragraph; return the rest and the reporter names it gave."""
-    found = _DATELINE.match(first)
-    if not found:
-        return first, []
-    return first[found.end():].strip(), _DATELINE_NAMES.findall(found.group(0))
-
-
-def without_dateline(paragraphs: list[str]) -> tuple[list[str], list[str]]:
-    """The paragraphs with the first one's dateline removed (and dropped if nothing else), and its names."""
-    if not paragraphs:
-        return paragraphs, []
-    first, names = split_dateline(paragraphs[0])
-    return ([first] if first else []) + paragraphs[1:], names
 
 
 class NaverArticlePage(HtmlArticlePage):

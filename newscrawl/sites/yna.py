@@ -18,6 +18,7 @@ import posixpath
 import re
 from urllib.parse import urlsplit
 
+from newscrawl.bylines import without_dateline
 from newscrawl.chrome import strip_caption_marker
 from newscrawl.dates import MODIFIED_LABELS, PUBLISHED_LABELS, labeled_date
 from newscrawl.items import ArticleItem
@@ -27,13 +28,6 @@ from newscrawl.text import clean, render_lines
 
 NAME = "yna"
 PUBLISHER = "연합뉴스"
-_TITLES = ("선임기자", "기자", "특파원", "통신원", "객원기자")
-# "(서울=연합뉴스) 차병섭 기자 = ", "(워싱턴=연합뉴스) 김경희 특파원·이상헌 기자 = "
-_KO_DATELINE = re.compile(r"^\((?P<place>[^()=]{1,20})=(?:연합뉴스|연합뉴스TV)\)\s*(?P<names>[^=]{0,60}?)\s*=\s*")
-_TITLE_ALT = "|".join(_TITLES)
-_DATELINE_NAMES = re.compile(rf"^(?:[가-힣]{{2,5}}(?:\s*(?:{_TITLE_ALT}))?[\s,·]+)*[가-힣]{{2,5}}\s*(?:{_TITLE_ALT})$")
-# "SEOUL, Aug. 20 (Yonhap) -- ", "WASHINGTON, Sept. 3 (Yonhap) -- "
-_EN_DATELINE = re.compile(r"^[A-Z][A-Za-z .'-]{1,40}, [A-Z][a-z]{2,4}\.? \d{1,2} \(Yonhap\)\s*(?:--|—|–)\s*")
 _EN_BYLINE = re.compile(r"^By ((?:[A-Z][\w'-]+ ?){1,4})$")
 _END_LINES = frozenset({"(END)", "(끝)", "<끝>"})
 _EMAIL_ONLY = re.compile(r"^[\w.+-]+@[\w-]+(\.[\w-]+)+$")
@@ -41,30 +35,14 @@ _SAVED_PAGE_FILE = re.compile(r"(^|/)[^/]+_files/")  # a browser's "save page co
 _AKR_DATE = re.compile(r"AKR(\d{4})(\d{2})(\d{2})")
 
 
-def dateline_authors(names: str) -> list[str]:
-    """``김경희 특파원·이상헌 기자`` -> [김경희, 이상헌]."""
-    tokens = re.split(r"[\s,·]+", clean(names))
-    return [t for t in tokens if t and t not in _TITLES and re.fullmatch(r"[가-힣]{2,5}", t)]
-
-
 def cut_dateline(paragraphs: list[str]) -> tuple[list[str], list[str]]:
     """(paragraphs without the leading dateline or By-line, the names it gave)."""
     if not paragraphs:
         return paragraphs, []
-    first, authors = clean(paragraphs[0]), []
-    by = _EN_BYLINE.match(first)
+    by = _EN_BYLINE.match(clean(paragraphs[0]))
     if by:
         return cut_dateline(paragraphs[1:])[0], [by.group(1).strip()]
-    found = _KO_DATELINE.match(first)
-    if found and found.group("names") and not _DATELINE_NAMES.match(found.group("names")):
-        found = None  # an "=" further on belongs to the text, not to a dateline
-    if found:
-        authors = dateline_authors(found.group("names"))
-    else:
-        found = _EN_DATELINE.match(first)
-    if found:
-        first = first[found.end():].strip()
-    return ([first] if first else []) + paragraphs[1:], authors
+    return without_dateline([clean(paragraphs[0]), *paragraphs[1:]])
 
 
 def drop_closing_lines(paragraphs: list[str]) -> list[str]:
