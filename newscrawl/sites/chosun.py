@@ -1,0 +1,183 @@
+"""조선일보 (chosun.com): two layouts, chosen by what the page contains.
+
+- Arc XP (www.chosun.com, 2020-): the server HTML has no article; the story is the ``Fusion.globalContent``
+  JSON in ``script#fusion-metadata`` (headlines, subheadlines, credits, first_publish_date, content_elements,
+  taxonomy). It is read straight from the page text, without building a DOM.
+- Legacy news.chosun.com (EUC-KR, until 2020): headline ``h1#news_title_text_id``, deck ``h3.news_subtitle``,
+  date line ``#date_text`` (입력 : 2016.09.17 18:59), body ``#news_body_id div.par``, photos
+  ``.news_imgbox figure``, top-level section in the JS variable ``C1_rp``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from newscrawl.bylines import reporter_name
+from newscrawl.dates import MODIFIED_LABELS, PUBLISHED_LABELS, labeled_date
+from newscrawl.items import ArticleItem
+from newscrawl.pages import ExtractionError, HtmlArticlePage
+from newscrawl.sites import Site
+from newscrawl.text import clean, fragment_lines, render_lines
+
+NAME = "chosun"
+PUBLISHER = "조선일보"
+HOME = "https://www.chosun.com"
+
+_GLOBAL_CONTENT = re.compile(r"Fusion\.globalContent\s*=\s*")
+_LEGACY_SECTION_VAR = re.compile(r"""var\s+C1_rp\s*=\s*["']([^"']+)["']""")
+# Top-level Arc sections by path, for a story whose taxonomy lists only its sub-section.
+ARC_TOP_SECTIONS = {
+    "/politics": "정치", "/economy": "경제", "/national": "사회", "/international": "국제",
+    "/opinion": "오피니언", "/sports": "스포츠",
+}
+
+
+def global_content(html: str) -> dict[str, Any] | None:
+    """The ``Fusion.globalContent`` object of an Arc XP page, or None when the page has none."""
+    found = _GLOBAL_CONTENT.search(html)
+    if not found:
+        return None
+    try:
+        data, _ = json.JSONDecoder(strict=False).raw_decode(html, found.end())
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+class ChosunArcPage(HtmlArticlePage):
+    """An Arc XP story: every field comes from the embedded ``Fusion.globalContent`` JSON."""
+
+    site = NAME
+    publisher = PUBLISHER
+
+    def __init__(self, url: str, html: str, data: dict[str, Any] | None = None):
+        # No DOM (so no selector/meta()): the server-rendered article container is empty; the JSON is the article.
+        self.url = url
+        self.data = data if data is not None else (global_content(html) or {})
+
+    def canonical_url(self) -> str:
+        return self.absolute(self.data.get("canonical_url")) or self.url
+
+    def article(self) -> ArticleItem:
+        data = self.data
+        if data.get("type", "story") != "story":  # section fronts and galleries carry other Arc types
+            raise ExtractionError("missing_fields", f"Fusion.globalContent is a {data.get('type')!r}, not a story")
+        paragraphs, images = self._body(data.get("content_elements") or [])
+        title = clean((data.get("headlines") or {}).get("basic"))
+        published = data.get("first_publish_date") or data.get("display_date")
+        self.require(title=title, body=paragraphs, published_at=published)
+        return self.new_article(
+            title=title,
+            subtitles=fragment_lines((data.get("subheadlines") or {}).get("basic") or ""),
+            published_at=published,
+            modified_at=data.get("last_updated_date"),
+            authors=self._authors(),
+            section=self._section(),
+            paragraphs=paragraphs,
+            images=images,
+            tags=[clean(t.get("text")) for t in (data.get("taxonomy") or {}).get("tags") or [] if t.get("text")],
+        )
+
+    def _body(self, elements: list[dict]) -> tuple[list[str], list[dict]]:
+        """Paragraphs and photos of ``content_elements``; embeds, ads and promo links are chrome."""
+        paragraphs: list[str] = []
+        images: list[dict] = []
+        for element in elements:
+            kind = element.get("type")
+            if kind in ("text", "header"):
+                paragraphs.extend(fragment_lines(element.get("content") or ""))
+            elif kind == "list":
+                for entry in element.get("items") or []:
+                    paragraphs.extend(fragment_lines(entry.get("content") or ""))
+            elif kind == "quote":
+                inner, _ = self._body(element.get("content_elements") or [])
+                paragraphs.extend(inner)
+            elif kind == "image":
+                images.append(self._image(element))
+            elif kind == "gallery":
+                images.extend(self._image(e) for e in element.get("content_elements") or [] if e.get("type") == "image")
+        return paragraphs, images
+
+    def _image(self, element: dict) -> dict:
+        return {"url": self.absolute(element.get("url")), "caption": clean(element.get("caption")) or None}
+
+    def _authors(self) -> list[str]:
+        names = []
+        for credit in (self.data.get("credits") or {}).get("by") or []:
+            original = (credit.get("additional_properties") or {}).get("original") or {}
+            # ``name`` is stored given-name first (상은 권); the byline is the name as the page shows it.
+            name = reporter_name(original.get("byline") or credit.get("name") or "")
+            if name:
+                names.append(name)
+        return names
+
+    def _section(self) -> str | None:
+        taxonomy = self.data.get("taxonomy") or {}
+        primary = taxonomy.get("primary_section") or {}
+        path = primary.get("_id") or primary.get("path") or ""
+        top = "/" + path.strip("/").split("/")[0] if path.strip("/") else ""
+        for section in taxonomy.get("sections") or []:
+            if section.get("_id") == top and section.get("name"):
+                return clean(section["name"])
+        return ARC_TOP_SECTIONS.get(top) or (clean(primary.get("name")) if path == top else None)
+
+
+class ChosunLegacyPage(HtmlArticlePage):
+    """news.chosun.com/site/data/html_dir/YYYY/MM/DD/ID.html (EUC-KR, 2010s)."""
+
+    site = NAME
+    publisher = PUBLISHER
+    # No chrome selectors: only the body's div.par blocks are read (related list and copyright sit beside them).
+
+    def __init__(self, url: str, html: str):
+        found = _LEGACY_SECTION_VAR.search(html)
+        self.section_var = clean(found.group(1)) if found else None
+        super().__init__(url, html)
+
+    def article(self) -> ArticleItem:
+        body = self.selector.css("#news_body_id")
+        if not body:
+            raise ExtractionError("missing_fields", "body (#news_body_id)")
+        paragraphs = [line for par in body.css("div.par") for line in render_lines(par.root)]
+        title = self.text("h1#news_title_text_id") or self.meta("og:title") or ""
+        date_line = self.text("#date_text") or self.text(".news_date")
+        published = labeled_date(date_line, PUBLISHED_LABELS)
+        self.require(title=title, body=paragraphs, published_at=published)
+        return self.new_article(
+            title=title,
+            subtitles=self.lines("h3.news_subtitle"),
+            published_at=published,
+            modified_at=labeled_date(date_line, MODIFIED_LABELS),
+            authors=[n for n in (reporter_name(a) for a in self._author_lines()) if n],
+            section=self.section_var or self._title_section(),
+            paragraphs=paragraphs,
+            images=[self._image(figure) for figure in body.css(".news_imgbox figure")],
+            tags=[],
+        )
+
+    def _author_lines(self) -> list[str]:
+        return [" ".join(render_lines(li.root)) for li in self.selector.css(".news_title_author li")]
+
+    def _image(self, figure) -> dict:
+        caption = " ".join(render_lines(figure.css("figcaption")[0].root)) if figure.css("figcaption") else ""
+        return {"url": self.absolute(figure.css("img::attr(src)").get()), "caption": caption or None}
+
+    def _title_section(self) -> str | None:
+        """``<title>… - 1등 인터넷뉴스 조선닷컴 - 정치 > 정부ㆍ지자체`` -> ``정치``."""
+        title = self.selector.css("title::text").get() or ""
+        if " - " not in title:
+            return None
+        return clean(title.rsplit(" - ", 1)[1].split(">")[0]) or None
+
+
+def chosun_page(url: str, html: str) -> HtmlArticlePage:
+    """The page object for the layout this page is written in."""
+    data = global_content(html)
+    if data is not None:
+        return ChosunArcPage(url, html, data)
+    return ChosunLegacyPage(url, html)
+
+
+SITE = Site(name=NAME, publisher=PUBLISHER, hosts=("chosun.com",), page=chosun_page)

@@ -1,0 +1,118 @@
+"""동아일보 (donga.com): the legacy news.donga.com article layout (2010s).
+
+DOM facts: headline block ``div.article_title02`` (breadcrumb ``.location``, ``h1``, reporters ``p.repoter``,
+``p.title_foot`` with 입력 ``span.date`` and 수정 ``span.date2``); body ``div.article_txt``, which opens with the
+print deck as a ``<strong>`` line, holds photos as ``.articlePhotoC`` (caption ``span.t``), ad boxes, and ends
+with the byline (name, e-mail, image links), the 추천해요 button and ``.article_relation`` (keyword links
+``p.a_r_keword`` and the 관련기사 list).
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+from parsel import Selector
+
+from newscrawl.bylines import reporter_name
+from newscrawl.dates import MODIFIED_LABELS, PUBLISHED_LABELS, labeled_date
+from newscrawl.items import ArticleItem
+from newscrawl.pages import ExtractionError, HtmlArticlePage
+from newscrawl.sites import Site
+from newscrawl.text import clean, render_lines
+
+NAME = "donga"
+PUBLISHER = "동아일보"
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+# The closing byline: "김윤종 기자 zozo@donga.com", "경주=이권효 boriam@donga.com /최지연·박성민 기자".
+_BYLINE_END = re.compile(r"(기자|특파원)$")
+
+
+def is_byline(line: str) -> bool:
+    return len(line) <= 100 and bool(_EMAIL.search(line) or (len(line) <= 40 and _BYLINE_END.search(line)))
+
+
+def first_text(scope: Selector, css: str) -> str:
+    """Rendered text of the first element matching ``css`` inside ``scope`` ('' if none)."""
+    found = scope.css(css)
+    return " ".join(render_lines(found[0].root)) if found else ""
+
+
+class DongaLegacyPage(HtmlArticlePage):
+    """news.donga.com/<route>/3/all/YYYYMMDD/ID/N."""
+
+    site = NAME
+    publisher = PUBLISHER
+    body_css = "div.article_txt"
+    # Removed inside the body (a scoped query: whole-document chrome selectors cost more than the parse).
+    body_chrome_css = '.recommend, #adBox, .txt_ad, [class^="sub_cont_AD"], iframe'
+
+    def article(self) -> ArticleItem:
+        body = self.selector.css(self.body_css)
+        header = self.selector.css("div.article_title02")
+        if not body or not header:
+            raise ExtractionError("missing_fields", "body (div.article_txt), header (div.article_title02)")
+        body.css(self.body_chrome_css).drop()
+        # Keyword links and photos sit inside the body container: read them, then take them out.
+        tags = [clean(a) for a in body.css("p.a_r_keword a::text").getall()]
+        images = [self._image(box) for box in body.css(".articlePhotoC")]
+        body.css(".article_relation, .articlePhotoC").drop()
+        subtitles = self._deck(body[0].root)
+        paragraphs = render_lines(body[0].root)
+        while paragraphs and is_byline(paragraphs[-1]):
+            paragraphs.pop()
+        title = first_text(header, "h1")
+        date_line = first_text(header, "p.title_foot")
+        published = labeled_date(date_line, PUBLISHED_LABELS)
+        self.require(title=title, body=paragraphs, published_at=published)
+        return self.new_article(
+            title=title,
+            subtitles=subtitles,
+            published_at=published,
+            modified_at=labeled_date(date_line, MODIFIED_LABELS),
+            authors=self._authors(header),
+            section=self._section(header),
+            paragraphs=paragraphs,
+            images=images,
+            tags=[t for t in tags if t],
+        )
+
+    def _deck(self, body: etree._Element) -> list[str]:
+        """Leading ``<strong>`` lines before any body text are the print deck; they are removed from the body."""
+        if clean(body.text):
+            return []
+        lines = []
+        for child in list(body):
+            if not isinstance(child.tag, str) or child.tag == "br":
+                if clean(child.tail):
+                    break
+                continue
+            if child.tag not in ("strong", "b"):
+                break
+            lines.extend(render_lines(child))
+            tail_text = clean(child.tail)
+            child.getparent().remove(child)  # its tail (whitespace) is dropped with it
+            if tail_text:
+                break
+        return lines
+
+    def _image(self, box: Selector) -> dict:
+        return {"url": self.absolute(box.css("img::attr(src)").get()), "caption": first_text(box, "span.t") or None}
+
+    def _authors(self, header: Selector) -> list[str]:
+        names = []
+        for part in " ".join(header.css("p.repoter::text").getall()).split(","):
+            name = reporter_name(part)
+            if name:
+                names.append(name)
+        return names
+
+    def _section(self, header: Selector) -> str | None:
+        """Breadcrumb 뉴스 > 사회 > 사회일반: the label after the root 뉴스."""
+        labels = [clean(s) for s in header.css(".location > span:not(.arr)::text").getall()]
+        labels = [label for label in labels if label and label != "뉴스"]
+        return labels[0] if labels else None
+
+
+SITE = Site(name=NAME, publisher=PUBLISHER, hosts=("donga.com",), page=DongaLegacyPage)
