@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import ClassVar
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
@@ -22,7 +21,7 @@ from newscrawl.storage import ConfigError
 
 class Command(ScrapyCommand):
     requires_project = True
-    default_settings: ClassVar[dict[str, str]] = {"LOG_LEVEL": "WARNING"}
+    requires_crawler_process = False  # no engine, so no start-up log: stdout is the items, stderr the problems
 
     def syntax(self) -> str:
         return "PATH --url URL [--site NAME] [--store]"
