@@ -36,6 +36,7 @@ ITEM_PIPELINES = {
 }
 SPIDER_MIDDLEWARES = {"newscrawl.rawpages.RawPageMiddleware": 950}
 DOWNLOADER_MIDDLEWARES = {"newscrawl.incremental.IncrementalMiddleware": 50}
+DUPEFILTER_CLASS = "newscrawl.dupefilter.RunDupeFilter"  # resumable runs: see newscrawl/dupefilter.py
 EXTENSIONS = {
     "scrapy.extensions.logstats.LogStats": None,
     "newscrawl.extensions.ProgressLog": 0,
@@ -80,3 +81,19 @@ NEWSCRAWL_RENDER_MAX_PAGES = 4  # browser tabs open at once
 NEWSCRAWL_RENDER_READY_SELECTORS: dict[str, str] = {}  # site name -> CSS selector, beside rendering.PROFILES
 ADDONS = {**globals().get("ADDONS", {}), "newscrawl.rendering.RenderingAddon": 100}
 # --- end rendering ---
+
+# --- faults (newscrawl/retry.py): backoff honouring Retry-After, redirect loops, size limits, endless lists ---
+DOWNLOADER_MIDDLEWARES = {
+    **DOWNLOADER_MIDDLEWARES,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "newscrawl.retry.BackoffRetryMiddleware": 550,
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "newscrawl.retry.BoundedDecompressionMiddleware": 590,  # DOWNLOAD_MAXSIZE also bounds decompression
+    "newscrawl.retry.RedirectLoopMiddleware": 650,  # sees 3xx before RedirectMiddleware (600)
+}
+NEWSCRAWL_RETRY_BACKOFF_BASE = 1.0  # seconds before the first retry, doubled for each further one
+NEWSCRAWL_RETRY_BACKOFF_MAX = 30.0
+NEWSCRAWL_RETRY_AFTER_MAX = 120.0  # a longer Retry-After is capped (and counted)
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+DEPTH_LIMIT = 10  # nested sitemaps / chained list pages: an endless chain stops here
+# --- end faults ---

@@ -1,4 +1,6 @@
-"""Storage backends behind one small interface, chosen by the NEWSCRAWL_DATABASE setting.
+"""Storage backends behind one small interface, chosen by the NEWSCRAWL_DATABASE setting:
+``sqlite:///PATH`` (or a bare path) for the embedded SQLite file, ``postgresql://USER@HOST:PORT/DB`` (any libpq
+URI) for PostgreSQL.
 
 One storage object per crawler, shared by the raw-page middleware and the store pipeline, closed when
 the spider closes.
@@ -7,11 +9,13 @@ the spider closes.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Protocol
 
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
+from newscrawl.items import ArticleItem, TickerItem
 from newscrawl.storage.sqlite import SQLiteStorage
 
 _ATTR = "_newscrawl_storage"
@@ -21,27 +25,73 @@ class ConfigError(ValueError):
     """A setting that cannot work; the message is one sentence for the user."""
 
 
-def open_storage(database: str) -> SQLiteStorage:
-    """``sqlite:///path/to/file.sqlite3`` or a bare path; other schemes are refused with a clear error."""
+class Storage(Protocol):
+    """What every backend offers (see SQLiteStorage for the semantics)."""
+
+    def upsert_article(self, item: ArticleItem) -> str: ...
+    def articles(self) -> list[dict]: ...
+    def add_ticker(self, item: TickerItem) -> None: ...
+    def tickers(self) -> list[dict]: ...
+    def save_raw(self, url: str, body: bytes, *, site: str | None, fetched_at: str, status: int,
+                 encoding: str | None = None) -> None: ...
+    def mark_parse_error(self, url: str, reason: str) -> None: ...
+    def raw_page(self, url: str) -> bytes | None: ...
+    def failed_pages(self) -> list[tuple[str, str]]: ...
+    def commit(self) -> None: ...
+    def close(self) -> None: ...
+
+
+POSTGRES_SCHEMES = ("postgresql", "postgres")
+
+
+def open_storage(database: str) -> Storage:
+    """``sqlite:///path/to/file.sqlite3``, a bare path, or ``postgresql://...``; other schemes are refused."""
     if database.startswith("sqlite:///"):
         return SQLiteStorage(Path(database.removeprefix("sqlite:///")))
     if "://" not in database:
         return SQLiteStorage(Path(database))
     scheme = database.split("://", 1)[0]
-    raise ConfigError(f"NEWSCRAWL_DATABASE scheme {scheme!r} is not supported; use sqlite:///PATH")
+    if scheme in POSTGRES_SCHEMES:
+        import psycopg
+
+        from newscrawl.storage.postgres import PostgresStorage
+
+        try:
+            return PostgresStorage(database)
+        except psycopg.Error as error:
+            raise ConfigError(f"cannot use NEWSCRAWL_DATABASE {_without_password(database)}: "
+                              f"{str(error).strip()}") from error
+    raise ConfigError(f"NEWSCRAWL_DATABASE scheme {scheme!r} is not supported; "
+                      f"use sqlite:///PATH or postgresql://USER@HOST:PORT/DATABASE")
+
+
+def _without_password(dsn: str) -> str:
+    """The DSN as it may be logged: the password of ``user:password@host`` replaced."""
+    scheme, _, rest = dsn.partition("://")
+    credentials, at, host = rest.rpartition("@")
+    if at and ":" in credentials:
+        credentials = credentials.split(":", 1)[0] + ":***"
+    return f"{scheme}://{credentials}{at}{host}"
 
 
 class _Closer:
-    def __init__(self, crawler: Crawler, storage: SQLiteStorage):
+    def __init__(self, crawler: Crawler, storage: Storage):
         self.crawler = crawler
         self.storage = storage
 
+    def count_retry(self) -> None:
+        assert self.crawler.stats
+        self.crawler.stats.inc_value("newscrawl/storage/retries")
+
     def spider_closed(self) -> None:
         self.storage.close()
+        nul_stripped = getattr(self.storage, "nul_stripped", 0)
+        if nul_stripped and self.crawler.stats:
+            self.crawler.stats.set_value("newscrawl/storage/nul_stripped", nul_stripped)
         delattr(self.crawler, _ATTR)
 
 
-def storage_for(crawler: Crawler) -> SQLiteStorage:
+def storage_for(crawler: Crawler) -> Storage:
     """The crawler's storage, opened on first use; NotConfigured when NEWSCRAWL_DATABASE is empty."""
     existing = getattr(crawler, _ATTR, None)
     if existing is not None:
@@ -50,6 +100,8 @@ def storage_for(crawler: Crawler) -> SQLiteStorage:
     if not database:
         raise NotConfigured("NEWSCRAWL_DATABASE is empty: no database storage")
     closer = _Closer(crawler, open_storage(database))
+    if hasattr(closer.storage, "on_retry"):
+        closer.storage.on_retry = closer.count_retry
     setattr(crawler, _ATTR, closer)
     crawler.signals.connect(closer.spider_closed, signal=signals.spider_closed)
     return closer.storage

@@ -1,0 +1,320 @@
+"""Extraction throughput, single core: newscrawl (decode + site page object + the item pipeline chain + the
+feed's JSON line) against trafilatura.extract, and fundus where it has a parser for the site, on every real
+article page of the shared corpus that has a truth annotation. Ends with a cProfile of our hot path.
+
+    python3 bench/bench_extraction.py [--seconds 20] [--no-write]
+
+fundus needs lxml < 6 and so cannot live beside this project; it runs in a worker process under another
+interpreter: ``--fundus-python`` or $NEWSCRAWL_BENCH_FUNDUS_PYTHON (default /tmp/fundus-venv/bin/python,
+made by ``bench/run.sh --setup-fundus``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import csv
+import io
+import json
+import logging
+import os
+import pstats
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import REPO, SHARED, header, pin_to_one_core, table, write_section
+
+FUNDUS_PUBLISHERS = {"mk": "MBN", "hankookilbo": "HankookIlbo"}  # fundus 0.5.7's Korean publishers
+DEFAULT_FUNDUS_PYTHON = "/tmp/fundus-venv/bin/python"
+PROFILE_TOP = 15
+
+
+@dataclass
+class Page:
+    file: str
+    site: str
+    url: str
+    body: bytes
+    html: str = ""  # decoded once, for the baselines (our timing includes our own decoding)
+
+
+@dataclass
+class Tally:
+    """Pages done and seconds spent (CPU time of the measuring thread, and wall time), per site."""
+
+    seconds: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    wall: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    pages: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    empty: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # files with no output
+
+    @property
+    def total_seconds(self) -> float:
+        return sum(self.seconds.values())
+
+    def wall_rate(self) -> float:
+        return sum(self.pages.values()) / sum(self.wall.values()) if self.wall else 0.0
+
+    def rate(self, site: str | None = None) -> float:
+        """Pages per CPU-second: robust to other processes sharing the core (wall_rate is not)."""
+        if site is None:
+            return sum(self.pages.values()) / self.total_seconds if self.total_seconds else 0.0
+        return self.pages[site] / self.seconds[site] if self.seconds[site] else 0.0
+
+
+def corpus_pages() -> list[Page]:
+    """Every article page of MANIFEST.tsv that has a truth JSON (site from the truth file)."""
+    with (SHARED / "corpus" / "raw" / "MANIFEST.tsv").open(encoding="utf-8") as f:
+        manifest = {row["file"]: row for row in csv.DictReader(f, delimiter="\t")}
+    pages = []
+    for truth_file in sorted((SHARED / "corpus" / "truth").glob("*/*.json")):
+        truth = json.loads(truth_file.read_text(encoding="utf-8"))
+        row = manifest.get(truth.get("file", ""))
+        if row is None or row["page_kind"] != "article":
+            continue
+        body = (SHARED / "corpus" / "raw" / row["file"]).read_bytes()
+        pages.append(Page(row["file"], truth["site"], row["original_url"], body))
+    return pages
+
+
+# --- the contenders ----------------------------------------------------------------------------------
+def newscrawl_runner() -> Callable[[Page], bool]:
+    """Bytes -> feed JSON lines of every kept item, through one ItemChain built once (as in a crawl)."""
+    from scrapy.utils.project import get_project_settings
+
+    from newscrawl.chain import ItemChain
+    from newscrawl.exporters import dumps
+    from newscrawl.extract import decode_html, extract_html
+    from newscrawl.pages import ExtractionError
+
+    chain = ItemChain(get_project_settings())
+
+    def run(page: Page) -> bool:
+        try:
+            extracted = extract_html(page.url, decode_html(page.body)[0], page.site)
+        except ExtractionError:
+            return False
+        kept, dropped = chain.process(extracted.items())
+        lines = [dumps(item) for item in kept]
+        # After the first pass the dedup pipeline drops repeats, as it would drop them in a crawl.
+        return bool(lines) or any("duplicate article" in reason for reason in dropped)
+
+    return run
+
+
+def trafilatura_runner(with_metadata: bool) -> Callable[[Page], bool]:
+    import trafilatura
+
+    def run(page: Page) -> bool:
+        return bool(trafilatura.extract(page.html, url=page.url, with_metadata=with_metadata))
+
+    return run
+
+
+def measure(contenders: dict[str, Callable[[Page], bool]], pages: list[Page], seconds: float) -> dict[str, Tally]:
+    """Passes over all pages, interleaved between contenders, until each has spent ``seconds``."""
+    tallies = {name: Tally() for name in contenders}
+    for run in contenders.values():  # warm-up: imports, caches, first-call costs
+        for page in pages:
+            run(page)
+    while any(t.total_seconds < seconds for t in tallies.values()):
+        for name, run in contenders.items():
+            tally = tallies[name]
+            if tally.total_seconds >= seconds:
+                continue
+            for page in pages:
+                start, start_cpu = time.perf_counter(), time.thread_time()
+                ok = run(page)
+                tally.seconds[page.site] += time.thread_time() - start_cpu
+                tally.wall[page.site] += time.perf_counter() - start
+                tally.pages[page.site] += 1
+                if not ok:
+                    tally.empty[page.site].add(page.file)
+    return tallies
+
+
+# --- fundus, in its own interpreter --------------------------------------------------------------------
+def fundus_worker(seconds: float) -> None:
+    """Reads [{file, site, url, html}] on stdin, prints a Tally as JSON (runs under the fundus interpreter)."""
+    import datetime as dt
+
+    from fundus import PublisherCollection
+
+    pages = [Page(p["file"], p["site"], p["url"], b"", p["html"]) for p in json.load(sys.stdin)]
+    parsers = {site: getattr(PublisherCollection.kr, name).parser(dt.date.today())
+               for site, name in FUNDUS_PUBLISHERS.items()}
+
+    def run(page: Page) -> bool:
+        return bool(str(parsers[page.site].parse(page.html, error_handling="suppress").get("body") or ""))
+
+    tally = measure({"fundus": run}, pages, seconds)["fundus"]
+    json.dump({"seconds": tally.seconds, "wall": tally.wall, "pages": tally.pages,
+               "empty": {k: sorted(v) for k, v in tally.empty.items()}}, sys.stdout)
+
+
+def run_fundus(python: str, pages: list[Page], seconds: float) -> tuple[Tally | None, str]:
+    """(tally, note); tally None when fundus cannot run here."""
+    supported = [p for p in pages if p.site in FUNDUS_PUBLISHERS]
+    if not Path(python).exists():
+        return None, (f"fundus not measured: no interpreter at {python}. fundus 0.5.7 requires lxml<6 (this "
+                      f"project runs lxml 6), so `pip install fundus` does not install cleanly here; "
+                      f"`bench/run.sh --setup-fundus` puts it in its own virtualenv.")
+    payload = json.dumps([{"file": p.file, "site": p.site, "url": p.url, "html": p.html} for p in supported])
+    done = subprocess.run([python, __file__, "--fundus-worker", "--seconds", str(seconds)], input=payload,
+                          capture_output=True, text=True, cwd=REPO)
+    if done.returncode != 0:
+        return None, f"fundus failed to run: {done.stderr.strip().splitlines()[-1:]}"
+    data = json.loads(done.stdout)
+    tally = Tally()
+    tally.seconds.update(data["seconds"])
+    tally.wall.update(data["wall"])
+    tally.pages.update(data["pages"])
+    for site, files in data["empty"].items():
+        tally.empty[site] = set(files)
+    version = subprocess.run([python, "-c", "from importlib.metadata import version as v; "
+                              "print(v('fundus'), v('lxml'))"], capture_output=True, text=True).stdout.split()
+    return tally, (f"fundus {version[0]} (lxml {version[1]}) ran in a worker process under {python}, on the same "
+                   f"pinned core, after the two in-process contenders, on the pages of the sites it has a "
+                   f"parser for ({', '.join(sorted(FUNDUS_PUBLISHERS))}).")
+
+
+# --- profile -----------------------------------------------------------------------------------------
+def profile(pages: list[Page], passes: int) -> list[str]:
+    run = newscrawl_runner()
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(passes):
+        for page in pages:
+            run(page)
+    profiler.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    total = stats.total_tt  # type: ignore[attr-defined]
+    rows = []
+    for (filename, line, function), (_, calls, tottime, cumtime, _) in sorted(
+            stats.stats.items(), key=lambda kv: kv[1][2], reverse=True)[:PROFILE_TOP]:  # type: ignore[attr-defined]
+        where = _short_path(filename)
+        rows.append([f"`{where}:{line} {function}`", calls, f"{tottime:.2f}", f"{100 * tottime / total:.1f}%",
+                     f"{cumtime:.2f}"])
+    cumulative = []
+    for (filename, line, function), (_, calls, _, cumtime, _) in sorted(
+            stats.stats.items(), key=lambda kv: kv[1][3], reverse=True):  # type: ignore[attr-defined]
+        where = _short_path(filename)
+        if where.startswith(("newscrawl/", "pipelines/")) and len(cumulative) < PROFILE_TOP:
+            cumulative.append([f"`{where}:{line} {function}`", calls, f"{cumtime:.2f}",
+                               f"{100 * cumtime / total:.1f}%"])
+    return [f"cProfile of {passes} passes over the {len(pages)} pages ({total:.1f} s under the profiler).", "",
+            "Top functions by own time:", "",
+            *table(["function", "calls", "own s", "own share", "cumulative s"], rows), "",
+            "Our own code by cumulative time:", "",
+            *table(["function", "calls", "cumulative s", "share"], cumulative)]
+
+
+def _short_path(filename: str) -> str:
+    if filename.startswith(str(REPO)):
+        return filename[len(str(REPO)) + 1:]
+    for marker in ("site-packages/", "lib/python3"):
+        if marker in filename:
+            return filename.split(marker, 1)[1]
+    return filename
+
+
+# --- report ------------------------------------------------------------------------------------------
+def report(pages: list[Page], tallies: dict[str, Tally], fundus: Tally | None, fundus_note: str,
+           seconds: float, cpu: int | None, profile_lines: list[str]) -> list[str]:
+    from newscrawl.sites import all_sites
+
+    specific = {name for name in all_sites() if name != "generic"}
+    ours, trafi, trafi_meta = tallies["newscrawl"], tallies["trafilatura"], tallies["trafilatura+metadata"]
+    sites = sorted({p.site for p in pages})
+    rows, holds = [], []
+    for site in sites:
+        count = sum(1 for p in pages if p.site == site)
+        ratio = ours.rate(site) / trafi.rate(site) if trafi.rate(site) else float("inf")
+        if site in specific:
+            holds.append((site, ratio >= 10))
+        fundus_rate = fundus.rate(site) if fundus and fundus.pages.get(site) else None
+        rows.append([
+            site, count, "specific" if site in specific else "generic", f"{ours.rate(site):.0f}",
+            f"{trafi.rate(site):.1f}", f"{trafi_meta.rate(site):.1f}", f"**{ratio:.1f}x**",
+            f"{fundus_rate:.1f}" if fundus_rate else "—",
+            f"{ours.rate(site) / fundus_rate:.1f}x" if fundus_rate else "—",
+            _empties(ours, site) + " / " + _empties(trafi, site),
+        ])
+    overall = ours.rate() / trafi.rate()
+    rows.append(["**all**", len(pages), "", f"**{ours.rate():.0f}**", f"{trafi.rate():.1f}",
+                 f"{trafi_meta.rate():.1f}", f"**{overall:.1f}x**",
+                 f"{fundus.rate():.1f}" if fundus else "—", "", ""])
+    failed = [site for site, ok in holds if not ok]
+    verdict = ("holds on every site" if not failed else f"misses on {', '.join(failed)}")
+    passes = {name: sum(t.pages.values()) // len(pages) for name, t in tallies.items()}
+    return [
+        *header("Extraction throughput (single core)", "scrapy", "parsel", "lxml", "trafilatura"),
+        f"Pages: the {len(pages)} real article pages of /work/shared/corpus/raw/ that have a truth JSON "
+        f"({len(sites)} sites), repeated until each contender had spent ≥ {seconds:.0f} s "
+        f"(passes: {', '.join(f'{k} {v}' for k, v in passes.items())}), contenders interleaved pass by pass in "
+        f"one process pinned to CPU {cpu}. Rates are pages per CPU-second of the measuring thread "
+        f"(`time.thread_time`), which other processes on the shared core do not inflate; wall-clock rates "
+        f"overall: newscrawl {ours.wall_rate():.0f}, trafilatura {trafi.wall_rate():.1f} pages/s.",
+        "- **newscrawl**: bytes → `decode_html` → `extract_html` (site page object) → the project's "
+        "`ItemChain` (every pipeline but storage, built once and reused) → the feed's JSON line.",
+        "- **trafilatura**: `trafilatura.extract(html, url=url)` on the already decoded text (its decoding is not "
+        "timed, ours is); `+metadata` adds `with_metadata=True` (title/date/author, closer to what we extract).",
+        f"- **fundus**: {fundus_note}",
+        "",
+        *table(["site", "pages", "parser", "newscrawl pages/s", "trafilatura pages/s",
+                "trafilatura+metadata pages/s", "newscrawl / trafilatura", "fundus pages/s",
+                "newscrawl / fundus", "no output (ours / trafilatura)"], rows),
+        "",
+        f"Target ≥ 10x trafilatura on sites with specific parsers: **{verdict}** "
+        f"(overall {overall:.1f}x).",
+        "",
+        *profile_lines,
+    ]
+
+
+def _empties(tally: Tally, site: str) -> str:
+    return str(len(tally.empty.get(site, ())))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=20.0, help="seconds of work per contender (>= 20)")
+    parser.add_argument("--profile-passes", type=int, default=20)
+    parser.add_argument("--fundus-python", default=os.environ.get("NEWSCRAWL_BENCH_FUNDUS_PYTHON",
+                                                                  DEFAULT_FUNDUS_PYTHON))
+    parser.add_argument("--no-write", action="store_true", help="print the section instead of writing it")
+    parser.add_argument("--fundus-worker", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.fundus_worker:
+        fundus_worker(args.seconds)
+        return
+
+    os.chdir(REPO)  # the project's settings (scrapy.cfg)
+    logging.disable(logging.WARNING)  # trafilatura and the pipelines log per page; not what we time
+    cpu = pin_to_one_core()
+    pages = corpus_pages()
+    from newscrawl.extract import decode_html
+
+    for page in pages:
+        page.html = decode_html(page.body)[0]
+    contenders = {"newscrawl": newscrawl_runner(), "trafilatura": trafilatura_runner(False),
+                  "trafilatura+metadata": trafilatura_runner(True)}
+    tallies = measure(contenders, pages, args.seconds)
+    fundus, fundus_note = run_fundus(args.fundus_python, pages, args.seconds)
+    lines = report(pages, tallies, fundus, fundus_note, args.seconds, cpu, profile(pages, args.profile_passes))
+    if args.no_write:
+        print("\n".join(lines))
+    else:
+        write_section("extraction", lines)
+        print("\n".join(lines[:0] + [line for line in lines if line.startswith("|")]))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,403 @@
+"""PostgreSQL, for several crawlers (distributed workers) writing to one database: the same interface and
+semantics as SQLiteStorage. Articles upserted by canonical URL with revisions, tickers appended once per
+observation with exact NUMERIC prices, raw pages kept gzip-compressed, item JSON as jsonb, the crawl state
+(which URLs are done) beside them.
+
+Writes are buffered and sent with ``executemany`` when a read needs them or at commit; as in SQLite they
+become durable only at commit(), commit_if_due() (``batch`` writes pending) and close(). A dropped connection
+(server restart, network cut) or a deadlock is retried with a fresh transaction for up to ``retry_for``
+seconds: the whole uncommitted transaction is replayed (every statement is an idempotent upsert), so nothing
+accepted is lost. ``retries`` counts the attempts that were repeated. PostgreSQL refuses NUL characters in
+text and jsonb: they are removed (counted in ``nul_stripped``); lone surrogates, not UTF-8, become U+FFFD.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import logging
+import re
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar
+
+import psycopg
+from psycopg.rows import dict_row
+
+from newscrawl.items import ArticleItem, TickerItem
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+MIGRATION_LOCK = 7_246_510_301  # pg_advisory_xact_lock key: one migrating process at a time
+
+# Versioned migrations: index + 1 is the version recorded in schema_migrations. Never edit one that has
+# shipped; append. URLs are unique through md5() indexes because a btree entry cannot exceed ~2.7 kB.
+MIGRATIONS = [
+    """
+    CREATE TABLE articles (
+        canonical_url TEXT NOT NULL,
+        url TEXT NOT NULL,
+        site TEXT NOT NULL,
+        publisher TEXT,
+        title TEXT NOT NULL,
+        published_at TEXT,
+        modified_at TEXT,
+        section TEXT,
+        lang TEXT,
+        body TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        first_seen_at TEXT,
+        fetched_at TEXT,
+        item JSONB NOT NULL
+    );
+    CREATE UNIQUE INDEX articles_canonical_url ON articles (md5(canonical_url));
+    CREATE INDEX articles_site_published ON articles (site, published_at);
+    CREATE TABLE article_revisions (
+        canonical_url TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        content_hash TEXT NOT NULL,
+        fetched_at TEXT,
+        item JSONB NOT NULL
+    );
+    CREATE UNIQUE INDEX article_revisions_key ON article_revisions (md5(canonical_url), revision);
+    CREATE TABLE tickers (
+        id BIGSERIAL PRIMARY KEY,
+        site TEXT NOT NULL,
+        market TEXT NOT NULL,
+        code TEXT,
+        name TEXT NOT NULL,
+        currency TEXT,
+        price NUMERIC NOT NULL,
+        change NUMERIC,
+        change_pct NUMERIC,
+        change_basis TEXT,
+        as_of TEXT,
+        source_url TEXT,
+        observed_at TEXT
+    );
+    CREATE TABLE raw_pages (
+        url TEXT NOT NULL,
+        site TEXT,
+        fetched_at TEXT,
+        status INTEGER,
+        encoding TEXT,
+        parse_error TEXT,
+        body_gz BYTEA NOT NULL
+    );
+    CREATE UNIQUE INDEX raw_pages_url ON raw_pages (md5(url));
+    """,
+    """
+    CREATE TABLE crawl_state (
+        url TEXT NOT NULL,
+        canonical_url TEXT NOT NULL,
+        published_at TEXT,
+        last_fetched_at TEXT
+    );
+    CREATE UNIQUE INDEX crawl_state_url ON crawl_state (md5(url));
+    CREATE UNIQUE INDEX tickers_observation ON tickers (md5(site || chr(31) || market || chr(31)
+        || COALESCE(code, name) || chr(31) || price::text || chr(31) || COALESCE(change_pct::text, '')
+        || chr(31) || COALESCE(as_of, '') || chr(31) || COALESCE(source_url, '')));
+    """,
+]
+
+ARTICLE_COLUMNS = ("canonical_url", "url", "site", "publisher", "title", "published_at", "modified_at", "section",
+                   "lang", "body", "content_hash", "revision", "first_seen_at", "fetched_at", "item")
+FETCHED_AT = ARTICLE_COLUMNS.index("fetched_at")
+UPSERT_ARTICLE = f"""
+    INSERT INTO articles ({", ".join(ARTICLE_COLUMNS)})
+    VALUES ({", ".join(["%s"] * (len(ARTICLE_COLUMNS) - 1))}, %s::jsonb)
+    ON CONFLICT ((md5(canonical_url))) DO UPDATE SET url = EXCLUDED.url, title = EXCLUDED.title,
+        published_at = EXCLUDED.published_at, modified_at = EXCLUDED.modified_at, section = EXCLUDED.section,
+        body = EXCLUDED.body, content_hash = EXCLUDED.content_hash, revision = EXCLUDED.revision,
+        fetched_at = EXCLUDED.fetched_at, item = EXCLUDED.item
+    WHERE articles.revision < EXCLUDED.revision"""
+INSERT_REVISION = """
+    INSERT INTO article_revisions (canonical_url, revision, content_hash, fetched_at, item)
+    VALUES (%s, %s, %s, %s, %s::jsonb) ON CONFLICT DO NOTHING"""
+TOUCH_ARTICLE = "UPDATE articles SET fetched_at = %s WHERE md5(canonical_url) = md5(%s) AND canonical_url = %s"
+STORED_STATE = "SELECT content_hash, revision FROM articles WHERE md5(canonical_url) = md5(%s) AND canonical_url = %s"
+UPSERT_CRAWL_STATE = """
+    INSERT INTO crawl_state (url, canonical_url, published_at, last_fetched_at) VALUES (%s, %s, %s, %s)
+    ON CONFLICT ((md5(url))) DO UPDATE SET last_fetched_at = EXCLUDED.last_fetched_at,
+        published_at = EXCLUDED.published_at"""
+INSERT_TICKER = """
+    INSERT INTO tickers (site, market, code, name, currency, price, change, change_pct, change_basis, as_of,
+        source_url, observed_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING"""
+SELECT_TICKERS = """
+    SELECT id, site, market, code, name, currency, price::text AS price, change::text AS change,
+        change_pct::text AS change_pct, change_basis, as_of, source_url, observed_at FROM tickers ORDER BY id"""
+UPSERT_RAW = """
+    INSERT INTO raw_pages (url, site, fetched_at, status, encoding, parse_error, body_gz)
+    VALUES (%s, %s, %s, %s, %s, %s, %s)
+    ON CONFLICT ((md5(url))) DO UPDATE SET fetched_at = EXCLUDED.fetched_at, status = EXCLUDED.status,
+        encoding = EXCLUDED.encoding, parse_error = EXCLUDED.parse_error, body_gz = EXCLUDED.body_gz"""
+MARK_PARSE_ERROR = "UPDATE raw_pages SET parse_error = %s WHERE md5(url) = md5(%s) AND url = %s"
+
+
+def exact_number(value: Any) -> str | None:
+    """The number as exact text for NUMERIC; ValueError (at once, not at commit) when it is not a number."""
+    if value is None:
+        return None
+    text = str(value)
+    try:
+        Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"not a number: {text[:80]!r}") from None
+    return text
+
+
+@dataclass
+class Writes:
+    """Buffered writes, merged by key (the last write wins, as the upserts would decide), sent in an order
+    that keeps their meaning: raw pages before their parse errors, articles before their revisions."""
+
+    raw_pages: dict[str, list[Any]] = field(default_factory=dict)  # url -> row
+    parse_errors: dict[str, str] = field(default_factory=dict)  # url -> reason, for raw pages stored earlier
+    articles: dict[str, list[Any]] = field(default_factory=dict)  # canonical URL -> row
+    revisions: list[tuple] = field(default_factory=list)
+    touches: dict[str, str | None] = field(default_factory=dict)  # canonical URL -> fetched_at (unchanged)
+    crawl_state: dict[str, list[Any]] = field(default_factory=dict)  # url -> row
+    tickers: list[tuple] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return any((self.raw_pages, self.parse_errors, self.articles, self.revisions, self.touches,
+                    self.crawl_state, self.tickers))
+
+    def send(self, cursor: psycopg.Cursor) -> None:
+        def rows(by_key: dict[str, Any]) -> list[Any]:  # key order: concurrent writers lock rows alike
+            return [by_key[key] for key in sorted(by_key)]
+
+        statements = [
+            (UPSERT_RAW, rows(self.raw_pages)),
+            (MARK_PARSE_ERROR, [(r, u, u) for u, r in sorted(self.parse_errors.items())]),
+            (UPSERT_ARTICLE, rows(self.articles)),
+            (INSERT_REVISION, self.revisions),
+            (TOUCH_ARTICLE, [(f, k, k) for k, f in sorted(self.touches.items())]),
+            (UPSERT_CRAWL_STATE, rows(self.crawl_state)),
+            (INSERT_TICKER, self.tickers),
+        ]
+        for sql, params in statements:
+            if params:
+                cursor.executemany(sql, params)
+
+
+class PostgresStorage:
+    def __init__(self, dsn: str, batch: int = 100, retry_for: float = 60.0):
+        self.dsn = dsn
+        self.batch = batch
+        self.retry_for = retry_for
+        self.retries = 0
+        self.nul_stripped = 0
+        self.on_retry: Callable[[], None] | None = None  # e.g. a crawl stats counter
+        self.conn: psycopg.Connection | None = None
+        self._forget_transaction()
+        self._connection()  # fail fast on a wrong DSN or a server that is not there: no retry on the first
+        self._retrying(self.migrate)
+
+    # --- connection, transaction and retries ---------------------------------------------------
+    def _connection(self) -> psycopg.Connection:
+        if self.conn is None or self.conn.closed:
+            self.conn = psycopg.connect(self.dsn, connect_timeout=10, application_name="newscrawl")
+            self.sent = 0  # a new connection has no open transaction: everything uncommitted is sent again
+        return self.conn
+
+    def _forget_transaction(self) -> None:
+        """After a commit: nothing pending."""
+        self.pending = 0
+        self.writes = Writes()  # not yet sent
+        self.transaction: list[Writes] = []  # this transaction's writes, sent or not, kept for a replay
+        self.sent = 0  # how many of them were sent on the current connection
+        self.article_states: dict[str, tuple[str, int]] = {}  # canonical URL -> (content hash, revision)
+
+    def _retrying(self, operation: Callable[[], T]) -> T:
+        """Run ``operation``; on a lost connection or a deadlock, replay the transaction and run it again."""
+        deadline = time.monotonic() + self.retry_for
+        delay = 0.1
+        while True:
+            try:
+                self._connection()
+                return operation()
+            except psycopg.OperationalError as error:
+                lost = self.conn is None or self.conn.closed or self.conn.broken
+                if not (lost or isinstance(error, psycopg.errors.TransactionRollbackError)):
+                    raise
+                if time.monotonic() + delay > deadline:
+                    raise
+                self.retries += 1
+                if self.on_retry:
+                    self.on_retry()
+                logger.warning("PostgreSQL %s (%s); retrying in %.1f s", "connection lost" if lost else "conflict",
+                               str(error).strip().splitlines()[0], delay)
+                if lost and self.conn is not None:
+                    self.conn.close()
+                elif self.conn is not None:
+                    self.conn.rollback()
+                    self.sent = 0
+                time.sleep(delay)
+                delay = min(delay * 2, 2.0)
+
+    def _send(self) -> psycopg.Connection:
+        """Send the pending writes into the open transaction (replaying it on a new connection)."""
+        if self.writes:
+            self.transaction.append(self.writes)
+            self.writes = Writes()
+        conn = self._connection()
+        with conn.cursor() as cursor:
+            while self.sent < len(self.transaction):
+                self.transaction[self.sent].send(cursor)
+                self.sent += 1
+        return conn
+
+    def _query(self, sql: str, params: tuple = (), *, send: bool = True, **options: Any) -> list[Any]:
+        """Rows of a read that sees this storage's own uncommitted writes, as SQLite's single connection does
+        (``send=False``: only what is already sent; for reads whose caller knows the pending state)."""
+        def run() -> list[Any]:
+            conn = self._send() if send else self._connection()
+            with conn.cursor(**options) as cursor:
+                return cursor.execute(sql, params).fetchall()
+
+        return self._retrying(run)
+
+    def migrate(self) -> None:
+        conn = self._connection()
+        with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
+            conn.execute("""CREATE TABLE IF NOT EXISTS schema_migrations (
+                version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())""")
+            applied = {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
+            for number, script in enumerate(MIGRATIONS, start=1):
+                if number not in applied:
+                    conn.execute(script)
+                    conn.execute("INSERT INTO schema_migrations (version) VALUES (%s)", (number,))
+
+    def schema_version(self) -> int:
+        return self._query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")[0][0]
+
+    def _wrote(self) -> None:
+        self.pending += 1
+
+    def commit_if_due(self) -> None:
+        """Commit once ``batch`` writes are pending (callers choose when it is safe to commit)."""
+        if self.pending >= self.batch:
+            self.commit()
+
+    def commit(self) -> None:
+        self._retrying(lambda: self._send().commit())
+        self._forget_transaction()
+
+    def close(self) -> None:
+        try:
+            self.commit()
+        finally:
+            if self.conn is not None:
+                self.conn.close()
+
+    # --- text PostgreSQL accepts -----------------------------------------------------------------
+    def _scrub(self, value: Any) -> Any:
+        if isinstance(value, str):
+            if "\x00" in value:
+                self.nul_stripped += 1
+                value = value.replace("\x00", "")
+            if not value.isascii():
+                try:
+                    value.encode("utf-8")
+                except UnicodeEncodeError:
+                    value = LONE_SURROGATE.sub("\ufffd", value)
+            return value
+        if isinstance(value, dict):
+            return {self._scrub(k): self._scrub(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [self._scrub(v) for v in value]
+        return value
+
+    # --- articles --------------------------------------------------------------------------------
+    def _stored_state(self, key: str) -> tuple[str, int] | None:
+        rows = self._query(STORED_STATE, (key, key), send=False)  # pending ones are in article_states
+        return (rows[0][0], rows[0][1]) if rows else None
+
+    def upsert_article(self, item: ArticleItem) -> str:
+        """Store an article; returns 'new', 'updated' (a new revision) or 'unchanged'."""
+        data = self._scrub(asdict(item))
+        key = data["canonical_url"] or data["url"]
+        state = self.article_states.get(key) or self._stored_state(key)
+        if state and state[0] == data["content_hash"]:
+            if key in self.writes.articles:
+                self.writes.articles[key][FETCHED_AT] = data["fetched_at"]
+            else:
+                self.writes.touches[key] = data["fetched_at"]
+            self._wrote()
+            return "unchanged"
+        revision = state[1] + 1 if state else 1
+        payload = json.dumps(data, ensure_ascii=False, default=str, sort_keys=True)
+        row = {**data, "canonical_url": key, "revision": revision, "first_seen_at": data["fetched_at"],
+               "item": payload}
+        self.writes.articles[key] = [row[column] for column in ARTICLE_COLUMNS]
+        self.writes.touches.pop(key, None)
+        self.writes.revisions.append((key, revision, data["content_hash"], data["fetched_at"], payload))
+        self.article_states[key] = (data["content_hash"], revision)
+        self._wrote()
+        return "new" if revision == 1 else "updated"
+
+    def mark_done(self, item: ArticleItem) -> None:
+        """Remember that this article's URLs were fetched and stored (the incremental crawl state)."""
+        url, canonical_url, published_at, fetched_at = self._scrub(
+            [item.url, item.canonical_url, item.published_at, item.fetched_at])
+        for done in dict.fromkeys(u for u in (url, canonical_url) if u):
+            if done in self.writes.crawl_state:
+                self.writes.crawl_state[done][2:] = [published_at, fetched_at]
+            else:
+                self.writes.crawl_state[done] = [done, canonical_url or url, published_at, fetched_at]
+
+    def done_urls(self) -> dict[str, str | None]:
+        """URL -> published_at of every article already stored."""
+        return dict(self._query("SELECT url, published_at FROM crawl_state"))
+
+    def articles(self) -> list[dict]:
+        return [row[0] for row in self._query('SELECT item FROM articles ORDER BY canonical_url COLLATE "C"')]
+
+    # --- tickers ---------------------------------------------------------------------------------
+    def add_ticker(self, item: TickerItem) -> None:
+        """Append one observation; the same quote from the same page again (a re-fetch) is kept once."""
+        data = self._scrub(asdict(item))
+        self.writes.tickers.append((
+            data["site"], data["market"], data["code"], data["name"], data["currency"], exact_number(item.price),
+            exact_number(item.change), exact_number(item.change_pct), data["change_basis"], data["as_of"],
+            data["source_url"], data["fetched_at"]))
+        self._wrote()
+
+    def tickers(self) -> list[dict]:
+        rows = self._query(SELECT_TICKERS, row_factory=dict_row)
+        for row in rows:  # the text SQLite keeps, str(Decimal): 28.86, 132845000, 1E-21
+            for column in ("price", "change", "change_pct"):
+                if row[column] is not None:
+                    row[column] = str(Decimal(row[column]))
+        return rows
+
+    # --- raw pages -------------------------------------------------------------------------------
+    def save_raw(self, url: str, body: bytes, *, site: str | None, fetched_at: str, status: int,
+                 encoding: str | None = None) -> None:
+        url, site, fetched_at, encoding = self._scrub([url, site, fetched_at, encoding])
+        self.writes.raw_pages[url] = [url, site, fetched_at, status, encoding, None, gzip.compress(body, 6)]
+        self.writes.parse_errors.pop(url, None)
+        self._wrote()
+
+    def mark_parse_error(self, url: str, reason: str) -> None:
+        url, reason = self._scrub([url, reason])
+        if url in self.writes.raw_pages:
+            self.writes.raw_pages[url][5] = reason
+        else:
+            self.writes.parse_errors[url] = reason
+        self._wrote()
+
+    def raw_page(self, url: str) -> bytes | None:
+        url = self._scrub(url)
+        rows = self._query("SELECT body_gz FROM raw_pages WHERE md5(url) = md5(%s) AND url = %s", (url, url))
+        return gzip.decompress(rows[0][0]) if rows else None
+
+    def failed_pages(self) -> list[tuple[str, str]]:
+        return self._query('SELECT url, parse_error FROM raw_pages WHERE parse_error IS NOT NULL ORDER BY url COLLATE "C"')

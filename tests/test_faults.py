@@ -1,0 +1,202 @@
+"""Reliability under faults: real `scrapy crawl` runs against the hostile loopback portal (tests/faults.py).
+
+The large run crawls 10,000 article pages of which 10% misbehave: every article that can be fetched is stored
+exactly once (SQLite and JSONL), every one that cannot is counted under its reason, nothing is duplicated and
+nothing raises. Smaller runs check Retry-After timing, the size limits at the project defaults, redirects and
+endless pagination; unit tests cover Retry-After parsing, failure reasons and URL canonicalisation."""
+
+from __future__ import annotations
+
+from collections import Counter
+from itertools import pairwise
+from pathlib import Path
+
+import pytest
+
+from newscrawl.retry import failure_reason, retry_after_seconds
+from newscrawl.urls import strip_tracking
+from tests.crawling import CrawlResult
+from tests.faults import (
+    BLOCKED_FIRST_ID,
+    FAST_SETTINGS,
+    FIRST_ID,
+    FaultPlan,
+    FaultPortal,
+    canonical_of,
+    start_crawl,
+    title_of,
+)
+
+ARTICLES = 10_000
+PUBLISHED = "2024-07-25T10:55:00+09:00"
+FETCH_REASONS = ("http_500", "http_503", "http_429", "timeout", "connection_lost", "too_large", "redirect_loop")
+
+
+def run_crawl(portal: FaultPortal, data_dir: Path, settings: dict[str, str] | None = None,
+              timeout: float = 600) -> CrawlResult:
+    process = start_crawl(portal.base_url, data_dir, settings)
+    try:
+        process.wait(timeout=timeout)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    return CrawlResult(process.returncode, (data_dir / "crawl.log").read_text(encoding="utf-8"), data_dir)
+
+
+def assert_stored_once(result: CrawlResult, ids: list[int]) -> None:
+    """Exactly the articles ``ids``, once each, whole, in the JSONL feed and in SQLite; their quotes too."""
+    articles = result.articles
+    canonical = [a["canonical_url"] for a in articles]
+    assert [url for url, n in Counter(canonical).items() if n > 1] == []
+    expected = {canonical_of(i): i for i in ids}
+    assert set(canonical) == set(expected), (sorted(set(expected) - set(canonical))[:10],
+                                             sorted(set(canonical) - set(expected))[:10])
+    for article in articles:
+        article_id = expected[article["canonical_url"]]
+        assert article["title"] == title_of(article_id)  # also: every charset lie decoded right
+        assert f"기사 번호 {article_id}번의 본문이다." in article["body"]
+        assert article["published_at"] == PUBLISHED
+    with result.db() as db:
+        stored = dict(db.execute("SELECT canonical_url, title FROM articles").fetchall())
+        revisions = db.execute("SELECT COUNT(*) FROM article_revisions").fetchone()[0]
+        db_tickers = db.execute("SELECT name, price FROM tickers").fetchall()
+    assert stored == {url: title_of(i) for url, i in expected.items()}
+    assert revisions == len(ids)
+    quotes = {(name, base + i) for i in ids for name, base in (("비트코인", 100_000_000), ("이더리움", 4_000_000))}
+    feed_tickers = [(t["name"], int(t["price"])) for t in result.tickers]
+    assert len(feed_tickers) == len(quotes) and set(feed_tickers) == quotes
+    assert sorted((name, int(price)) for name, price in db_tickers) == sorted(quotes)
+
+
+def assert_reasons(stats: dict, plan: FaultPlan) -> None:
+    """Each article that cannot be stored is counted once, under the reason it failed for."""
+    reasons = plan.unrecoverable_reasons()
+    failed = {k.removeprefix("newscrawl/fetch_failed/"): v for k, v in stats.items()
+              if k.startswith("newscrawl/fetch_failed/")}
+    assert failed == {r: reasons[r] for r in FETCH_REASONS if reasons.get(r)}
+    assert stats.get("newscrawl/parse_error/soft_404", 0) == reasons.get("soft_404", 0)
+    # A page cut inside a UTF-8 character is counted as undecodable until decode_html tolerates a cut last
+    # character (proposed in the report); either way it is counted and not stored.
+    assert (stats.get("newscrawl/parse_error/truncated", 0) + stats.get("newscrawl/parse_error/undecodable", 0)
+            == reasons.get("truncated", 0))
+    assert stats.get("offsite/filtered", 0) == reasons.get("offsite", 0)
+    assert stats.get("robotstxt/forbidden", 0) == plan.blocked
+
+
+@pytest.mark.slow
+def test_ten_thousand_pages_with_ten_percent_faults(tmp_path):
+    plan = FaultPlan(ARTICLES, fault_share=0.10)
+    assert len(plan.faults) == 1000 and len(plan.kinds()) == len(set(plan.kinds()))
+    # 4 MiB instead of the 16 MiB default keeps the bomb and the 50 MB pages cheap (the default: below).
+    with FaultPortal(plan) as portal:
+        result = run_crawl(portal, tmp_path / "data", {"DOWNLOAD_MAXSIZE": str(4 * 1024 * 1024)})
+        hits, offsite_hits = dict(portal.hits), portal.offsite_hits
+        archive_pages = portal.hits_under("/sitemap/archive")
+    assert result.returncode == 0, result.log[-3000:]
+    assert "Traceback" not in result.log
+    stats = result.stats
+    assert stats["finish_reason"] == "finished"
+    assert not [k for k in stats if k.startswith("spider_exceptions")]
+    assert_stored_once(result, plan.recoverable)
+    assert len(plan.recoverable) == ARTICLES - sum(plan.unrecoverable_reasons().values())
+    assert_reasons(stats, plan)
+
+    kinds = plan.kinds()
+    assert stats["newscrawl/retry/retry_after_capped"] == kinds["429_retry_after_long"]
+    assert stats["newscrawl/retry/retry_after"] >= sum(kinds[k] for k in (
+        "429_retry_after", "429_retry_after_long", "429_retry_after_date"))
+    # Duplicates: tracking, ?mobile=1 and m. host links are fetched once (canonicalised at discovery);
+    # the ?cid= link is fetched and dropped by its page's canonical URL.
+    for article_id in plan.duplicated:
+        assert hits.get(f"/news/view/{article_id}?cid=7") == 1
+        assert not any(path.startswith(f"/news/view/{article_id}?") and "cid" not in path for path in hits)
+    assert stats["newscrawl/duplicates/article"] == len(plan.duplicated)
+    assert archive_pages == int(FAST_SETTINGS["DEPTH_LIMIT"])  # the endless chain stops at DEPTH_LIMIT
+    assert not any(path.startswith(f"/news/view/{str(BLOCKED_FIRST_ID)[0]}") for path in hits)  # robots.txt
+    assert offsite_hits == 0
+
+
+@pytest.fixture(scope="module")
+def hostile_details(tmp_path_factory):
+    """One small crawl at the project's size limits: Retry-After, redirects, bombs and 50 MB pages."""
+    kinds = {0: "429_retry_after", 1: "429_retry_after_long", 2: "429_no_retry_after", 3: "502_twice",
+             4: "gzip_bomb", 5: "huge_announced", 6: "huge_streamed", 7: "redirect_loop", 8: "redirect_offsite",
+             9: "redirect_once", 10: "truncated_mid_char", 11: "hang_once"}
+    plan = FaultPlan.explicit(20, kinds, blocked=2)
+    with FaultPortal(plan) as portal:
+        # DOWNLOAD_MAXSIZE stays at the project's 16 MiB; a longer timeout lets the streamed page reach it.
+        result = run_crawl(portal, tmp_path_factory.mktemp("details"), {
+            "DOWNLOAD_TIMEOUT": "8", "NEWSCRAWL_RETRY_AFTER_MAX": "1.5", "NEWSCRAWL_RETRY_BACKOFF_BASE": "0.3"},
+            timeout=120)
+        yield plan, portal, result
+
+
+def gaps(portal: FaultPortal, index: int) -> list[float]:
+    times = portal.times[FIRST_ID + index]
+    return [later - earlier for earlier, later in pairwise(times)]
+
+
+def test_retry_after_is_waited_for_and_capped(hostile_details):
+    _, portal, result = hostile_details
+    assert result.returncode == 0, result.log[-3000:]
+    # Gaps between the server seeing each request: the client's wait, give or take server-side scheduling.
+    assert gaps(portal, 0)[0] >= 0.9  # Retry-After: 1
+    assert 1.35 <= gaps(portal, 1)[0] < 10  # Retry-After: 3600, capped at 1.5 s
+    assert 0.15 <= gaps(portal, 2)[0] < 0.9  # no Retry-After: backoff (base 0.3 s, jitter ±25%)
+    first, second = gaps(portal, 3)  # 502 twice: 0.3 s then 0.6 s (±25%)
+    assert first + second >= 0.55 and second >= 0.35
+    assert result.stats["newscrawl/retry/retry_after_capped"] == 1
+    assert "asked to wait 3600 s" in result.log
+
+
+def test_size_limits_and_redirects_at_project_defaults(hostile_details):
+    plan, portal, result = hostile_details
+    assert "Traceback" not in result.log
+    assert_stored_once(result, plan.recoverable)
+    assert_reasons(result.stats, plan)
+    assert result.stats["newscrawl/fetch_failed/too_large"] == 3  # bomb, announced and streamed 50 MB
+    loop = [p for p in portal.hits if p.startswith(f"/news/view/{FIRST_ID + 7}")]
+    assert sum(portal.hits[p] for p in loop) == 2  # stopped at the first repeat, not REDIRECT_MAX_TIMES
+    assert portal.offsite_hits == 0
+
+
+# --- units ---------------------------------------------------------------------------------------------
+def test_retry_after_values():
+    assert retry_after_seconds(b"120") == 120.0
+    assert retry_after_seconds(" 5 ") == 5.0
+    assert retry_after_seconds(None) is None and retry_after_seconds(b"soon") is None
+    assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # in the past: now
+    from datetime import UTC, datetime
+    now = datetime(2015, 10, 21, 7, 27, 30, tzinfo=UTC)
+    assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT", now) == 30.0
+
+
+def test_failure_reasons():
+    from scrapy.exceptions import DownloadCancelledError, DownloadTimeoutError, ResponseDataLossError
+    from twisted.internet.error import ConnectionRefusedError
+
+    assert failure_reason(503) == "http_503"
+    assert failure_reason(DownloadTimeoutError()) == "timeout"
+    assert failure_reason(ResponseDataLossError()) == "connection_lost"
+    assert failure_reason(DownloadCancelledError()) == "too_large"
+    assert failure_reason(ConnectionRefusedError()) == "connection_refused"
+    assert failure_reason(KeyError()) == "key_error"
+
+
+@pytest.mark.parametrize(("url", "canonical"), [
+    # strip_tracking's original behaviour
+    ("https://www.etoday.co.kr/news/view/1?utm_source=rss&utm_medium=x", "https://www.etoday.co.kr/news/view/1"),
+    ("https://www.hani.co.kr/arti/1.html?fbclid=a&b=2&gclid=c#top", "https://www.hani.co.kr/arti/1.html?b=2"),
+    ("https://v.daum.net/v/20240725?x=1&ref=main&y=2", "https://v.daum.net/v/20240725?x=1&y=2"),
+    # mobile view switches and hosts, default ports, host case
+    ("https://www.etoday.co.kr/news/view/1?mobile=1", "https://www.etoday.co.kr/news/view/1"),
+    ("https://www.etoday.co.kr/news/view/1?mobile=0", "https://www.etoday.co.kr/news/view/1?mobile=0"),
+    ("https://m.etoday.co.kr/news/view/1?utm_campaign=a", "https://www.etoday.co.kr/news/view/1"),
+    ("https://M.MK.co.kr:443/news/economy/11?isMobile=Y", "https://www.mk.co.kr/news/economy/11"),
+    ("http://127.0.0.1:8080/news/view/2?mobile=1&id=3", "http://127.0.0.1:8080/news/view/2?id=3"),
+    ("https://m.donga.com/news/article/all/1", "https://m.donga.com/news/article/all/1"),  # other paths: kept
+])
+def test_canonical_urls(url, canonical):
+    assert strip_tracking(url) == canonical
+    assert strip_tracking(canonical) == canonical

@@ -1,0 +1,222 @@
+"""Fuzzing extraction and the pipeline chain (tests/shared.run_page) with mutated real pages: truncations, deleted
+and duplicated elements, byte flips, cut and repeated byte runs, charset swaps (with the old label left in place).
+
+Whatever the page, the chain either raises ExtractionError / UndecodableError (a counted parse error in a
+crawl) or returns items, and every article it returns has a title, a body and a date; from mutated etoday pages
+none of the seed's chrome strings reaches the article text. Examples are bounded and derandomised: the same
+inputs in every run, well under a minute."""
+
+from __future__ import annotations
+
+import copy
+import json
+from functools import cache
+
+import lxml.html
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from parsel.selector import CannotDropElementWithoutParent
+
+from newscrawl.extract import UndecodableError, decode_html, extract_html
+from newscrawl.pages import ExtractionError
+from tests.shared import FIXTURES, manifest, run_page, shared_path
+
+SEED = "000_0b445ba40285c7a5"
+CAPTION = "▲김종규 북한 외무성 부상"  # the etoday fixture's photo caption
+ETODAY = ("https://www.etoday.co.kr/news/view/2384652", "etoday/news_view_2384652.html", "etoday")
+FUZZ = settings(max_examples=400, deadline=None, derandomize=True, database=None,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+PENDING_FIX = ("newscrawl/extract.py does not yet strip XML-invalid control characters nor turn a parser crash "
+               "into ExtractionError('malformed') (diff in the fault report); remove this marker with it")
+
+
+@cache
+def corpus_articles() -> tuple[tuple[str, str, str], ...]:
+    """(original URL, file, site) of every real article page in the shared corpus, and the etoday fixture."""
+    rows = [(row["original_url"], row["file"], row["site"]) for row in manifest().values()
+            if row["page_kind"] == "article"]
+    return (*sorted(rows), ETODAY)
+
+
+@cache
+def page_bytes(file: str) -> bytes:
+    if file == ETODAY[1]:
+        return (FIXTURES / file).read_bytes()
+    return shared_path("corpus", "raw", file).read_bytes()
+
+
+@cache
+def must_not_appear() -> tuple[str, ...]:
+    expected = json.loads(shared_path("seed", f"{SEED}.expected.json").read_text(encoding="utf-8"))
+    return tuple(expected["must_not_appear_in_article_text"])
+
+
+def text_of(body: bytes) -> tuple[str, str]:
+    for codec in ("utf-8", "cp949"):
+        try:
+            return body.decode(codec), codec
+        except UnicodeDecodeError:
+            continue
+    return body.decode("cp949", "replace"), "cp949"
+
+
+# --- mutations: each takes the page bytes and Hypothesis' data --------------------------------------------
+def truncate(body: bytes, draw) -> bytes:
+    return body[: draw(st.integers(0, len(body)))]
+
+
+def flip_bytes(body: bytes, draw) -> bytes:
+    data = bytearray(body)
+    for _ in range(draw(st.integers(1, 16))):
+        at = draw(st.integers(0, len(data) - 1))
+        data[at] ^= draw(st.integers(1, 255))
+    return bytes(data)
+
+
+def cut_or_repeat_run(body: bytes, draw) -> bytes:
+    start = draw(st.integers(0, len(body)))
+    end = min(len(body), start + draw(st.integers(1, 4096)))
+    return body[:start] + (body[start:end] * 2 if draw(st.booleans()) else b"") + body[end:]
+
+
+def swap_charset(body: bytes, draw) -> bytes:
+    """The page in the other Korean encoding; its <meta charset> and any header now lie."""
+    text, codec = text_of(body)
+    other = "cp949" if codec == "utf-8" else "utf-8"
+    return text.encode(other, "xmlcharrefreplace")
+
+
+def edit_element(body: bytes, draw) -> bytes:
+    """Delete an element, or insert a copy of it right after itself."""
+    text, codec = text_of(body)
+    try:
+        root = lxml.html.document_fromstring(text)
+    except (ValueError, lxml.etree.ParserError):
+        return body
+    elements = [e for e in root.iter() if isinstance(e.tag, str) and e.getparent() is not None]
+    if not elements:
+        return body
+    element = elements[draw(st.integers(0, len(elements) - 1))]
+    if draw(st.booleans()):
+        element.drop_tree()
+    else:
+        element.addnext(copy.deepcopy(element))
+    return lxml.html.tostring(root, encoding=codec if codec == "utf-8" else "cp949", doctype="<!DOCTYPE html>")
+
+
+MUTATIONS = (truncate, flip_bytes, cut_or_repeat_run, swap_charset, edit_element)
+# Mutations that leave every element where it was: a cut or repeated byte run can splice the quote widget's
+# text into the article body, where no parser can tell it from the article.
+IN_PLACE = (truncate, flip_bytes, swap_charset, edit_element)
+
+
+@st.composite
+def mutated_pages(draw, pages=None, mutations=MUTATIONS):
+    url, file, site = draw(st.sampled_from(pages or corpus_articles()))
+    body = page_bytes(file)
+    for mutation in draw(st.lists(st.sampled_from(mutations), min_size=1, max_size=3)):
+        if body:
+            body = mutation(body, draw)
+    return url, site, body
+
+
+def known_crash(error: Exception) -> bool:
+    """The two crashes this fuzzing found, until the extract.py diff of the fault report lands (then the
+    regression tests below XPASS and this tolerance goes): a control character beside an element that is
+    dropped (lxml ValueError), and a document nested inside an element (parsel cannot drop a root)."""
+    return isinstance(error, CannotDropElementWithoutParent) or (
+        isinstance(error, ValueError) and "XML compatible" in str(error))
+
+
+def chain_items(url: str, site: str, body: bytes) -> list[dict]:
+    try:
+        return run_page(url, body, site)
+    except (ExtractionError, UndecodableError):
+        return []
+    except (ValueError, CannotDropElementWithoutParent) as error:
+        if not known_crash(error):
+            raise
+        return []
+
+
+def article_text(article: dict) -> str:
+    return " ".join([article.get("title") or "", article.get("body") or "", *(article.get("subtitles") or []),
+                     *(article.get("paragraphs") or [])])
+
+
+@FUZZ
+@given(mutated_pages())
+def test_mutated_real_pages_raise_only_extraction_errors_and_yield_whole_articles(page):
+    url, site, body = page
+    for item in chain_items(url, site, body):
+        if item["type"] == "article":
+            assert item["title"] and item["body"] and item["published_at"], (url, item)
+
+
+@FUZZ
+@given(mutated_pages(pages=(ETODAY,), mutations=IN_PLACE))
+def test_mutated_etoday_pages_let_no_chrome_through(page):
+    url, site, body = page
+    for item in chain_items(url, site, body):
+        if item["type"] == "article":
+            leaked = [s for s in must_not_appear() if s in article_text(item)]
+            assert not leaked or pending_caption_leak(item, leaked), (leaked, item["paragraphs"])
+
+
+def pending_caption_leak(article: dict, leaked: list[str]) -> bool:
+    """Found by this fuzzing, until the etoday.py diff of the fault report lands (then the regression test
+    below XPASSes and this tolerance goes): a photo caption (▲...) whose box markup was mangled reads as body."""
+    return leaked == ["▲"] and all(line.startswith(CAPTION) for line in article["paragraphs"] if "▲" in line)
+
+
+def test_unmutated_pages_yield_articles():
+    """The fuzzing starts from pages that do extract: a mutation, not the seed, causes what it finds."""
+    failing = [file for url, file, site in corpus_articles()
+               if not any(i["type"] == "article" for i in chain_items(url, site, page_bytes(file)))]
+    assert failing == []
+
+
+# --- what the fuzzing found: regression tests for the proposed extract.py diff -----------------------------
+def etoday_fixture() -> bytes:
+    return page_bytes(ETODAY[1])
+
+
+@pytest.mark.xfail(strict=True, raises=ValueError, reason=PENDING_FIX)
+def test_control_character_beside_a_dropped_element():
+    body = etoday_fixture().replace(b'itemprop="articleBody">\n', b'itemprop="articleBody">\x0b', 1)
+    article = next(i for i in run_page(ETODAY[0], body, "etoday") if i["type"] == "article")
+    assert article["title"].startswith("북한, 러시아 동맹국")
+
+
+@pytest.mark.xfail(strict=True, raises=CannotDropElementWithoutParent, reason=PENDING_FIX)
+def test_document_nested_inside_an_element_is_a_counted_parse_error():
+    body = etoday_fixture()
+    cut = body.index(b'itemprop="articleBody"') + len(b'itemprop="articleBody"')
+    for item in chain_items_strict(ETODAY[0], "etoday", body[:cut] + body[:cut] + body[cut:]):
+        assert item["type"] != "article" or (item["title"] and item["body"] and item["published_at"])
+
+
+@pytest.mark.xfail(strict=True, raises=UndecodableError, reason=PENDING_FIX)
+def test_page_cut_inside_a_character_is_truncated_not_undecodable():
+    body = etoday_fixture()
+    cut = body.index("러시아".encode()) + 1  # inside 러
+    html, codec = decode_html(body[:cut], "utf-8")
+    assert codec == "utf-8"
+    with pytest.raises(ExtractionError, match="truncated"):
+        extract_html(ETODAY[0], html, "etoday")
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason="newscrawl/sites/etoday.py drops captions only "
+                   "inside .img_box_C (diff in the fault report); remove this marker with it")
+def test_caption_outside_its_photo_box_is_no_body_text():
+    body = etoday_fixture().replace(b'class="img_box_C"', b'class="img_box_X"')
+    article = next(i for i in run_page(ETODAY[0], body, "etoday") if i["type"] == "article")
+    assert not any("▲" in line or "평양/AP뉴시스" in line for line in article["paragraphs"])
+
+
+def chain_items_strict(url: str, site: str, body: bytes) -> list[dict]:
+    try:
+        return run_page(url, body, site)
+    except (ExtractionError, UndecodableError):
+        return []
