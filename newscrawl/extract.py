@@ -37,8 +37,21 @@ def decode_html(body: bytes, header_charset: str | None = None) -> tuple[str, st
         try:
             return body.decode(codec), codec
         except (UnicodeDecodeError, LookupError):
+            if codec == "utf-8" and (text := _utf8_cut_short(body)) is not None:
+                return text, codec  # looks_truncated() then names the real problem
             continue
     raise UndecodableError("bytes are neither UTF-8 nor the declared charset nor CP949")
+
+
+def _utf8_cut_short(body: bytes) -> str | None:
+    """The text of UTF-8 bytes cut off inside their last character (a dropped connection), else None."""
+    for cut in (1, 2, 3):
+        if len(body) > cut and body[-cut] >= 0xC0:  # the lead byte of the unfinished character
+            try:
+                return body[:-cut].decode("utf-8")
+            except UnicodeDecodeError:
+                return None
+    return None
 
 
 def resolve_site(url: str, site: str | Site | None = None) -> Site:
@@ -51,22 +64,33 @@ _SOFT_404 = re.compile(r"페이지를 찾을 수 없|존재하지 않는 (기사
                        r"page not found|404 not found", re.IGNORECASE)
 
 
+# Characters lxml refuses in text; they only ever appear in damaged pages.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def looks_truncated(html: str) -> bool:
     """A page cut off in transfer ends without ``</body>`` and ``</html>`` (real pages keep at least one)."""
+    tail = html[-4096:].lower()  # almost every page answers here, without lowercasing the whole page
+    if "</body>" in tail or "</html>" in tail:
+        return False
     lower = html[-200_000:].lower()
     return "</body>" not in lower and "</html>" not in lower
 
 
 def extract_html(url: str, html: str, site: str | Site | None = None) -> Extracted:
-    """Items of one article page; ExtractionError with reason truncated, soft_404 or the parser's own."""
+    """Items of one article page; ExtractionError with reason truncated, soft_404, malformed or the parser's."""
     if looks_truncated(html):
         raise ExtractionError("truncated", "the page ends without </body> or </html>")
+    resolved = resolve_site(url, site)
+    html = _NOT_XML.sub(" ", html)
     try:
-        return resolve_site(url, site).page(url, html).extract()
+        return resolved.page(url, html).extract()
     except ExtractionError as error:
         if _SOFT_404.search(html[:100_000]):
             raise ExtractionError("soft_404", f"a 'not found' page served as 200 ({error})") from error
         raise
+    except Exception as error:  # a page damaged past what the parser expects: counted and kept, never a crash
+        raise ExtractionError("malformed", f"{type(error).__name__}: {error}") from error
 
 
 def extract_rendered_text(url: str, text: str, site: str | Site | None = None) -> Extracted:

@@ -17,6 +17,8 @@ from parsel import Selector
 from newscrawl.items import ArticleItem, TickerItem
 from newscrawl.text import render_lines
 
+META_ATTRIBUTES = ("property", "name", "itemprop")
+
 
 class ExtractionError(Exception):
     """The page is not an article this parser understands; ``reason`` is a short stats-friendly code."""
@@ -46,15 +48,26 @@ class HtmlArticlePage:
     def __init__(self, url: str, html: str):
         self.url = url
         self.selector = Selector(text=html)
+        self._metas: dict[tuple[str, str], str] | None = None
+        # JSON-LD is read before chrome removal, which may drop every <script>.
+        self._json_ld_texts = self.selector.css('script[type="application/ld+json"]::text').getall()
         for css in self.chrome_selectors:
             self.selector.css(css).drop()
 
     # --- helpers shared by the site modules -------------------------------------------------------
     def meta(self, *names: str) -> str | None:
         """First non-empty ``<meta property|name|itemprop=NAME content>`` among ``names``."""
+        if self._metas is None:  # one pass over the <meta> tags instead of one XPath per name and attribute
+            self._metas = {}
+            for node in self.selector.root.iter("meta"):
+                content = node.get("content")
+                for attr in META_ATTRIBUTES:
+                    key = node.get(attr)
+                    if key is not None and content is not None:  # like //meta[@attr=$n]/@content: the first
+                        self._metas.setdefault((attr, key), content)
         for name in names:
-            for attr in ("property", "name", "itemprop"):
-                value = self.selector.xpath(f"//meta[@{attr}=$n]/@content", n=name).get()
+            for attr in META_ATTRIBUTES:
+                value = self._metas.get((attr, name))
                 if value and value.strip():
                     return value.strip()
         return None
@@ -62,7 +75,7 @@ class HtmlArticlePage:
     def json_ld(self, types: Iterable[str] = ("NewsArticle", "Article", "ReportageNewsArticle")) -> dict:
         """The first JSON-LD object whose @type is one of ``types`` ({} if none parses)."""
         wanted = set(types)
-        for raw in self.selector.css('script[type="application/ld+json"]::text').getall():
+        for raw in self._json_ld_texts:
             try:
                 data = json.loads(raw, strict=False)
             except ValueError:

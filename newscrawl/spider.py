@@ -23,6 +23,7 @@ from newscrawl.dates import KST, parse_datetime
 from newscrawl.extract import UndecodableError, decode_html, extract_html
 from newscrawl.pages import ExtractionError
 from newscrawl.rawpages import ARTICLE_META
+from newscrawl.retry import failure_reason
 from newscrawl.sites import Site, get_site
 from newscrawl.storage import storage_for
 from newscrawl.urls import strip_tracking
@@ -155,6 +156,8 @@ class NewsSpider(scrapy.Spider):
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
             return  # skipped on purpose (incremental, robots.txt), counted where it was decided
         self.crawler.stats.inc_value("newscrawl/articles/fetch_failed")
+        cause = failure.value.response.status if failure.check(HttpError) else failure.value
+        self.crawler.stats.inc_value(f"newscrawl/articles/fetch_failed/{failure_reason(cause)}")
         logger.error("article fetch failed: %s (%s)", failure.request.url, failure.getErrorMessage())
 
     def parse_article(self, response: Response) -> Iterator[Any]:
@@ -174,6 +177,10 @@ class NewsSpider(scrapy.Spider):
         if article and not self.in_window(parse_datetime(article.published_at)):
             self.crawler.stats.inc_value("newscrawl/articles/out_of_window")
             return
+        if article and article.canonical_url:
+            # A quote observation belongs to the article page, whatever URL reached it (no repeats later).
+            for ticker in extracted.tickers:
+                ticker.source_url = article.canonical_url
         fetched_at = now_kst()
         # Tickers first: the article, stored last, marks the page done for incremental and resumed runs.
         for item in [*extracted.tickers, *([article] if article else [])]:

@@ -29,12 +29,12 @@ class DedupPipeline:
             key = item.canonical_url or item.url
             if key in self.articles:
                 self.stats.inc_value("newscrawl/duplicates/article")
-                raise DropItem(f"duplicate article {item.url} (same as {self.articles[key]})")
+                raise DropItem(f"duplicate article {item.url} (same as {self.articles[key]})", log_level="DEBUG")
             self.articles[key] = item.url
         elif isinstance(item, TickerItem):
             key = ticker_key(item)
             if key in self.tickers:
                 self.stats.inc_value("newscrawl/duplicates/ticker")
-                raise DropItem(f"duplicate quote {item.name} from {item.source_url}")
+                raise DropItem(f"duplicate quote {item.name} from {item.source_url}", log_level="DEBUG")
             self.tickers.add(key)
         return item

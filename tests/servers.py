@@ -19,6 +19,11 @@ def page(path: Path | str, content_type: str = "text/html; charset=utf-8", statu
     return Route(Path(path).read_bytes(), content_type, status)
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 128  # the default backlog of 5 drops connections under Scrapy's concurrency
+    daemon_threads = True
+
+
 class FixtureServer:
     """``routes`` maps a path with its query (``/news/view/1``, ``/list?page=2``) to a Route.
 
@@ -45,8 +50,7 @@ class FixtureServer:
             def log_message(self, *args: object) -> None:
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
+        self.httpd = _Server(("127.0.0.1", 0), Handler)
         self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 

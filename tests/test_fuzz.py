@@ -16,7 +16,6 @@ import lxml.html
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from parsel.selector import CannotDropElementWithoutParent
 
 from newscrawl.extract import UndecodableError, decode_html, extract_html
 from newscrawl.pages import ExtractionError
@@ -27,8 +26,6 @@ CAPTION = "▲김종규 북한 외무성 부상"  # the etoday fixture's photo c
 ETODAY = ("https://www.etoday.co.kr/news/view/2384652", "etoday/news_view_2384652.html", "etoday")
 FUZZ = settings(max_examples=400, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-PENDING_FIX = ("newscrawl/extract.py does not yet strip XML-invalid control characters nor turn a parser crash "
-               "into ExtractionError('malformed') (diff in the fault report); remove this marker with it")
 
 
 @cache
@@ -121,22 +118,10 @@ def mutated_pages(draw, pages=None, mutations=MUTATIONS):
     return url, site, body
 
 
-def known_crash(error: Exception) -> bool:
-    """The two crashes this fuzzing found, until the extract.py diff of the fault report lands (then the
-    regression tests below XPASS and this tolerance goes): a control character beside an element that is
-    dropped (lxml ValueError), and a document nested inside an element (parsel cannot drop a root)."""
-    return isinstance(error, CannotDropElementWithoutParent) or (
-        isinstance(error, ValueError) and "XML compatible" in str(error))
-
-
 def chain_items(url: str, site: str, body: bytes) -> list[dict]:
     try:
         return run_page(url, body, site)
     except (ExtractionError, UndecodableError):
-        return []
-    except (ValueError, CannotDropElementWithoutParent) as error:
-        if not known_crash(error):
-            raise
         return []
 
 
@@ -161,13 +146,7 @@ def test_mutated_etoday_pages_let_no_chrome_through(page):
     for item in chain_items(url, site, body):
         if item["type"] == "article":
             leaked = [s for s in must_not_appear() if s in article_text(item)]
-            assert not leaked or pending_caption_leak(item, leaked), (leaked, item["paragraphs"])
-
-
-def pending_caption_leak(article: dict, leaked: list[str]) -> bool:
-    """Found by this fuzzing, until the etoday.py diff of the fault report lands (then the regression test
-    below XPASSes and this tolerance goes): a photo caption (▲...) whose box markup was mangled reads as body."""
-    return leaked == ["▲"] and all(line.startswith(CAPTION) for line in article["paragraphs"] if "▲" in line)
+            assert not leaked, (leaked, item["paragraphs"])
 
 
 def test_unmutated_pages_yield_articles():
@@ -177,19 +156,17 @@ def test_unmutated_pages_yield_articles():
     assert failing == []
 
 
-# --- what the fuzzing found: regression tests for the proposed extract.py diff -----------------------------
+# --- what the fuzzing found: regression tests -----------------------------
 def etoday_fixture() -> bytes:
     return page_bytes(ETODAY[1])
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError, reason=PENDING_FIX)
 def test_control_character_beside_a_dropped_element():
     body = etoday_fixture().replace(b'itemprop="articleBody">\n', b'itemprop="articleBody">\x0b', 1)
     article = next(i for i in run_page(ETODAY[0], body, "etoday") if i["type"] == "article")
     assert article["title"].startswith("북한, 러시아 동맹국")
 
 
-@pytest.mark.xfail(strict=True, raises=CannotDropElementWithoutParent, reason=PENDING_FIX)
 def test_document_nested_inside_an_element_is_a_counted_parse_error():
     body = etoday_fixture()
     cut = body.index(b'itemprop="articleBody"') + len(b'itemprop="articleBody"')
@@ -197,7 +174,6 @@ def test_document_nested_inside_an_element_is_a_counted_parse_error():
         assert item["type"] != "article" or (item["title"] and item["body"] and item["published_at"])
 
 
-@pytest.mark.xfail(strict=True, raises=UndecodableError, reason=PENDING_FIX)
 def test_page_cut_inside_a_character_is_truncated_not_undecodable():
     body = etoday_fixture()
     cut = body.index("러시아".encode()) + 1  # inside 러
@@ -207,8 +183,6 @@ def test_page_cut_inside_a_character_is_truncated_not_undecodable():
         extract_html(ETODAY[0], html, "etoday")
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="newscrawl/sites/etoday.py drops captions only "
-                   "inside .img_box_C (diff in the fault report); remove this marker with it")
 def test_caption_outside_its_photo_box_is_no_body_text():
     body = etoday_fixture().replace(b'class="img_box_C"', b'class="img_box_X"')
     article = next(i for i in run_page(ETODAY[0], body, "etoday") if i["type"] == "article")

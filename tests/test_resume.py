@@ -11,8 +11,6 @@ import time
 from collections import Counter
 from pathlib import Path
 
-import pytest
-
 from tests.crawling import CrawlResult
 from tests.faults import FaultPlan, FaultPortal, start_crawl
 from tests.test_faults import run_crawl
@@ -92,8 +90,6 @@ def test_sigkill_then_resume_equals_an_uninterrupted_run(tmp_path):
     assert sum(expected["jsonl_articles"].values()) == len(plan.recoverable)
 
 
-@pytest.mark.xfail(strict=True, reason="a quote is keyed by its page URL: the same page under a second URL in a "
-                                        "later run stores its quotes again (proposed fix in the fault report)")
 def test_same_page_under_another_url_in_a_later_run_adds_no_quotes(tmp_path):
     plan = FaultPlan(3, fault_share=0.0, blocked=0)
     data = tmp_path / "data"

@@ -30,7 +30,7 @@ class EtodayArticlePage(HtmlArticlePage):
     publisher = PUBLISHER
     chrome_selectors = (
         '[id^="div-gpt-ad"]', ".relation_newslist", ".kwd_tags", ".card-container", ".reporter_topNews",
-        ".recommend_btn", ".ico_share", ".font_size", ".fontsize_ctrl", "script", "style",
+        ".recommend_btn", ".ico_share", ".font_size", ".fontsize_ctrl", ".imgCaption_zoom", "script", "style",
     )
     body_css = 'div.articleView[itemprop="articleBody"]'
 
@@ -45,7 +45,7 @@ class EtodayArticlePage(HtmlArticlePage):
                 "url": self.absolute(box.css("img::attr(data-src), img::attr(src)").get()),
                 "caption": caption_lines[0] if caption_lines else None,
             })
-        body.css(".img_box_C").drop()
+        body.css(".img_box_C, .imgCaption").drop()  # a caption outside its box is still no body text
         subtitles = []
         for deck in body.css(".sub_title, .subtitle"):
             subtitles.extend(render_lines(deck.root))
