@@ -52,14 +52,8 @@ def redis_url(settings: BaseSettings) -> str:
 
 
 def worker_settings(url: str, idle_close: float | None = None) -> dict[str, str]:
-    """The ``-s`` settings that make ``scrapy crawl`` a worker: the Redis URL, and ADDONS with this add-on
-    beside the project's own ones while newscrawl/settings.py does not list it."""
-    from newscrawl import settings as project
-
+    """The ``-s`` settings that make ``scrapy crawl`` a worker (the add-on is in the project's ADDONS)."""
     settings = {REDIS_URL: url}
-    addons = dict(getattr(project, "ADDONS", {}))
-    if ADDON not in addons:
-        settings["ADDONS"] = json.dumps({**addons, ADDON: 0})
     if idle_close is not None:
         settings[IDLE_CLOSE] = str(idle_close)
     return settings

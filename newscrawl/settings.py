@@ -97,3 +97,9 @@ NEWSCRAWL_RETRY_AFTER_MAX = 120.0  # a longer Retry-After is capped (and counted
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 DEPTH_LIMIT = 10  # nested sitemaps / chained list pages: an endless chain stops here
 # --- end faults ---
+
+# --- distributed crawling (newscrawl/distributed.py): set NEWSCRAWL_REDIS_URL to make `scrapy crawl` a worker ---
+NEWSCRAWL_REDIS_URL = os.environ.get("NEWSCRAWL_REDIS_URL", "")
+NEWSCRAWL_REDIS_IDLE_CLOSE = 10.0  # seconds a worker waits, once all workers are idle, before it exits; 0 = never
+ADDONS = {**ADDONS, "newscrawl.distributed.DistributedCrawl": 0}
+# --- end distributed ---

@@ -17,6 +17,7 @@ import pytest
 import redis
 from scrapy.settings import Settings
 
+from newscrawl import settings as project_settings
 from newscrawl.distributed import ADDON, DistributedCrawl, RedisKeys, worker_settings
 from newscrawl.storage.postgres import PostgresStorage
 from tests import pg
@@ -155,8 +156,7 @@ def test_the_addon_turns_a_crawl_into_a_worker_only_when_a_redis_url_is_set():
     assert settings["DUPEFILTER_CLASS"] == "scrapy_redis.dupefilter.RFPDupeFilter"  # over the project's
     assert settings.getbool("SCHEDULER_PERSIST") and settings["REDIS_URL"] == "redis://127.0.0.1:1/0"
     assert any("RedisStartMiddleware" in str(k) for k in settings.getdict("SPIDER_MIDDLEWARES"))
-    addons = json.loads(worker_settings("redis://x").get("ADDONS", json.dumps({ADDON: 0})))
-    assert addons[ADDON] == 0 and worker_settings("redis://x")["NEWSCRAWL_REDIS_URL"] == "redis://x"
+    assert project_settings.ADDONS[ADDON] == 0 and worker_settings("redis://x") == {"NEWSCRAWL_REDIS_URL": "redis://x"}
 
 
 def test_seed_pushes_the_discovery_pages(redis_url):
