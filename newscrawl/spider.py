@@ -73,8 +73,12 @@ class NewsSpider(scrapy.Spider):
         _whole(max_pages, "max_pages")
 
     def __init__(self, *args: Any, base_url: str | None = None, since: str | None = None,
-                 until: str | None = None, max_pages: str | int | None = None, **kwargs: Any):
+                 until: str | None = None, max_pages: str | int | None = None, feeds: str | None = None,
+                 **kwargs: Any):
         super().__init__(*args, **kwargs)
+        if feeds:  # -a feeds=URL,URL: discover from these feeds, sitemaps or list pages instead
+            self.discovery_paths = tuple(f.strip() for f in feeds.split(",") if f.strip())
+        self.discovered: set[str] = set()  # article_key() of every article scheduled
         # With -a base_url (a mirror, a test server) every URL is rebased onto it, so nothing else is fetched.
         self.rebased = bool(base_url)
         self.base_url = (base_url or self.default_base_url).rstrip("/")
@@ -141,11 +145,22 @@ class NewsSpider(scrapy.Spider):
             if not self.in_window(when):
                 self.crawler.stats.inc_value("newscrawl/discovery/out_of_window")
                 continue
+            key = self.article_key(url)
+            if key is not None:
+                if key in self.discovered:
+                    self.crawler.stats.inc_value("newscrawl/discovery/duplicate_article")
+                    continue
+                self.discovered.add(key)
             if self.max_pages is not None and self.scheduled >= self.max_pages:
                 self.crawler.stats.inc_value("newscrawl/discovery/over_max_pages")
                 continue
             self.scheduled += 1
             yield self.article_request(url)
+
+    def article_key(self, url: str) -> str | None:
+        """What makes two discovered links one article (e.g. the site's article id), so it is fetched once
+        whatever route or URL shape listed it; None leaves it to the request dupefilter (same URL only)."""
+        return None
 
     def article_request(self, url: str, **meta: Any) -> Request:
         return Request(url, callback=self.parse_article, errback=self.article_failed,

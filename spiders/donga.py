@@ -2,9 +2,6 @@
 today's www.donga.com/news list); article URLs of both eras."""
 
 import re
-from collections.abc import Iterator
-
-from scrapy.http import Request, Response
 
 from newscrawl.spider import NewsSpider
 
@@ -13,7 +10,7 @@ from newscrawl.spider import NewsSpider
 ARTICLE = re.compile(r"/(?:\w+/3|news/\w+/article)/all/(\d{8})/(\d+)/\d+(?:\?|$)")
 
 
-def article_key(url: str) -> str | None:
+def article_id(url: str) -> str | None:
     """The article id: the same story reached through different list routes is fetched once."""
     found = ARTICLE.search(url)
     return found.group(2) if found else None
@@ -30,19 +27,5 @@ class DongaSpider(NewsSpider):
     )
     article_url = ARTICLE
 
-    def __init__(self, *args, feeds: str | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.seen_articles: set[str] = set()
-        if feeds:  # e.g. -a feeds=https://rss.donga.com/politics.xml,https://rss.donga.com/national.xml
-            self.discovery_paths = tuple(f.strip() for f in feeds.split(",") if f.strip())
-
-    def parse_discovery(self, response: Response) -> Iterator[Request]:
-        for request in super().parse_discovery(response):
-            key = article_key(request.url)
-            if key is not None and key in self.seen_articles:
-                self.scheduled -= 1
-                self.crawler.stats.inc_value("newscrawl/discovery/duplicate_article")
-                continue
-            if key is not None:
-                self.seen_articles.add(key)
-            yield request
+    def article_key(self, url: str) -> str | None:
+        return article_id(url)

@@ -14,8 +14,3 @@ class EtodaySpider(NewsSpider):
         "/rss/news_sitemap",
     )
     article_url = re.compile(r"/news/view/\d+")
-
-    def __init__(self, *args, feeds: str | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if feeds:  # e.g. -a feeds=/eto/finance_news.xml,/eto/politics_news.xml
-            self.discovery_paths = tuple(f.strip() for f in feeds.split(",") if f.strip())

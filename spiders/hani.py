@@ -16,10 +16,6 @@ class HaniSpider(NewsSpider):
     discovery_paths = ("/rss/", "/arti/list.html")
     article_url = re.compile(r"/arti/(?:[a-z_]+/)+\d+\.html")
 
-    def __init__(self, *args, feeds: str | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if feeds:  # e.g. -a feeds=/rss/economy/,/arti/society/list.html
-            self.discovery_paths = tuple(f.strip() for f in feeds.split(",") if f.strip())
 
     def resolve(self, url: str, base: str | None = None) -> str:
         return strip_tracking(_FROM_PARAM.sub(r"\1", super().resolve(url, base)))

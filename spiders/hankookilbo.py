@@ -20,8 +20,3 @@ class HankookilboSpider(NewsSpider):
         "https://www.hankookilbo.com/sitemap/latest-articles",
     )
     article_url = re.compile(r"/(?:news/article|News/Read)/[A-Z]\d{19}/?$", re.IGNORECASE)
-
-    def __init__(self, *args, feeds: str | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if feeds:  # e.g. -a feeds=/sitemap/daily-articles/20260712
-            self.discovery_paths = tuple(f.strip() for f in feeds.split(",") if f.strip())

@@ -12,8 +12,3 @@ class KhanSpider(NewsSpider):
     discovery_paths = ("http://www.khan.co.kr/rss/rssdata/total_news.xml", "/kh_recent/")
     # news.khan.co.kr/kh_news/khan_art_view.html?artid=… and biz.khan.co.kr/khan_art_view.html?artid=…
     article_url = re.compile(r"/khan_art_view\.html\?artid=\d{15}")
-
-    def __init__(self, *args, feeds: str | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if feeds:  # e.g. -a feeds=http://www.khan.co.kr/rss/rssdata/economy_news.xml
-            self.discovery_paths = tuple(f.strip() for f in feeds.split(",") if f.strip())

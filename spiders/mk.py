@@ -19,8 +19,3 @@ class MkSpider(NewsSpider):
         "https://www.mk.co.kr/sitemap/latest-articles/",
     )
     article_url = re.compile(r"/news/[a-z_]+/\d+/?$")
-
-    def __init__(self, *args, feeds: str | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if feeds:  # e.g. -a feeds=/rss/40300001/,/rss/30100041/
-            self.discovery_paths = tuple(f.strip() for f in feeds.split(",") if f.strip())

@@ -18,10 +18,8 @@ class YnaSpider(NewsSpider):
     # www/en: /view/AKR…, /view/AEN…; legacy yonhapnews.co.kr: /bulletin/2016/09/17/0200000000AKR….HTML
     article_url = re.compile(r"/(?:view/(?:AKR|AEN)\d{17}|[a-z]+/\d{4}/\d{2}/\d{2}/\d{10}AKR\d{17}\.HTML)")
 
-    def __init__(self, *args, feeds: str | None = None, sections: str | None = None, **kwargs):
+    def __init__(self, *args, sections: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        if feeds:  # e.g. -a feeds=/rss/politics.xml,https://en.yna.co.kr/RSS/economy.xml
-            self.discovery_paths = tuple(f.strip() for f in feeds.split(",") if f.strip())
         if sections:
             self.discovery_paths += tuple("/" + s.strip().strip("/") for s in sections.split(",") if s.strip())
 
