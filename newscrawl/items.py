@@ -31,6 +31,9 @@ class ArticleItem:
     canonical_url: str | None = None
     other_urls: list[str] = field(default_factory=list)  # same article reached by other routes
     original_url: str | None = None  # the publisher's own URL when a portal (Naver, Daum) links it
+    # A portal's copy of the publisher's article: canonical_url is then the publisher's URL, the portal's
+    # own URL is in other_urls, and a stored original is never replaced by the copy.
+    syndicated: bool = False
     fetched_at: str | None = None
     content_hash: str | None = None
     type: str = "article"

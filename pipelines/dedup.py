@@ -17,7 +17,7 @@ def ticker_key(item: TickerItem) -> tuple:
 class DedupPipeline:
     def __init__(self, crawler: Crawler):
         self.stats = crawler.stats
-        self.articles: dict[str, str] = {}  # canonical URL -> first URL seen
+        self.articles: dict[str, tuple[str, bool]] = {}  # canonical URL -> (first URL, a portal copy?)
         self.tickers: set[tuple] = set()
 
     @classmethod
@@ -27,10 +27,12 @@ class DedupPipeline:
     def process_item(self, item: Any) -> Any:
         if isinstance(item, ArticleItem):
             key = item.canonical_url or item.url
-            if key in self.articles:
+            first = self.articles.get(key)
+            # A portal's copy seen first does not keep the publisher's own page out.
+            if first is not None and not (first[1] and not item.syndicated):
                 self.stats.inc_value("newscrawl/duplicates/article")
-                raise DropItem(f"duplicate article {item.url} (same as {self.articles[key]})", log_level="DEBUG")
-            self.articles[key] = item.url
+                raise DropItem(f"duplicate article {item.url} (same as {first[0]})", log_level="DEBUG")
+            self.articles[key] = (item.url, item.syndicated)
         elif isinstance(item, TickerItem):
             key = ticker_key(item)
             if key in self.tickers:

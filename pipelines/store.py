@@ -10,6 +10,7 @@ from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
 
 from newscrawl.items import ArticleItem, TickerItem
 from newscrawl.storage import storage_for
@@ -30,6 +31,9 @@ class DatabasePipeline:
             outcome = self.storage.upsert_article(item)
             self.storage.mark_done(item)
             self.stats.inc_value(f"newscrawl/articles/{outcome}")
+            if outcome == "copy":  # the publisher's own page is stored: the portal's copy only adds its URL
+                raise DropItem(f"{item.url} is a copy of {item.canonical_url}, stored from its publisher",
+                               log_level="INFO")
         elif isinstance(item, TickerItem):
             self.storage.add_ticker(item)
             self.stats.inc_value("newscrawl/tickers/stored")

@@ -116,3 +116,38 @@ def test_store_upserts_revisions_and_appends_tickers(crawler):
     assert storage.tickers()[0]["price"] == str(price)  # exact, not a rounded float
     stats = crawler.stats
     assert [stats.get_value(f"newscrawl/articles/{k}") for k in ("new", "unchanged", "updated")] == [1, 1, 1]
+
+
+def test_a_portal_copy_never_replaces_the_publishers_article(crawler):
+    store, normalize = DatabasePipeline.from_crawler(crawler), NormalizeTextPipeline()
+    own = normalize.process_item(article())
+    copy = normalize.process_item(article(url="https://n.news.naver.com/mnews/article/999/0000000001",
+                                          site="naver", paragraphs=["포털 사본이다."], syndicated=True,
+                                          other_urls=["https://n.news.naver.com/mnews/article/999/0000000001"]))
+    store.process_item(own)
+    with pytest.raises(DropItem, match="is a copy of"):
+        store.process_item(copy)
+    storage = store.storage
+    assert [(a["site"], a["paragraphs"]) for a in storage.articles()] == [("etoday", ["본문이다."])]
+    assert set(storage.done_urls()) == {own.url, copy.url}  # the portal's URL is recorded, and done
+
+
+def test_the_publishers_article_replaces_a_portal_copy_stored_first(crawler):
+    store, normalize = DatabasePipeline.from_crawler(crawler), NormalizeTextPipeline()
+    copy = normalize.process_item(article(url="https://n.news.naver.com/mnews/article/999/0000000001",
+                                          site="naver", paragraphs=["포털 사본이다."], syndicated=True))
+    store.process_item(copy)
+    store.process_item(normalize.process_item(article()))
+    assert [(a["site"], a["paragraphs"]) for a in store.storage.articles()] == [("etoday", ["본문이다."])]
+    assert store.storage.db.execute("SELECT site, revision FROM articles").fetchone() == ("etoday", 2)
+    assert [crawler.stats.get_value(f"newscrawl/articles/{k}") for k in ("new", "updated")] == [1, 1]
+
+
+def test_within_a_run_the_publishers_page_gets_past_a_portal_copy_seen_first(crawler):
+    dedup = DedupPipeline.from_crawler(crawler)
+    dedup.process_item(article(url="https://n.news.naver.com/mnews/article/999/1", site="naver", syndicated=True))
+    own = article()
+    assert dedup.process_item(own) is own
+    with pytest.raises(DropItem):
+        dedup.process_item(article(url="https://n.news.naver.com/mnews/article/999/1", site="naver",
+                                   syndicated=True))

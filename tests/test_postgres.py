@@ -48,6 +48,10 @@ def exercise(storage) -> list[object]:
     storage.commit()
     seen.append(storage.upsert_article(article(2, fetched_at="2024-07-27T09:00:00+09:00", content_hash="hash-2b")))
     seen.append(storage.upsert_article(article(2, content_hash="hash-2c")))
+    naver = {"site": "naver", "syndicated": True, "url": "https://n.news.naver.com/mnews/article/1/1"}
+    seen.append(storage.upsert_article(article(2, content_hash="hash-copy", **naver)))  # a copy: nothing changes
+    seen.append(storage.upsert_article(article(4, content_hash="hash-copy-4", **naver)))  # first seen as a copy
+    seen.append(storage.upsert_article(article(4, content_hash="hash-4")))  # the publisher's page replaces it
     storage.mark_done(article(2, url="https://www.etoday.co.kr/news/view/2?ref=rss", published_at="2024-07-24"))
     storage.mark_done(article(2, published_at="2024-07-26T00:00:00+09:00"))
     storage.add_ticker(ticker("비트코인", 132845000))
@@ -76,13 +80,14 @@ def test_same_semantics_as_sqlite(pg_dsn, tmp_path):
     sqlite_storage = SQLiteStorage(tmp_path / "db.sqlite3")
     postgres = PostgresStorage(pg_dsn, batch=3)
     expected, got = exercise(sqlite_storage), exercise(postgres)
-    assert got[:6] == ["new", "new", "unchanged", "updated", "unchanged", "updated"]
-    for quote in got[7] + expected[7]:
+    assert got[:9] == ["new", "new", "unchanged", "updated", "unchanged", "updated", "copy", "new", "updated"]
+    assert [a["site"] for a in got[9]] == ["etoday", "etoday", "etoday"]
+    for quote in got[10] + expected[10]:
         del quote["id"]  # PostgreSQL sequences skip the numbers of ignored duplicates
     assert got == expected
-    assert len(got[7]) == 2 and got[7][1]["change"] == "1E-21"  # NUMERIC keeps every digit, shown as SQLite's
-    assert got[8]["https://www.etoday.co.kr/news/view/2"] == "2024-07-26T00:00:00+09:00"
-    assert len(got[8]) == 2
+    assert len(got[10]) == 2 and got[10][1]["change"] == "1E-21"  # NUMERIC keeps every digit, shown as SQLite's
+    assert got[11]["https://www.etoday.co.kr/news/view/2"] == "2024-07-26T00:00:00+09:00"
+    assert len(got[11]) == 2
     query = "SELECT canonical_url, revision, content_hash FROM article_revisions ORDER BY canonical_url, revision"
     assert revisions(postgres.conn, query) == revisions(sqlite_storage.db, query)
     touched = "SELECT fetched_at FROM articles WHERE canonical_url = 'https://www.etoday.co.kr/news/view/1'"

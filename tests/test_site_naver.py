@@ -43,7 +43,9 @@ def test_herald_page_names_its_original_publisher_and_url():
     assert article["site"] == "naver"
     assert article["publisher"] == "헤럴드경제"
     assert article["original_url"] == ORIGINAL_URLS[HERALD]
-    assert article["canonical_url"] == "https://n.news.naver.com/mnews/article/016/0002194334"
+    # The article is Herald's: its URL is canonical, Naver's is recorded beside it.
+    assert article["canonical_url"] == ORIGINAL_URLS[HERALD] and article["syndicated"]
+    assert article["other_urls"] == ["https://n.news.naver.com/mnews/article/016/0002194334"]
     assert article["modified_at"] == "2023-09-07T13:03:01+09:00"  # data-modify-date-time, seconds kept
 
 
@@ -119,7 +121,7 @@ def test_crawl_of_real_section_pages(naver_portal, tmp_path):
     assert not any("/comment/" in path or "ranking/" in path or "?" in path
                    for path in requested if "/article/" in path)
 
-    articles = {a["canonical_url"]: a for a in result.articles}
+    articles = {a["other_urls"][0]: a for a in result.articles}
     assert len(articles) == len(result.articles) == 2  # the ranking link of 018 is the same article
     for name in (HERALD, EDAILY):
         expected = truth(name)

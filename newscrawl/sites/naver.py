@@ -22,6 +22,7 @@ from newscrawl.items import ArticleItem
 from newscrawl.pages import HtmlArticlePage
 from newscrawl.sites import Site
 from newscrawl.text import clean, render_lines
+from newscrawl.urls import strip_tracking
 
 NAME = "naver"
 PORTAL = "네이버 뉴스"
@@ -96,8 +97,17 @@ class NaverArticlePage(HtmlArticlePage):
             paragraphs=paragraphs,
             images=images,
             tags=[],
-            original_url=self.absolute(self.selector.css("a.media_end_head_origin_link::attr(href)").get()),
+            **self.identity(),
         )
+
+    def identity(self) -> dict:
+        """The article is the publisher's: with a 기사원문 link, that URL is canonical and Naver's is another."""
+        original = self.absolute(self.selector.css("a.media_end_head_origin_link::attr(href)").get())
+        if not original:
+            return {"original_url": None}
+        own = self.canonical_url()
+        return {"original_url": original, "canonical_url": strip_tracking(original), "other_urls": [own],
+                "syndicated": True}
 
     def press_name(self) -> str:
         """The original publisher: press logo alt, then meta, then the oid table."""

@@ -113,14 +113,14 @@ UPSERT_ARTICLE = f"""
     VALUES ({", ".join(["%s"] * (len(ARTICLE_COLUMNS) - 1))}, %s::jsonb)
     ON CONFLICT ((md5(canonical_url))) DO UPDATE SET url = EXCLUDED.url, title = EXCLUDED.title,
         published_at = EXCLUDED.published_at, modified_at = EXCLUDED.modified_at, section = EXCLUDED.section,
-        body = EXCLUDED.body, content_hash = EXCLUDED.content_hash, revision = EXCLUDED.revision,
+        body = EXCLUDED.body, site = EXCLUDED.site, publisher = EXCLUDED.publisher, content_hash = EXCLUDED.content_hash, revision = EXCLUDED.revision,
         fetched_at = EXCLUDED.fetched_at, item = EXCLUDED.item
     WHERE articles.revision < EXCLUDED.revision"""
 INSERT_REVISION = """
     INSERT INTO article_revisions (canonical_url, revision, content_hash, fetched_at, item)
     VALUES (%s, %s, %s, %s, %s::jsonb) ON CONFLICT DO NOTHING"""
 TOUCH_ARTICLE = "UPDATE articles SET fetched_at = %s WHERE md5(canonical_url) = md5(%s) AND canonical_url = %s"
-STORED_STATE = "SELECT content_hash, revision FROM articles WHERE md5(canonical_url) = md5(%s) AND canonical_url = %s"
+STORED_STATE = "SELECT content_hash, revision, site FROM articles WHERE md5(canonical_url) = md5(%s) AND canonical_url = %s"
 UPSERT_CRAWL_STATE = """
     INSERT INTO crawl_state (url, canonical_url, published_at, last_fetched_at) VALUES (%s, %s, %s, %s)
     ON CONFLICT ((md5(url))) DO UPDATE SET last_fetched_at = EXCLUDED.last_fetched_at,
@@ -212,7 +212,7 @@ class PostgresStorage:
         self.writes = Writes()  # not yet sent
         self.transaction: list[Writes] = []  # this transaction's writes, sent or not, kept for a replay
         self.sent = 0  # how many of them were sent on the current connection
-        self.article_states: dict[str, tuple[str, int]] = {}  # canonical URL -> (content hash, revision)
+        self.article_states: dict[str, tuple[str, int, str]] = {}  # canonical URL -> (hash, revision, site)
 
     def _retrying(self, operation: Callable[[], T]) -> T:
         """Run ``operation``; on a lost connection or a deadlock, replay the transaction and run it again."""
@@ -316,15 +316,18 @@ class PostgresStorage:
         return value
 
     # --- articles --------------------------------------------------------------------------------
-    def _stored_state(self, key: str) -> tuple[str, int] | None:
+    def _stored_state(self, key: str) -> tuple[str, int, str] | None:
         rows = self._query(STORED_STATE, (key, key), send=False)  # pending ones are in article_states
-        return (rows[0][0], rows[0][1]) if rows else None
+        return (rows[0][0], rows[0][1], rows[0][2]) if rows else None
 
     def upsert_article(self, item: ArticleItem) -> str:
-        """Store an article; returns 'new', 'updated' (a new revision) or 'unchanged'."""
+        """Store an article; returns 'new', 'updated' (a new revision), 'unchanged', or 'copy' (a portal's copy
+        of an article already stored from another site: nothing changes)."""
         data = self._scrub(asdict(item))
         key = data["canonical_url"] or data["url"]
         state = self.article_states.get(key) or self._stored_state(key)
+        if state and item.syndicated and state[2] != item.site:
+            return "copy"
         if state and state[0] == data["content_hash"]:
             if key in self.writes.articles:
                 self.writes.articles[key][FETCHED_AT] = data["fetched_at"]
@@ -339,7 +342,7 @@ class PostgresStorage:
         self.writes.articles[key] = [row[column] for column in ARTICLE_COLUMNS]
         self.writes.touches.pop(key, None)
         self.writes.revisions.append((key, revision, data["content_hash"], data["fetched_at"], payload))
-        self.article_states[key] = (data["content_hash"], revision)
+        self.article_states[key] = (data["content_hash"], revision, data["site"])
         self._wrote()
         return "new" if revision == 1 else "updated"
 

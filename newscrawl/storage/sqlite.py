@@ -124,11 +124,14 @@ class SQLiteStorage:
 
     # --- articles --------------------------------------------------------------------------------
     def upsert_article(self, item: ArticleItem) -> str:
-        """Store an article; returns 'new', 'updated' (a new revision) or 'unchanged'."""
+        """Store an article; returns 'new', 'updated' (a new revision), 'unchanged', or 'copy' (a portal's copy
+        of an article already stored from another site: nothing changes)."""
         key = item.canonical_url or item.url
         row = self.db.execute(
-            "SELECT content_hash, revision FROM articles WHERE canonical_url = ?", (key,)
+            "SELECT content_hash, revision, site FROM articles WHERE canonical_url = ?", (key,)
         ).fetchone()
+        if row and item.syndicated and row[2] != item.site:
+            return "copy"
         payload = item_json(item)
         if row and row[0] == item.content_hash:
             self.db.execute("UPDATE articles SET fetched_at = ? WHERE canonical_url = ?", (item.fetched_at, key))
@@ -141,7 +144,8 @@ class SQLiteStorage:
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT(canonical_url) DO UPDATE SET url = excluded.url, title = excluded.title,
                    published_at = excluded.published_at, modified_at = excluded.modified_at,
-                   section = excluded.section, body = excluded.body, content_hash = excluded.content_hash,
+                   section = excluded.section, body = excluded.body, site = excluded.site,
+                   publisher = excluded.publisher, content_hash = excluded.content_hash,
                    revision = excluded.revision, fetched_at = excluded.fetched_at, item_json = excluded.item_json""",
             (key, item.url, item.site, item.publisher, item.title, item.published_at, item.modified_at,
              item.section, item.lang, item.body, item.content_hash, revision, item.fetched_at, item.fetched_at,
