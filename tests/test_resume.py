@@ -21,7 +21,11 @@ VARYING = ("fetched_at",)  # the only fields that may differ between two runs ov
 
 
 def feed_lines(path: Path) -> list[str]:
-    return path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    """The whole lines of a feed, possibly while the crawl is still appending to it."""
+    if not path.exists():
+        return []
+    data = path.read_bytes()
+    return data[: data.rfind(b"\n") + 1].decode("utf-8").splitlines()
 
 
 def stable(item: dict) -> str:
