@@ -42,6 +42,7 @@ def site_report(spider: str, stats: dict[str, Any], max_missing_share: float) ->
         "items": scraped,
         "articles": {k: stats.get(f"newscrawl/articles/{k}", 0) for k in ("new", "updated", "unchanged")},
         "skipped_seen": stats.get("newscrawl/incremental/skipped_seen", 0),
+        "storage_retries": stats.get("newscrawl/storage/retries", 0),  # database writes repeated after a drop
         "dropped": dropped,
         "parse_errors": parse_errors,
         "download_errors": _group(stats, "downloader/exception_type_count/"),

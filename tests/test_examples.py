@@ -97,3 +97,16 @@ def test_github_workflow_is_valid_and_runs_the_setup_and_a_crawl(tmp_path):
         done = run_scrapy(etoday_only(scrapy_args(runs[1])), server.base_url, tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
     assert (tmp_path / "articles.jsonl").read_text().count("\n") == 1
+
+
+def test_progress_is_logged_as_one_greppable_line_per_interval(tmp_path):
+    routes = {"/eto/etoday_news_all.xml": page(ETODAY / "etoday_news_all.xml", "application/rss+xml"),
+              "/news/view/2384652": page(ETODAY / "news_view_2384652.html")}
+    with FixtureServer(routes) as server:
+        done = run_scrapy(["crawl", "etoday", "-s", "LOGSTATS_INTERVAL=0.2", "-s", "DOWNLOAD_DELAY=0.5"],
+                          server.base_url, tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = [line for line in done.stderr.splitlines() if "progress spider=etoday pages=" in line]
+    assert len(lines) >= 2
+    assert all(f" {field}=" in lines[-1] for field in
+               ("pages_per_min", "items", "items_per_min", "download_errors", "parse_errors", "dropped"))

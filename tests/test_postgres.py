@@ -16,6 +16,7 @@ from scrapy.statscollectors import StatsCollector
 from scrapy.utils.test import get_crawler
 
 from newscrawl.items import ArticleItem, TickerItem
+from newscrawl.report import site_report
 from newscrawl.storage import ConfigError, open_storage, storage_for
 from newscrawl.storage.postgres import MIGRATIONS, PostgresStorage
 from newscrawl.storage.sqlite import SQLiteStorage
@@ -272,4 +273,5 @@ def test_a_crawl_counts_the_retries_in_its_stats(pg_dsn):
         admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
     assert storage.articles() == []
     assert storage.retries == 1 and crawler.stats.get_value("newscrawl/storage/retries") == 1
+    assert site_report("etoday", crawler.stats.get_stats(), 0.2)["storage_retries"] == 1  # the run report says so
     storage.close()
