@@ -137,3 +137,31 @@ def test_recent_article_is_rechecked_and_an_edit_becomes_a_revision(etoday_porta
                      db.execute("SELECT item_json FROM article_revisions ORDER BY revision")]
     assert [p.endswith("KCNA는 전했다.") for p in revisions] == [True, False]
     assert [a["paragraphs"][-1].rsplit(" ", 1)[-1] for a in third.articles] == ["전했다.", "보도했다."]
+
+
+RISERS_HTML = """<ul class="stock_list">
+  <li><span class="name">삼성전자</span><span class="price">55,300</span><span class="rate up">+3.17%</span></li>
+  <li><span class="name">에코프로비엠</span><span class="price">112,400</span><span class="rate up">+29.98%</span></li>
+</ul>"""
+RISERS_TEXT = "  • 오늘의 상승종목\n\n  • 12.03 장종료\n    • 삼성전자\n    • 55,300\n    • +3.17%\n    • 에코프로비엠\n" \
+              "    • 112,400\n    • +29.98%\n\n실시간 암호화폐 시세"
+
+
+def risers(items: list[dict]) -> list[tuple]:
+    return [(t["name"], t["price"], t["change_pct"], t["change_basis"], t["currency"]) for t in items
+            if t["type"] == "ticker" and t["market"] == "stock"]
+
+
+def test_top_risers_widget_rows_become_stock_tickers_in_both_paths():
+    want = [("삼성전자", 55300, 3.17, "close", "KRW"), ("에코프로비엠", 112400, 29.98, "close", "KRW")]
+    page_html = (ETODAY / "news_view_2384652.html").read_text(encoding="utf-8")
+    page_html = page_html.replace('<ul class="stock_list"></ul>', RISERS_HTML)
+    items = run_page(SEED_URL, page_html, "etoday")
+    assert risers(items) == want
+    assert sum(t["market"] == "crypto" for t in items if t["type"] == "ticker") == 12
+    text = shared_path("seed", f"{SEED}.txt").read_text(encoding="utf-8")
+    text = text.replace("  • 오늘의 상승종목\n\n  • 12.03 장종료\n\n실시간 암호화폐 시세", RISERS_TEXT)
+    assert RISERS_TEXT in text
+    items = run_page(SEED_URL, text, rendered_text=True)
+    assert risers(items) == want
+    assert sum(t["market"] == "crypto" for t in items if t["type"] == "ticker") == 12

@@ -20,6 +20,9 @@ from newscrawl.tickers import tickers_from_cells
 NAME = "etoday"
 PUBLISHER = "이투데이"
 CRYPTO_HEADING = "실시간 암호화폐 시세"
+RISERS_HEADING = "오늘의 상승종목"  # top-rising stocks; "12.03 장종료" marks closing prices
+# Quote widgets by heading: (market, heading). Rows are read by text, not by the widgets' class names.
+WIDGETS = (("crypto", CRYPTO_HEADING), ("stock", RISERS_HEADING))
 # Headings or rows that end the article in rendered text: everything after them is page furniture.
 _TEXT_END = re.compile(r"^(좋아요|화나요|슬퍼요|추가취재 원해요)\s*\d*$|^(주요 뉴스|많이 본 뉴스|관련기사)$")
 _SENTENCE_END = re.compile(r"(다|요|음|함)[.!?]?[\"'”’)]*$|[.!?][\"'”’)]*$")
@@ -65,12 +68,14 @@ class EtodayArticlePage(HtmlArticlePage):
         )
 
     def tickers(self) -> list[TickerItem]:
-        heading = self.selector.xpath("//*[normalize-space(text())=$h]", h=CRYPTO_HEADING)
-        if not heading:
-            return []
-        widget = heading[0].xpath("..")[0]
-        return tickers_from_cells(render_lines(widget.root), site=NAME, market="crypto", url=self.url,
-                                  default_currency="KRW")
+        tickers = []
+        for market, title in WIDGETS:
+            heading = self.selector.xpath("//*[normalize-space(text())=$h]", h=title)
+            if heading:
+                # Cells are the widget's innermost elements, whatever inline markup a row uses.
+                cells = [clean(leaf.xpath("string()").get()) for leaf in heading[0].xpath("..")[0].xpath(".//*[not(*)]")]
+                tickers += tickers_from_cells(cells, site=NAME, market=market, url=self.url, default_currency="KRW")
+        return tickers
 
 
 class EtodayRenderedTextPage:
@@ -111,10 +116,12 @@ class EtodayRenderedTextPage:
             modified_at=labeled_date(header, MODIFIED_LABELS), paragraphs=body, images=images,
         )
         tickers: list[TickerItem] = []
-        if CRYPTO_HEADING in rest:
-            widget = rest[rest.index(CRYPTO_HEADING):]
-            tickers = tickers_from_cells(widget, site=NAME, market="crypto", url=self.url,
-                                         default_currency="KRW")
+        for market, title in WIDGETS:  # each widget runs from its heading to the next heading
+            if title in rest:
+                start = rest.index(title) + 1
+                ends = [rest.index(other, start) for _, other in WIDGETS if other in rest[start:]]
+                tickers += tickers_from_cells(rest[start:min(ends, default=len(rest))], site=NAME, market=market,
+                                              url=self.url, default_currency="KRW")
         return Extracted(article, tickers)
 
 
