@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -49,7 +50,7 @@ class WorkerRun:
     served: int = 0
     new_per_worker: list[int] = field(default_factory=list)  # newscrawl/articles/new of each worker
     stored: tuple[int, int, int] = (0, 0, 0)  # articles, distinct canonical URLs, revisions
-    log_tail: str = ""
+    kept: str = ""  # where a failed run's worker logs and stats were copied
 
     def rate(self, pages: int) -> float:
         """Article pages per minute from the workers' start (process startup and discovery included)."""
@@ -210,8 +211,7 @@ def crawl(workers: int, pages: int, postgres: PostgresServer, redis_server: Redi
     run.new_per_worker = [read_stats(d).get("newscrawl/articles/new", 0) for d in dirs]
     run.stored = stored(dsn)
     if run.verdict(pages) != "ok":
-        logs = [(d / "crawl.log").read_text(errors="replace")[-1500:] for d in dirs if (d / "crawl.log").exists()]
-        run.log_tail = "\n---\n".join(logs)
+        run.kept = str(shutil.copytree(data_dir, Path(tempfile.mkdtemp(prefix="newscrawl-bench-workers-failed-")) / "run"))
     return run
 
 
@@ -368,8 +368,8 @@ def main() -> None:
                     print(f"{workers} worker(s): {run.fetched:.1f} s to the last page, {run.rate(args.pages):.0f} "
                           f"pages/min, steady {run.steady_rate():.0f}, exited at {run.exited:.1f} s, "
                           f"{run.verdict(args.pages)}", file=sys.stderr)
-                    if run.log_tail:
-                        print(run.log_tail, file=sys.stderr)
+                    if run.kept:
+                        print(f"  worker logs and stats kept in {run.kept}", file=sys.stderr)
     finally:
         redis_server.destroy()
         postgres.destroy()

@@ -40,6 +40,7 @@ else
   run crawl "$PY" bench/bench_crawl.py
   run memory "$PY" bench/bench_memory.py
 fi
+run workers "$PY" bench/bench_workers.py $([ "$quick" = 1 ] && echo --quick)
 
 # Benchmarks other parts of the project add beside these.
 for extra in bench/bench_storage.py bench/bench_rendering.py; do

@@ -23,7 +23,9 @@ def site_report(spider: str, stats: dict[str, Any], max_missing_share: float) ->
     leaks = _group(stats, "newscrawl/leaks/")
     flags = []
     if stats.get("response_received_count", 0) == 0:
-        flags.append("no page could be fetched")
+        errors = _group(stats, "downloader/exception_type_count/")
+        detail = ", ".join(f"{name.rsplit('.', 1)[-1]} x{count}" for name, count in errors.items()) or "no response"
+        flags.append(f"no page could be fetched ({detail}): check the network connection or -a base_url")
     elif scraped.get("article", 0) == 0 and stats.get("newscrawl/incremental/skipped_seen", 0) == 0:
         flags.append("yield dropped to zero: no article came out")
     if article_pages and incomplete / article_pages > max_missing_share:

@@ -4,6 +4,7 @@ nothing half-empty is written, and the crawl goes on."""
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
@@ -102,3 +103,14 @@ def test_each_bad_page_is_counted_logged_and_kept(hostile_etoday, tmp_path):
     assert len(kept) == 7  # every article page's bytes are kept for reprocessing
     assert kept[f"{base}/news/view/1004"].startswith("truncated")
     assert kept[f"{base}/news/view/1006"] is None
+
+
+def test_unreachable_portal_fails_fast_with_one_clear_flag(tmp_path):
+    with FixtureServer({}) as server:
+        base = server.base_url  # the port is closed again when the server stops
+    started = time.monotonic()
+    result = crawl("etoday", base, tmp_path / "data")
+    assert time.monotonic() - started < 60
+    assert result.returncode == 1
+    assert "FLAG no page could be fetched (DownloadConnectionRefusedError x" in result.log
+    assert "check the network connection or -a base_url" in result.log
