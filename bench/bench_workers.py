@@ -185,7 +185,8 @@ def crawl(workers: int, pages: int, postgres: PostgresServer, redis_server: Redi
         dirs = [data_dir / f"worker{i}" for i in range(1, workers + 1)]
         busy0, portal0, database0 = busy_cpu(), process_cpu(portal.process.pid), database_cpu(postgres, redis_server)
         start = time.perf_counter()
-        running = {start_worker(portal.base_url, d, dsn, redis_server.url).pid: d for d in dirs}
+        processes = [start_worker(portal.base_url, d, dsn, redis_server.url) for d in dirs]  # kept: not reaped
+        running = {process.pid: d for process, d in zip(processes, dirs, strict=True)}
         codes: dict[Path, int] = {}
         while running:
             now = time.perf_counter() - start
@@ -197,9 +198,10 @@ def crawl(workers: int, pages: int, postgres: PostgresServer, redis_server: Redi
                                     process_cpu(portal.process.pid) - portal0,
                                     database_cpu(postgres, redis_server) - database0)
             for pid in list(running):
-                done, status, usage = os.wait4(pid, os.WNOHANG)
+                done, status, usage = os.wait4(pid, os.WNOHANG)  # the rusage of this child alone
                 if done:
-                    codes[running.pop(pid)] = os.waitstatus_to_exitcode(status)
+                    process = next(p for p in processes if p.pid == pid)
+                    process.returncode = codes[running.pop(pid)] = os.waitstatus_to_exitcode(status)
                     run.worker_cpu += usage.ru_utime + usage.ru_stime
             if now > TIMEOUT:
                 for pid in running:
@@ -211,7 +213,8 @@ def crawl(workers: int, pages: int, postgres: PostgresServer, redis_server: Redi
     run.new_per_worker = [read_stats(d).get("newscrawl/articles/new", 0) for d in dirs]
     run.stored = stored(dsn)
     if run.verdict(pages) != "ok":
-        run.kept = str(shutil.copytree(data_dir, Path(tempfile.mkdtemp(prefix="newscrawl-bench-workers-failed-")) / "run"))
+        keep = Path(tempfile.mkdtemp(prefix="newscrawl-bench-workers-failed-")) / "run"
+        run.kept = str(shutil.copytree(data_dir, keep))
     return run
 
 
@@ -235,11 +238,11 @@ def rows(runs: list[WorkerRun], pages: int, base: float) -> list[list[object]]:
 
 
 def median_rate(runs: list[WorkerRun], pages: int) -> float:
-    return statistics.median(r.rate(pages) for r in runs)
+    return statistics.median(r.rate(pages) for r in runs) or float("nan")  # nan: every run failed
 
 
 def median_steady(runs: list[WorkerRun]) -> float:
-    return statistics.median(r.steady_rate() for r in runs)
+    return statistics.median(r.steady_rate() for r in runs) or float("nan")
 
 
 def median_share(runs: list[WorkerRun], part: str) -> str:

@@ -7,6 +7,7 @@ import csv
 import json
 from functools import cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from scrapy.utils.project import get_project_settings
@@ -74,3 +75,26 @@ def assert_article_matches(got: dict, expected: dict, fields: tuple[str, ...] = 
             problems.append(f"{name}:\n  expected {json.dumps(want, ensure_ascii=False)[:600]}\n"
                             f"  got      {json.dumps(have, ensure_ascii=False)[:600]}")
     assert not problems, "\n".join(problems)
+
+
+def url_path(url: str) -> str:
+    """Path and query of a URL: where a loopback fixture server serves the page of that URL."""
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+class CorpusSite:
+    """One site's real pages and their annotations in ../shared/corpus."""
+
+    def __init__(self, site: str):
+        self.site = site
+
+    def truth(self, stem: str) -> dict:
+        return json.loads(shared_path("corpus", "truth", self.site, f"{stem}.json").read_text(encoding="utf-8"))
+
+    def raw(self, stem: str, ext: str = "html") -> bytes:
+        return shared_path("corpus", "raw", self.site, f"{stem}.{ext}").read_bytes()
+
+    def original_path(self, stem: str, ext: str = "html") -> str:
+        """The path (and query) of the page's original URL, from MANIFEST.tsv."""
+        return url_path(manifest()[f"{self.site}/{stem}.{ext}"]["original_url"].split(" ")[0])

@@ -13,7 +13,13 @@ from newscrawl.sites.chosun import ChosunArcPage, ChosunLegacyPage, chosun_page
 from spiders.chosun import ChosunSpider
 from tests.crawling import crawl
 from tests.servers import FixtureServer, Route, page
-from tests.shared import COMPARED_FIELDS, FIXTURES, assert_article_matches, manifest, run_page, shared_path
+from tests.shared import (
+    COMPARED_FIELDS,
+    FIXTURES,
+    CorpusSite,
+    assert_article_matches,
+    run_page,
+)
 
 CHOSUN = FIXTURES / "chosun"
 ARC = "chosun_20230405_RNGKBEZYJJ"
@@ -21,18 +27,8 @@ LEGACY = ("chosun_2016091700921_euckr", "chosun_2016091302449_editorial_euckr")
 EUC_KR = "text/html; charset=EUC-KR"
 
 
-def truth(stem: str) -> dict:
-    return json.loads(shared_path("corpus", "truth", "chosun", f"{stem}.json").read_text(encoding="utf-8"))
-
-
-def raw(stem: str, ext: str = "html") -> bytes:
-    return shared_path("corpus", "raw", "chosun", f"{stem}.{ext}").read_bytes()
-
-
-def original_path(stem: str, ext: str = "html") -> str:
-    """The path (and query) of the page's original URL, from MANIFEST.tsv."""
-    url = manifest()[f"chosun/{stem}.{ext}"]["original_url"].split(" ")[0]
-    return re.sub(r"^https?://[^/]+", "", url)
+CORPUS = CorpusSite("chosun")
+truth, raw, original_path = CORPUS.truth, CORPUS.raw, CORPUS.original_path
 
 
 def test_layout_is_chosen_by_page_content():

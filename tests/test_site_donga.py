@@ -3,7 +3,6 @@ news.donga.com serving the real list page and articles, with a hand-written ì „ì
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
@@ -12,23 +11,15 @@ from newscrawl.pages import ExtractionError
 from newscrawl.sites.donga import DongaLegacyPage, is_byline
 from tests.crawling import crawl
 from tests.servers import FixtureServer, Route, page
-from tests.shared import FIXTURES, assert_article_matches, manifest, run_page, shared_path
+from tests.shared import FIXTURES, CorpusSite, assert_article_matches, run_page
 
 DONGA = FIXTURES / "donga"
 ARTICLES = ("donga_20160918_80317115", "donga_20160918_80317118")
 LIST_PAGE = "donga_list_2016"
 
 
-def truth(stem: str) -> dict:
-    return json.loads(shared_path("corpus", "truth", "donga", f"{stem}.json").read_text(encoding="utf-8"))
-
-
-def raw(stem: str) -> bytes:
-    return shared_path("corpus", "raw", "donga", f"{stem}.html").read_bytes()
-
-
-def original_path(stem: str) -> str:
-    return re.sub(r"^https?://[^/]+", "", manifest()[f"donga/{stem}.html"]["original_url"].split(" ")[0])
+CORPUS = CorpusSite("donga")
+truth, raw, original_path = CORPUS.truth, CORPUS.raw, CORPUS.original_path
 
 
 def test_byline_lines():

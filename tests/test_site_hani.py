@@ -14,24 +14,15 @@ from newscrawl.pages import ExtractionError
 from newscrawl.sites.hani import HaniLegacyArticlePage, split_byline
 from tests.crawling import crawl
 from tests.servers import FixtureServer, Route
-from tests.shared import FIXTURES, article_of, assert_article_matches, run_page, shared_path
+from tests.shared import FIXTURES, CorpusSite, article_of, assert_article_matches, run_page, url_path
 
 HANI = FIXTURES / "hani"
 ARTICLES = ("hani_761487", "hani_761485")
 LIST = "hani_list_2016"
 
 
-def truth(name: str) -> dict:
-    return json.loads(shared_path("corpus", "truth", "hani", f"{name}.json").read_text(encoding="utf-8"))
-
-
-def raw(name: str) -> bytes:
-    return shared_path("corpus", "raw", "hani", f"{name}.html").read_bytes()
-
-
-def path_of(url: str) -> str:
-    parts = urlsplit(url)
-    return parts.path + (f"?{parts.query}" if parts.query else "")
+CORPUS = CorpusSite("hani")
+truth, raw, original_path = CORPUS.truth, CORPUS.raw, CORPUS.original_path
 
 
 @pytest.mark.parametrize("name", ARTICLES)
@@ -79,7 +70,7 @@ def hani_portal():
         "/arti/list.html": Route(raw(LIST)),
     }
     for name in ARTICLES:
-        routes[path_of(truth(name)["url"])] = Route(raw(name))
+        routes[url_path(truth(name)["url"])] = Route(raw(name))
     with FixtureServer(routes) as server:
         yield server
 
@@ -92,10 +83,10 @@ def test_crawl_of_feed_and_real_list_page(hani_portal, tmp_path):
     assert set(expected_from_feed) <= set(hani_portal.requests)
     assert not any("_fr=" in path for path in hani_portal.requests)
 
-    got = {path_of(a["url"]): a for a in result.articles}
-    assert set(got) == {path_of(truth(name)["url"]) for name in ARTICLES}
+    got = {url_path(a["url"]): a for a in result.articles}
+    assert set(got) == {url_path(truth(name)["url"]) for name in ARTICLES}
     for name in ARTICLES:
-        assert_article_matches(got[path_of(truth(name)["url"])], truth(name))
+        assert_article_matches(got[url_path(truth(name)["url"])], truth(name))
 
     listed = listed_articles()
     assert len(listed) == 15  # the 2016 list page links 15 articles, none of which we have

@@ -21,7 +21,7 @@ from newscrawl.sites.hankookilbo import (
 )
 from tests.crawling import crawl
 from tests.servers import FixtureServer, Route, page
-from tests.shared import FIXTURES, article_of, assert_article_matches, run_page, shared_path
+from tests.shared import FIXTURES, CorpusSite, article_of, assert_article_matches, run_page, shared_path
 
 HANKOOK = FIXTURES / "hankookilbo"
 LEGACY = "hankookilbo_A2025051516330004328"
@@ -37,8 +37,8 @@ COMPARED = ("title", "subtitles", "published_at", "modified_at", "authors", "par
             "tags")
 
 
-def truth(stem: str) -> dict:
-    return json.loads(shared_path("corpus", "truth", "hankookilbo", f"{stem}.json").read_text(encoding="utf-8"))
+CORPUS = CorpusSite("hankookilbo")
+truth, raw, original_path = CORPUS.truth, CORPUS.raw, CORPUS.original_path
 
 
 def html_of(stem: str) -> str:

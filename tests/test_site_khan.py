@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-from urllib.parse import urlsplit
 
 import pytest
 from parsel import Selector
@@ -16,7 +15,7 @@ from newscrawl.pages import ExtractionError
 from newscrawl.sites.khan import KhanLegacyArticlePage
 from tests.crawling import crawl
 from tests.servers import FixtureServer, Route
-from tests.shared import FIXTURES, article_of, assert_article_matches, run_page, shared_path
+from tests.shared import FIXTURES, CorpusSite, article_of, assert_article_matches, run_page, url_path
 
 KHAN = FIXTURES / "khan"
 NEWS, BIZ = "khan_news_201609262218015_euckr", "khan_biz_201609260957011_euckr"
@@ -24,17 +23,8 @@ LIST = "khan_list_2016_euckr"
 EUC_KR = "text/html; charset=euc-kr"
 
 
-def truth(name: str) -> dict:
-    return json.loads(shared_path("corpus", "truth", "khan", f"{name}.json").read_text(encoding="utf-8"))
-
-
-def raw(name: str) -> bytes:
-    return shared_path("corpus", "raw", "khan", f"{name}.html").read_bytes()
-
-
-def path_of(url: str) -> str:
-    parts = urlsplit(url)
-    return parts.path + (f"?{parts.query}" if parts.query else "")
+CORPUS = CorpusSite("khan")
+truth, raw, original_path = CORPUS.truth, CORPUS.raw, CORPUS.original_path
 
 
 @pytest.mark.parametrize("name", [NEWS, BIZ])
@@ -67,7 +57,7 @@ def listed_articles() -> set[str]:
     """Article paths (with their query) the real list page links, read independently of the spider."""
     html, _ = decode_html(raw(LIST))
     hrefs = Selector(text=html).css("a::attr(href)").getall()
-    return {path_of(h) for h in hrefs if re.search(r"khan_art_view\.html\?artid=\d+", h)}
+    return {url_path(h) for h in hrefs if re.search(r"khan_art_view\.html\?artid=\d+", h)}
 
 
 @pytest.fixture
@@ -78,7 +68,7 @@ def khan_portal():
         "/kh_recent/": Route(raw(LIST), EUC_KR),
     }
     for name in (NEWS, BIZ):
-        routes[path_of(truth(name)["url"])] = Route(raw(name), EUC_KR)
+        routes[url_path(truth(name)["url"])] = Route(raw(name), EUC_KR)
     with FixtureServer(routes) as server:
         yield server
 
@@ -90,10 +80,10 @@ def test_crawl_of_feed_and_real_list_page(khan_portal, tmp_path):
     from_feed = json.loads((KHAN / "total_news.expected.json").read_text(encoding="utf-8"))["articles"]
     assert set(from_feed) <= set(khan_portal.requests)
 
-    got = {path_of(a["url"]): a for a in result.articles}
-    assert set(got) == {path_of(truth(name)["url"]) for name in (NEWS, BIZ)}
+    got = {url_path(a["url"]): a for a in result.articles}
+    assert set(got) == {url_path(truth(name)["url"]) for name in (NEWS, BIZ)}
     for name in (NEWS, BIZ):
-        assert_article_matches(got[path_of(truth(name)["url"])], truth(name))
+        assert_article_matches(got[url_path(truth(name)["url"])], truth(name))
 
     listed = listed_articles()
     assert len(listed) >= 20

@@ -13,7 +13,14 @@ from newscrawl.sites import get_site, site_for_url
 from newscrawl.sites.mk import MkArticlePage, reporter_name
 from tests.crawling import crawl
 from tests.servers import FixtureServer, Route, page
-from tests.shared import FIXTURES, article_of, assert_article_matches, manifest, run_page, shared_path
+from tests.shared import (
+    FIXTURES,
+    CorpusSite,
+    article_of,
+    assert_article_matches,
+    manifest,
+    run_page,
+)
 
 MK = FIXTURES / "mk"
 PAGES = {  # real path -> corpus file
@@ -26,12 +33,8 @@ PAGES = {  # real path -> corpus file
 }
 
 
-def truth(stem: str) -> dict:
-    return json.loads(shared_path("corpus", "truth", "mk", f"{stem}.json").read_text(encoding="utf-8"))
-
-
-def raw(stem: str) -> bytes:
-    return shared_path("corpus", "raw", "mk", f"{stem}.html").read_bytes()
+CORPUS = CorpusSite("mk")
+truth, raw, original_path = CORPUS.truth, CORPUS.raw, CORPUS.original_path
 
 
 def expected_paths(name: str) -> list[str]:

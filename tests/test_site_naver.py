@@ -3,8 +3,6 @@ and a real-engine crawl of a loopback Naver serving the real section list pages 
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from newscrawl.bylines import split_dateline
@@ -13,7 +11,7 @@ from newscrawl.sites.naver import NaverArticlePage, article_ids
 from spiders.naver import article_link
 from tests.crawling import crawl
 from tests.servers import FixtureServer, Route
-from tests.shared import FIXTURES, article_of, assert_article_matches, run_page, shared_path
+from tests.shared import FIXTURES, CorpusSite, article_of, assert_article_matches, run_page
 
 NAVER = FIXTURES / "naver"
 HERALD = "naver_n_016_0002194334"
@@ -25,12 +23,8 @@ ORIGINAL_URLS = {  # the 기사원문 links of the two pages
 }
 
 
-def truth(name: str) -> dict:
-    return json.loads(shared_path("corpus", "truth", "naver", f"{name}.json").read_text(encoding="utf-8"))
-
-
-def raw(name: str) -> bytes:
-    return shared_path("corpus", "raw", "naver", f"{name}.html").read_bytes()
+CORPUS = CorpusSite("naver")
+truth, raw, original_path = CORPUS.truth, CORPUS.raw, CORPUS.original_path
 
 
 def extracted(name: str) -> dict:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-from urllib.parse import urlsplit
 
 import pytest
 from parsel import Selector
@@ -15,7 +14,7 @@ from newscrawl.pages import ExtractionError
 from newscrawl.sites.yna import YnaStoryPage, YonhapLegacyPage, cut_dateline, yna_page
 from tests.crawling import crawl
 from tests.servers import FixtureServer, Route
-from tests.shared import FIXTURES, article_of, assert_article_matches, run_page, shared_path
+from tests.shared import FIXTURES, CorpusSite, article_of, assert_article_matches, run_page, url_path
 
 YNA = FIXTURES / "yna"
 ENGLISH, LEGACY = "yna_en_AEN20190820002300325", "yonhapnews_AKR20160917021800007_savedcomplete"
@@ -24,17 +23,8 @@ LIST_PATH = "/international/asia-australia"
 RSS = "application/rss+xml; charset=utf-8"
 
 
-def truth(name: str) -> dict:
-    return json.loads(shared_path("corpus", "truth", "yna", f"{name}.json").read_text(encoding="utf-8"))
-
-
-def raw(name: str) -> bytes:
-    return shared_path("corpus", "raw", "yna", f"{name}.html").read_bytes()
-
-
-def path_of(url: str) -> str:
-    parts = urlsplit(url)
-    return parts.path + (f"?{parts.query}" if parts.query else "")
+CORPUS = CorpusSite("yna")
+truth, raw, original_path = CORPUS.truth, CORPUS.raw, CORPUS.original_path
 
 
 def extracted(name: str) -> dict:
@@ -98,7 +88,7 @@ def yna_portal():
         "/RSS/sokbo.xml": Route((YNA / "sokbo.xml").read_bytes(), RSS),
     }
     for name in (ENGLISH, LEGACY):
-        routes[path_of(truth(name)["url"])] = Route(raw(name))
+        routes[url_path(truth(name)["url"])] = Route(raw(name))
     with FixtureServer(routes) as server:
         yield server
 
@@ -113,10 +103,10 @@ def test_crawl_of_real_list_page_and_feeds(yna_portal, tmp_path):
     for feed in ("en_news", "sokbo"):
         assert set(json.loads((YNA / f"{feed}.expected.json").read_text(encoding="utf-8"))["articles"]) <= requests
 
-    got = {path_of(a["url"]): a for a in result.articles}
-    assert set(got) == {path_of(truth(name)["url"]) for name in (ENGLISH, LEGACY)}
+    got = {url_path(a["url"]): a for a in result.articles}
+    assert set(got) == {url_path(truth(name)["url"]) for name in (ENGLISH, LEGACY)}
     for name in (ENGLISH, LEGACY):
-        assert_article_matches(got[path_of(truth(name)["url"])], truth(name))
+        assert_article_matches(got[url_path(truth(name)["url"])], truth(name))
     assert got["/view/AEN20190820002300325"]["lang"] == "en"
 
     listed = listed_articles()

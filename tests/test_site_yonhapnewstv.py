@@ -12,18 +12,21 @@ from newscrawl.pages import ExtractionError
 from newscrawl.sites.yonhapnewstv import YonhapnewstvArticlePage, split_closing
 from tests.crawling import crawl
 from tests.servers import FixtureServer, Route
-from tests.shared import FIXTURES, article_of, assert_article_matches, run_page, shared_path
+from tests.shared import FIXTURES, CorpusSite, article_of, assert_article_matches, run_page
 
 YTN = FIXTURES / "yonhapnewstv"
 ARTICLE = "yonhapnewstv_MYH20230418010100641"
 
 
+CORPUS = CorpusSite("yonhapnewstv")
+
+
 def truth() -> dict:
-    return json.loads(shared_path("corpus", "truth", "yonhapnewstv", f"{ARTICLE}.json").read_text(encoding="utf-8"))
+    return CORPUS.truth(ARTICLE)
 
 
 def raw() -> bytes:
-    return shared_path("corpus", "raw", "yonhapnewstv", f"{ARTICLE}.html").read_bytes()
+    return CORPUS.raw(ARTICLE)
 
 
 def extracted() -> dict:
