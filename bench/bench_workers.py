@@ -334,7 +334,8 @@ def report(by_count: dict[int, list[WorkerRun]], runs: list[WorkerRun], args: ar
         "the portal, the PostgreSQL server with its backends, and redis-server). 'Others' is the machine's busy "
         "time that this benchmark's processes do not account for: other work on the shared machine, which takes "
         "cores the extra workers would need. worker CPU ms/page is the workers' CPU in that interval per page: "
-        "it grows with the workers (start-ups, contention, idle polling of Redis).",
+        "what a worker costs beyond the pages themselves (its start-up, polling Redis while idle, and with more "
+        "workers than cores, contention).",
         "- pages/min = pages ÷ seconds from the workers' start until the portal had served the last article page "
         "(Python and Scrapy start-up, robots.txt, seeds and sitemaps included). Steady = slope of the portal's "
         "page counter between 10 % and 90 % of the pages, once the workers are running. The workers exit later "
