@@ -35,7 +35,19 @@ ITEM_PIPELINES = {
     "pipelines.store.DatabasePipeline": 900,
 }
 SPIDER_MIDDLEWARES = {"newscrawl.rawpages.RawPageMiddleware": 950}
-DOWNLOADER_MIDDLEWARES = {"newscrawl.incremental.IncrementalMiddleware": 50}
+DOWNLOADER_MIDDLEWARES = {
+    "newscrawl.incremental.IncrementalMiddleware": 50,
+    # newscrawl/retry.py: backoff honouring Retry-After, redirect loops, size limits on decompression
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "newscrawl.retry.BackoffRetryMiddleware": 550,
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "newscrawl.retry.BoundedDecompressionMiddleware": 590,  # DOWNLOAD_MAXSIZE also bounds decompression
+    "newscrawl.retry.RedirectLoopMiddleware": 650,  # sees 3xx before RedirectMiddleware (600)
+}
+ADDONS = {
+    "newscrawl.distributed.DistributedCrawl": 0,  # a worker of a shared Redis queue when NEWSCRAWL_REDIS_URL is set
+    "newscrawl.rendering.RenderingAddon": 100,  # JavaScript rendering when NEWSCRAWL_RENDER is not off
+}
 DUPEFILTER_CLASS = "newscrawl.dupefilter.RunDupeFilter"  # resumable runs: see newscrawl/dupefilter.py
 EXTENSIONS = {
     "scrapy.extensions.logstats.LogStats": None,
@@ -60,8 +72,13 @@ CONCURRENT_REQUESTS = 32
 CONCURRENT_REQUESTS_PER_DOMAIN = 8
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+NEWSCRAWL_RETRY_BACKOFF_BASE = 1.0  # seconds before the first retry, doubled for each further one
+NEWSCRAWL_RETRY_BACKOFF_MAX = 30.0
+NEWSCRAWL_RETRY_AFTER_MAX = 120.0  # a longer Retry-After is capped (and counted)
+DEPTH_LIMIT = 10  # nested sitemaps / chained list pages: an endless chain stops here
 HTTPCACHE_ENABLED = False  # turn on for development: -s HTTPCACHE_ENABLED=1
 HTTPCACHE_DIR = "httpcache"
 
@@ -71,7 +88,7 @@ TELNETCONSOLE_ENABLED = False
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = os.environ.get("NEWSCRAWL_LOG_LEVEL", "INFO")
 
-# --- rendering (newscrawl/rendering.py): JavaScript pages through scrapy-playwright and the system Chromium ---
+# JavaScript rendering (newscrawl/rendering.py) through scrapy-playwright and the system Chromium:
 # off | request (only requests with meta newscrawl_render=True) | fallback (when the plain HTML lacks the body)
 # | always (every article page). A spider's `render` attribute sets its own mode; `-s NEWSCRAWL_RENDER=...` wins.
 NEWSCRAWL_RENDER = os.environ.get("NEWSCRAWL_RENDER", "off")
@@ -79,27 +96,7 @@ NEWSCRAWL_CHROMIUM_PATH = os.environ.get("NEWSCRAWL_CHROMIUM_PATH", "/usr/bin/ch
 NEWSCRAWL_RENDER_TIMEOUT = 15  # seconds, for navigation and for the site's page-ready selector
 NEWSCRAWL_RENDER_MAX_PAGES = 4  # browser tabs open at once
 NEWSCRAWL_RENDER_READY_SELECTORS: dict[str, str] = {}  # site name -> CSS selector, beside rendering.PROFILES
-ADDONS = {**globals().get("ADDONS", {}), "newscrawl.rendering.RenderingAddon": 100}
-# --- end rendering ---
 
-# --- faults (newscrawl/retry.py): backoff honouring Retry-After, redirect loops, size limits, endless lists ---
-DOWNLOADER_MIDDLEWARES = {
-    **DOWNLOADER_MIDDLEWARES,
-    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "newscrawl.retry.BackoffRetryMiddleware": 550,
-    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
-    "newscrawl.retry.BoundedDecompressionMiddleware": 590,  # DOWNLOAD_MAXSIZE also bounds decompression
-    "newscrawl.retry.RedirectLoopMiddleware": 650,  # sees 3xx before RedirectMiddleware (600)
-}
-NEWSCRAWL_RETRY_BACKOFF_BASE = 1.0  # seconds before the first retry, doubled for each further one
-NEWSCRAWL_RETRY_BACKOFF_MAX = 30.0
-NEWSCRAWL_RETRY_AFTER_MAX = 120.0  # a longer Retry-After is capped (and counted)
-DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
-DEPTH_LIMIT = 10  # nested sitemaps / chained list pages: an endless chain stops here
-# --- end faults ---
-
-# --- distributed crawling (newscrawl/distributed.py): set NEWSCRAWL_REDIS_URL to make `scrapy crawl` a worker ---
+# Distributed crawling (newscrawl/distributed.py): set NEWSCRAWL_REDIS_URL to make `scrapy crawl` a worker.
 NEWSCRAWL_REDIS_URL = os.environ.get("NEWSCRAWL_REDIS_URL", "")
 NEWSCRAWL_REDIS_IDLE_CLOSE = 10.0  # seconds a worker waits, once all workers are idle, before it exits; 0 = never
-ADDONS = {**ADDONS, "newscrawl.distributed.DistributedCrawl": 0}
-# --- end distributed ---
