@@ -42,7 +42,8 @@ def site_report(spider: str, stats: dict[str, Any], max_missing_share: float) ->
         "pages_fetched": stats.get("response_received_count", 0),
         "article_pages": article_pages,
         "items": scraped,
-        "articles": {k: stats.get(f"newscrawl/articles/{k}", 0) for k in ("new", "updated", "unchanged")},
+        "articles": {k: stats.get(f"newscrawl/articles/{k}", 0) for k in ("new", "updated", "unchanged", "copy")},
+        "fetch_failed": _group(stats, "newscrawl/articles/fetch_failed/"),  # article pages, by reason
         "skipped_seen": stats.get("newscrawl/incremental/skipped_seen", 0),
         "storage_retries": stats.get("newscrawl/storage/retries", 0),  # database writes repeated after a drop
         "dropped": dropped,

@@ -108,6 +108,7 @@ def test_crawl_writes_the_same_items_to_jsonl_and_sqlite(etoday_portal, tmp_path
         assert {url for url, _ in raw} >= {f"{etoday_portal.base_url}/news/view/2384652"}
     assert "/news/view/2384652?utm_source=sitemap" not in etoday_portal.requests  # tracking parameter stripped
     assert result.stats["newscrawl/articles/fetch_failed"] == 1  # the 404 is counted, not silent
+    assert result.report["sites"][0]["fetch_failed"] == {"http_404": 1} and result.report["ok"]
 
 
 def test_second_crawl_fetches_only_new_pages(etoday_portal, tmp_path):
