@@ -115,3 +115,12 @@ def test_crawl_respects_the_date_window(mk_portal, tmp_path: Path):
     published = sorted(a["published_at"][:10] for a in result.articles)
     assert published == ["2025-05-30", "2025-05-31", "2025-06-04"]
     assert result.stats["newscrawl/discovery/out_of_window"] >= 3
+
+
+def test_header_quote_bar_becomes_tickers():
+    stem = "mk_news_politics_11333783"
+    expected = json.loads((MK / f"{stem}.tickers.expected.json").read_text(encoding="utf-8"))["tickers"]
+    items = run_page(truth(stem)["url"], raw(stem), "mk")
+    tickers = [{k: t[k] for k in expected[0]} for t in items if t["type"] == "ticker"]
+    assert tickers == expected
+    assert all(t["as_of"] is None and t["source_url"] == truth(stem)["url"] for t in items if t["type"] == "ticker")

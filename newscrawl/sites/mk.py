@@ -10,10 +10,14 @@ summary "뉴스 요약쏙" (``.news_sum_group``) is a members-only popup outside
 
 from __future__ import annotations
 
+import json
+import re
+from decimal import Decimal, InvalidOperation
+
 from parsel import Selector
 
 from newscrawl.bylines import reporter_name
-from newscrawl.items import ArticleItem
+from newscrawl.items import ArticleItem, TickerItem, parse_number
 from newscrawl.pages import HtmlArticlePage
 from newscrawl.sites import Site
 from newscrawl.text import clean, render_lines
@@ -22,6 +26,19 @@ NAME = "mk"
 PUBLISHER = "매일경제"
 # Placeholder ``alt`` texts of photos without a caption.
 _PLACEHOLDER_ALTS = frozenset({"사진설명", "사진", ""})
+
+
+# let json = '{"_DATA":[{"code":"KSP","name":"코스피","price":"2,698.97","prepare_rate":0.05,...}, ...]}';
+_QUOTE_BAR = re.compile(r"""let json = '(\{"_DATA".*?\})';""", re.DOTALL)
+
+
+def _quote_market(code: str) -> tuple[str, str | None]:
+    """(market, currency) of a quote-bar code: KRW-BTC crypto in 원, MUSD the dollar in 원, else an index."""
+    if code.startswith("KRW-"):
+        return "crypto", "KRW"
+    if code.startswith("M") and code[1:].isalpha():
+        return "fx", "KRW"
+    return "index", None
 
 
 class MkArticlePage(HtmlArticlePage):
@@ -61,6 +78,29 @@ class MkArticlePage(HtmlArticlePage):
             images=images,
             tags=[],
         )
+
+    def tickers(self) -> list[TickerItem]:
+        """The header quote bar (indices, USD, crypto), which the page builds from JSON in a script."""
+        script = self.selector.xpath('//script[contains(., "_DATA")]/text()').get() or ""
+        found = _QUOTE_BAR.search(script)
+        if not found:
+            return []
+        try:
+            rows = json.loads(found.group(1), parse_float=Decimal)["_DATA"]
+        except (ValueError, KeyError):
+            return []
+        tickers = []
+        for row in rows:
+            market, currency = _quote_market(str(row.get("code", "")))
+            try:
+                price = parse_number(str(row["price"]))
+            except (KeyError, InvalidOperation):
+                continue
+            rate = row.get("prepare_rate")
+            tickers.append(TickerItem(site=NAME, market=market, name=clean(row.get("name")), code=row.get("code"),
+                                      price=price, currency=currency, source_url=self.url,
+                                      change_pct=parse_number(str(rate)) if rate is not None else None))
+        return tickers
 
     def _image(self, figure: Selector) -> dict:
         caption = clean(" ".join(render_lines(figure.css("figcaption")[0].root))) if figure.css("figcaption") else ""
