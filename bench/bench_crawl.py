@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import CrawlRun, EtodayPortal, header, run_crawl, table, write_section
+from bench.common import CrawlRun, EtodayPortal, header, publish, run_crawl, table
 
 FAST = {"AUTOTHROTTLE_ENABLED": "0"}
 QUIET_DROPS = {**FAST, "DEFAULT_DROPITEM_LOG_LEVEL": "DEBUG"}  # what dedup.py could set per drop
@@ -119,11 +119,7 @@ def main() -> None:
         "- pages/min is article responses ÷ Scrapy's elapsed_time_seconds (startup, discovery and close included); "
         "the steady figure is the slope of the server's page counter between 10 % and 90 % of the pages.",
     ]
-    if args.no_write:
-        print("\n".join(lines))
-    else:
-        write_section("crawl", lines)
-        print("\n".join(line for line in lines if line.startswith(("|", "**"))))
+    publish("crawl", lines, no_write=args.no_write)
 
 
 if __name__ == "__main__":

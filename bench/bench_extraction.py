@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import REPO, SHARED, header, pin_to_one_core, table, write_section
+from bench.common import REPO, SHARED, header, pin_to_one_core, publish, table
 
 FUNDUS_PUBLISHERS = {"mk": "MBN", "hankookilbo": "HankookIlbo"}  # fundus 0.5.7's Korean publishers
 DEFAULT_FUNDUS_PYTHON = "/tmp/fundus-venv/bin/python"
@@ -309,11 +309,7 @@ def main() -> None:
     tallies = measure(contenders, pages, args.seconds)
     fundus, fundus_note = run_fundus(args.fundus_python, pages, args.seconds)
     lines = report(pages, tallies, fundus, fundus_note, args.seconds, cpu, profile(pages, args.profile_passes))
-    if args.no_write:
-        print("\n".join(lines))
-    else:
-        write_section("extraction", lines)
-        print("\n".join(lines[:0] + [line for line in lines if line.startswith("|")]))
+    publish("extraction", lines, no_write=args.no_write, summary=("|",))
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import CrawlRun, EtodayPortal, Sample, article_ids, header, run_crawl, table, write_section
+from bench.common import CrawlRun, EtodayPortal, Sample, article_ids, header, publish, run_crawl, table
 
 SETTINGS = {"AUTOTHROTTLE_ENABLED": "0"}
 LIMIT_MB = 250
@@ -143,11 +143,7 @@ def main() -> None:
             run = run_crawl(portal, Path(tmp) / "data", SETTINGS)
         backlog = backlog_check(args.pages, Path(tmp))
     lines = report(run, args.pages, retained_state(args.pages), backlog)
-    if args.no_write:
-        print("\n".join(lines))
-    else:
-        write_section("memory", lines)
-        print("\n".join(line for line in lines if line.startswith(("|", "**"))))
+    publish("memory", lines, no_write=args.no_write)
 
 
 if __name__ == "__main__":

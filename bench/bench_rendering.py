@@ -25,13 +25,13 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench.common import publish  # noqa: E402
 from tests.servers import FixtureServer, Route  # noqa: E402
 
 FIXTURES = REPO / "tests" / "fixtures"
 STATIC_PAGE = FIXTURES / "etoday" / "news_view_2384652.html"
 JS_PAGE = FIXTURES / "rendering" / "news_view_2384652_js.html"
 COINS = FIXTURES / "rendering" / "coin_price.json"
-START, END = "<!-- bench:rendering -->", "<!-- /bench:rendering -->"
 FIRST_ID = 3000000
 
 
@@ -127,10 +127,9 @@ def chromium_version() -> str:
     return done.stdout.strip() or "chromium not found"
 
 
-def table(runs: list[Run], pages: int, load: float) -> str:
+def table(runs: list[Run], pages: int, load: float) -> list[str]:
     plain = next((r.pages_per_s for r in runs if r.mode == "off"), 0.0)
     lines = [
-        START,
         "## Rendering (bench/bench_rendering.py)",
         "",
         f"`python3 bench/bench_rendering.py --pages {pages}`: a real `scrapy crawl etoday` per row against a loopback",
@@ -146,19 +145,8 @@ def table(runs: list[Run], pages: int, load: float) -> str:
         ratio = f"{run.pages_per_s / plain:.2f}x" if plain else "-"
         lines.append(f"| {run.label} | {run.mode} | {run.tabs} | {run.articles} | {run.elapsed:.1f} | "
                      f"{run.pages_per_s:.1f} | {ratio} | {run.peak_mb:.0f} |")
-    lines += ["", END]
-    return "\n".join(lines)
-
-
-def write_section(section: str) -> None:
-    path = REPO / "BENCHMARKS.md"
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    if START in text and END in text:
-        before, rest = text.split(START, 1)
-        text = before + section + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    path.write_text(text, encoding="utf-8")
+    lines.append("")
+    return lines
 
 
 def main() -> None:
@@ -177,10 +165,7 @@ def main() -> None:
     with FixtureServer(portal_routes(JS_PAGE, options.pages)) as server:
         runs.append(crawl(server.base_url, "fallback", max(tabs), "fallback, JS page (plain + render)",
                           options.pages))
-    section = table(runs, options.pages, load)
-    print(section)
-    if not options.no_write:
-        write_section(section)
+    publish("rendering", table(runs, options.pages, load), no_write=options.no_write, summary=("|", "#"))
 
 
 if __name__ == "__main__":

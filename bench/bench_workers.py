@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import psycopg
 
-from bench.common import REPO, EtodayPortal, header, read_stats, table, write_section
+from bench.common import REPO, EtodayPortal, header, publish, read_stats, table
 from newscrawl.distributed import worker_settings
 from newscrawl.storage.postgres import PostgresStorage
 from tests.pg import PostgresServer, RedisServer
@@ -379,11 +379,7 @@ def main() -> None:
         postgres.destroy()
 
     lines = report(by_count, runs, args)
-    if args.no_write:
-        print("\n".join(lines))
-    else:
-        write_section("workers", lines)
-        print("\n".join(line for line in lines if line.startswith(("|", "**"))))
+    publish("workers", lines, no_write=args.no_write)
     if any(run.verdict(args.pages) != "ok" for run in runs):
         sys.exit(1)
 

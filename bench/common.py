@@ -90,6 +90,15 @@ def table(headers: list[str], rows: list[list[object]]) -> list[str]:
 
 
 # --- BENCHMARKS.md ---------------------------------------------------------------------------------------
+def publish(name: str, lines: list[str], *, no_write: bool, summary: tuple[str, ...] = ("|", "**")) -> None:
+    """Print the section (``no_write``), or write it to BENCHMARKS.md and print its summary lines."""
+    if no_write:
+        print("\n".join(lines))
+    else:
+        write_section(name, lines)
+        print("\n".join(line for line in lines if line.startswith(summary)))
+
+
 def write_section(name: str, lines: list[str]) -> None:
     """Replace (or append) the block between ``<!-- bench:NAME -->`` and ``<!-- /bench:NAME -->``.
 
