@@ -34,26 +34,26 @@ ITEM_PIPELINES = {
     "pipelines.dedup.DedupPipeline": 500,
     "pipelines.store.DatabasePipeline": 900,
 }
-SPIDER_MIDDLEWARES = {"newscrawl.rawpages.RawPageMiddleware": 950}
+SPIDER_MIDDLEWARES = {"newscrawl.spidermiddlewares.rawpages.RawPageMiddleware": 950}
 DOWNLOADER_MIDDLEWARES = {
-    "newscrawl.incremental.IncrementalMiddleware": 50,
-    # newscrawl/retry.py: backoff honouring Retry-After, redirect loops, size limits on decompression
+    "newscrawl.downloadermiddlewares.incremental.IncrementalMiddleware": 50,
+    # newscrawl/downloadermiddlewares/retry.py: backoff honouring Retry-After, redirect loops, size limits on decompression
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "newscrawl.retry.BackoffRetryMiddleware": 550,
+    "newscrawl.downloadermiddlewares.retry.BackoffRetryMiddleware": 550,
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
-    "newscrawl.retry.BoundedDecompressionMiddleware": 590,  # DOWNLOAD_MAXSIZE also bounds decompression
-    "newscrawl.retry.RedirectLoopMiddleware": 650,  # sees 3xx before RedirectMiddleware (600)
+    "newscrawl.downloadermiddlewares.retry.BoundedDecompressionMiddleware": 590,  # DOWNLOAD_MAXSIZE also bounds decompression
+    "newscrawl.downloadermiddlewares.retry.RedirectLoopMiddleware": 650,  # sees 3xx before RedirectMiddleware (600)
 }
 ADDONS = {
     "newscrawl.distributed.DistributedCrawl": 0,  # a worker of a shared Redis queue when NEWSCRAWL_REDIS_URL is set
-    "newscrawl.rendering.RenderingAddon": 100,  # JavaScript rendering when NEWSCRAWL_RENDER is not off
+    "newscrawl.rendering.addon.RenderingAddon": 100,  # JavaScript rendering when NEWSCRAWL_RENDER is not off
 }
 DUPEFILTER_CLASS = "newscrawl.dupefilter.RunDupeFilter"  # resumable runs: see newscrawl/dupefilter.py
 EXTENSIONS = {
     "scrapy.extensions.logstats.LogStats": None,
-    "newscrawl.extensions.ProgressLog": 0,
-    "newscrawl.extensions.ItemCounter": 0,
-    "newscrawl.extensions.StatsFile": 900,
+    "newscrawl.extensions.progress.ProgressLog": 0,
+    "newscrawl.extensions.itemcounter.ItemCounter": 0,
+    "newscrawl.extensions.statsfile.StatsFile": 900,
 }
 LOGSTATS_INTERVAL = 60.0
 # Layout-drift monitors: a run whose share of article pages without a title/body/date (or unparseable)
@@ -88,14 +88,14 @@ TELNETCONSOLE_ENABLED = False
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = os.environ.get("NEWSCRAWL_LOG_LEVEL", "INFO")
 
-# JavaScript rendering (newscrawl/rendering.py) through scrapy-playwright and the system Chromium:
+# JavaScript rendering (newscrawl/rendering/) through scrapy-playwright and the system Chromium:
 # off | request (only requests with meta newscrawl_render=True) | fallback (when the plain HTML lacks the body)
 # | always (every article page). A spider's `render` attribute sets its own mode; `-s NEWSCRAWL_RENDER=...` wins.
 NEWSCRAWL_RENDER = os.environ.get("NEWSCRAWL_RENDER", "off")
 NEWSCRAWL_CHROMIUM_PATH = os.environ.get("NEWSCRAWL_CHROMIUM_PATH", "/usr/bin/chromium")  # apt-get install chromium
 NEWSCRAWL_RENDER_TIMEOUT = 15  # seconds, for navigation and for the site's page-ready selector
 NEWSCRAWL_RENDER_MAX_PAGES = 4  # browser tabs open at once
-NEWSCRAWL_RENDER_READY_SELECTORS: dict[str, str] = {}  # site name -> CSS selector, beside rendering.PROFILES
+NEWSCRAWL_RENDER_READY_SELECTORS: dict[str, str] = {}  # site name -> CSS selector, beside rendering.config.PROFILES
 
 # Distributed crawling (newscrawl/distributed.py): set NEWSCRAWL_REDIS_URL to make `scrapy crawl` a worker.
 NEWSCRAWL_REDIS_URL = os.environ.get("NEWSCRAWL_REDIS_URL", "")

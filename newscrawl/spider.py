@@ -20,11 +20,11 @@ from twisted.python.failure import Failure
 
 from newscrawl.clock import now_kst
 from newscrawl.dates import KST, parse_datetime
+from newscrawl.downloadermiddlewares.retry import failure_reason
 from newscrawl.extract import UndecodableError, decode_html, extract_html
 from newscrawl.pages import ExtractionError
-from newscrawl.rawpages import ARTICLE_META
-from newscrawl.retry import failure_reason
 from newscrawl.sites import Site, get_site
+from newscrawl.spidermiddlewares.rawpages import ARTICLE_META
 from newscrawl.storage import storage_for
 from newscrawl.urls import strip_tracking
 

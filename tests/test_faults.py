@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from newscrawl.retry import failure_reason, retry_after_seconds
+from newscrawl.downloadermiddlewares.retry import failure_reason, retry_after_seconds
 from newscrawl.urls import strip_tracking
 from tests.crawling import CrawlResult
 from tests.faults import (

@@ -15,14 +15,9 @@ from scrapy.http import HtmlResponse, Request
 from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
-from newscrawl.rendering import (
-    RENDER_META,
-    RenderingMiddleware,
-    configuration_problem,
-    lacks_body,
-    render_mode,
-    rendered_text,
-)
+from newscrawl.rendering.browser import rendered_text
+from newscrawl.rendering.config import RENDER_META, configuration_problem, render_mode
+from newscrawl.rendering.middleware import RenderingMiddleware, lacks_body
 from tests.crawling import CrawlResult, crawl
 from tests.servers import FixtureServer, Route, page
 from tests.shared import FIXTURES, article_of, assert_article_matches, run_page, shared_path
@@ -125,7 +120,7 @@ def test_missing_browser_stops_the_crawl_with_one_sentence(js_portal, tmp_path):
     errors = [line for line in result.log.splitlines() if " ERROR: " in line]
     assert len(errors) == 1, errors
     assert errors[0].endswith(
-        "[newscrawl.rendering] ERROR: Cannot crawl: rendering is on (NEWSCRAWL_RENDER=always) but there is no "
+        "[newscrawl.rendering.check] ERROR: Cannot crawl: rendering is on (NEWSCRAWL_RENDER=always) but there is no "
         'Chromium at /nonexistent: install it with "apt-get install -y chromium" or set NEWSCRAWL_CHROMIUM_PATH '
         "to a Chromium binary.")
     assert "Traceback" not in result.log

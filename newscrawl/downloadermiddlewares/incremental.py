@@ -10,7 +10,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 
 from newscrawl.dates import KST, parse_datetime
-from newscrawl.rawpages import ARTICLE_META
+from newscrawl.spidermiddlewares.rawpages import ARTICLE_META
 from newscrawl.storage import storage_for
 
 
