@@ -16,6 +16,8 @@ from itemadapter import ItemAdapter
 from scrapy.exporters import JsonLinesItemExporter
 from scrapy.utils.serialize import ScrapyJSONEncoder
 
+from newscrawl.identity import article_identity, ticker_identity
+
 
 class ExactNumberEncoder(ScrapyJSONEncoder):
     def default(self, o: Any) -> Any:
@@ -33,9 +35,8 @@ def dumps(item: Any) -> str:
 def line_key(data: dict) -> tuple:
     """What makes a feed line the same item: an article revision, or one quote observation."""
     if data.get("type") == "article":
-        return ("article", data.get("canonical_url") or data.get("url"), data.get("content_hash"))
-    return ("ticker", data.get("site"), data.get("market"), data.get("code") or data.get("name"),
-            str(data.get("price")), str(data.get("change_pct")), data.get("as_of"), data.get("source_url"))
+        return ("article", article_identity(data), data.get("content_hash"))
+    return ("ticker", *ticker_identity(data))
 
 
 def _repair_and_read_keys(path: str) -> set[tuple]:

@@ -5,28 +5,26 @@ from __future__ import annotations
 
 from typing import Any
 
-
-def _group(stats: dict[str, Any], prefix: str) -> dict[str, int]:
-    return {k[len(prefix):]: v for k, v in sorted(stats.items())
-            if k.startswith(prefix) and "/" not in k[len(prefix):]}
+from newscrawl import keys
+from newscrawl.keys import group as _group
 
 
 def site_report(spider: str, stats: dict[str, Any], max_missing_share: float) -> dict[str, Any]:
-    dropped = {k.removeprefix("newscrawl/dropped/"): v for k, v in stats.items()
-               if k.startswith("newscrawl/dropped/")}
-    parse_errors = _group(stats, "newscrawl/parse_error/")
-    scraped = _group(stats, "newscrawl/scraped/")
-    article_pages = stats.get("newscrawl/raw_pages/saved", 0) or (
+    dropped = keys.below(stats, keys.DROPPED)
+    parse_errors = _group(stats, keys.PARSE_ERROR)
+    scraped = _group(stats, keys.SCRAPED)
+    # Article responses handed to a page object; older stats files only have the raw-page count.
+    article_pages = stats.get(keys.ARTICLE_PAGES, 0) or stats.get(keys.RAW_PAGES_SAVED, 0) or (
         scraped.get("article", 0) + sum(parse_errors.values()) + sum(
             v for k, v in dropped.items() if k.startswith("article/")))
     incomplete = sum(parse_errors.values()) + sum(v for k, v in dropped.items() if k.startswith("article/"))
-    leaks = _group(stats, "newscrawl/leaks/")
+    leaks = _group(stats, keys.LEAKS)
     flags = []
     if stats.get("response_received_count", 0) == 0:
         errors = _group(stats, "downloader/exception_type_count/")
         detail = ", ".join(f"{name.rsplit('.', 1)[-1]} x{count}" for name, count in errors.items()) or "no response"
         flags.append(f"no page could be fetched ({detail}): check the network connection or -a base_url")
-    elif scraped.get("article", 0) == 0 and stats.get("newscrawl/incremental/skipped_seen", 0) == 0:
+    elif scraped.get("article", 0) == 0 and stats.get(keys.SKIPPED_SEEN, 0) == 0:
         flags.append("yield dropped to zero: no article came out")
     if article_pages and incomplete / article_pages > max_missing_share:
         missing = sorted({k.split("missing_", 1)[1] for k in dropped if "missing_" in k} |
@@ -42,10 +40,10 @@ def site_report(spider: str, stats: dict[str, Any], max_missing_share: float) ->
         "pages_fetched": stats.get("response_received_count", 0),
         "article_pages": article_pages,
         "items": scraped,
-        "articles": {k: stats.get(f"newscrawl/articles/{k}", 0) for k in ("new", "updated", "unchanged", "copy")},
-        "fetch_failed": _group(stats, "newscrawl/articles/fetch_failed/"),  # article pages, by reason
-        "skipped_seen": stats.get("newscrawl/incremental/skipped_seen", 0),
-        "storage_retries": stats.get("newscrawl/storage/retries", 0),  # database writes repeated after a drop
+        "articles": {k: stats.get(keys.article_outcome(k), 0) for k in keys.ARTICLE_OUTCOMES},
+        "fetch_failed": _group(stats, keys.ARTICLE_FETCH_FAILED),  # article pages, by reason
+        "skipped_seen": stats.get(keys.SKIPPED_SEEN, 0),
+        "storage_retries": stats.get(keys.STORAGE_RETRIES, 0),  # database writes repeated after a drop
         "dropped": dropped,
         "parse_errors": parse_errors,
         "download_errors": _group(stats, "downloader/exception_type_count/"),

@@ -18,13 +18,13 @@ from scrapy.http import Request, Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from newscrawl import keys
 from newscrawl.clock import now_kst
 from newscrawl.dates import KST, parse_datetime
 from newscrawl.downloadermiddlewares.retry import failure_reason
 from newscrawl.extract import UndecodableError, decode_html, extract_html
 from newscrawl.pages import ExtractionError
 from newscrawl.sites import Site, get_site
-from newscrawl.spidermiddlewares.rawpages import ARTICLE_META
 from newscrawl.storage import storage_for
 from newscrawl.urls import strip_tracking
 
@@ -104,7 +104,7 @@ class NewsSpider(scrapy.Spider):
 
     # --- discovery ---------------------------------------------------------------------------------
     def discovery_failed(self, failure: Failure) -> None:
-        self.crawler.stats.inc_value("newscrawl/discovery/failed")
+        self.crawler.stats.inc_value(keys.discovery("failed"))
         logger.error("discovery page failed: %s (%s)", failure.request.url, failure.getErrorMessage())
 
     def in_window(self, when: datetime | None) -> bool:
@@ -143,16 +143,16 @@ class NewsSpider(scrapy.Spider):
             if not self.article_url.search(url):
                 continue
             if not self.in_window(when):
-                self.crawler.stats.inc_value("newscrawl/discovery/out_of_window")
+                self.crawler.stats.inc_value(keys.discovery("out_of_window"))
                 continue
             key = self.article_key(url)
             if key is not None:
                 if key in self.discovered:
-                    self.crawler.stats.inc_value("newscrawl/discovery/duplicate_article")
+                    self.crawler.stats.inc_value(keys.discovery("duplicate_article"))
                     continue
                 self.discovered.add(key)
             if self.max_pages is not None and self.scheduled >= self.max_pages:
-                self.crawler.stats.inc_value("newscrawl/discovery/over_max_pages")
+                self.crawler.stats.inc_value(keys.discovery("over_max_pages"))
                 continue
             self.scheduled += 1
             yield self.article_request(url)
@@ -164,25 +164,26 @@ class NewsSpider(scrapy.Spider):
 
     def article_request(self, url: str, **meta: Any) -> Request:
         return Request(url, callback=self.parse_article, errback=self.article_failed,
-                       meta={ARTICLE_META: True, "newscrawl_site": self.site_name, **meta})
+                       meta={keys.ARTICLE_META: True, keys.SITE_META: self.site_name, **meta})
 
     # --- articles ----------------------------------------------------------------------------------
     def article_failed(self, failure: Failure) -> None:
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
             return  # skipped on purpose (incremental, robots.txt), counted where it was decided
-        self.crawler.stats.inc_value("newscrawl/articles/fetch_failed")
+        self.crawler.stats.inc_value(keys.article_fetch_failed())
         cause = failure.value.response.status if failure.check(HttpError) else failure.value
-        self.crawler.stats.inc_value(f"newscrawl/articles/fetch_failed/{failure_reason(cause)}")
+        self.crawler.stats.inc_value(keys.article_fetch_failed(failure_reason(cause)))
         logger.error("article fetch failed: %s (%s)", failure.request.url, failure.getErrorMessage())
 
     def parse_article(self, response: Response) -> Iterator[Any]:
+        self.crawler.stats.inc_value(keys.ARTICLE_PAGES)
         try:
             html, _ = decode_html(response.body, _header_charset(response))
             extracted = extract_html(response.url, html, self.site)
         except (ExtractionError, UndecodableError) as error:
             reason = getattr(error, "reason", "undecodable")
-            self.crawler.stats.inc_value(f"newscrawl/parse_error/{reason}")
-            self.crawler.stats.inc_value(f"newscrawl/parse_error/{self.site_name}/{reason}")
+            self.crawler.stats.inc_value(keys.parse_error(reason))
+            self.crawler.stats.inc_value(keys.parse_error(reason, self.site_name))
             logger.warning("cannot parse %s: %s (raw page kept)", response.url, error)
             if self.crawler.settings.get("NEWSCRAWL_DATABASE") and self.crawler.settings.getbool(
                     "NEWSCRAWL_KEEP_RAW"):
@@ -190,7 +191,7 @@ class NewsSpider(scrapy.Spider):
             return
         article = extracted.article
         if article and not self.in_window(parse_datetime(article.published_at)):
-            self.crawler.stats.inc_value("newscrawl/articles/out_of_window")
+            self.crawler.stats.inc_value(keys.article_outcome("out_of_window"))
             return
         if article and article.canonical_url:
             # A quote observation belongs to the article page, whatever URL reached it (no repeats later).

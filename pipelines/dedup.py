@@ -1,4 +1,5 @@
-"""Exactly once within a run: one article per canonical URL, one observation per distinct quote."""
+"""Exactly once within a run: one article per canonical URL, one observation per distinct quote
+(``newscrawl.identity``)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,9 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
+from newscrawl.identity import article_identity, ticker_identity
 from newscrawl.items import ArticleItem, TickerItem
-
-
-def ticker_key(item: TickerItem) -> tuple:
-    return (item.site, item.market, item.code or item.name, str(item.price), str(item.change_pct), item.as_of)
+from newscrawl.keys import duplicate
 
 
 class DedupPipeline:
@@ -26,17 +25,17 @@ class DedupPipeline:
 
     def process_item(self, item: Any) -> Any:
         if isinstance(item, ArticleItem):
-            key = item.canonical_url or item.url
+            key = article_identity(item)
             first = self.articles.get(key)
             # A portal's copy seen first does not keep the publisher's own page out.
             if first is not None and not (first[1] and not item.syndicated):
-                self.stats.inc_value("newscrawl/duplicates/article")
+                self.stats.inc_value(duplicate("article"))
                 raise DropItem(f"duplicate article {item.url} (same as {first[0]})", log_level="DEBUG")
             self.articles[key] = (item.url, item.syndicated)
         elif isinstance(item, TickerItem):
-            key = ticker_key(item)
+            key = ticker_identity(item)
             if key in self.tickers:
-                self.stats.inc_value("newscrawl/duplicates/ticker")
+                self.stats.inc_value(duplicate("ticker"))
                 raise DropItem(f"duplicate quote {item.name} from {item.source_url}", log_level="DEBUG")
             self.tickers.add(key)
         return item

@@ -13,6 +13,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from newscrawl.items import ArticleItem, TickerItem
+from newscrawl.keys import article_outcome
 from newscrawl.storage import storage_for
 
 
@@ -30,7 +31,7 @@ class DatabasePipeline:
         if isinstance(item, ArticleItem):
             outcome = self.storage.upsert_article(item)
             self.storage.mark_done(item)
-            self.stats.inc_value(f"newscrawl/articles/{outcome}")
+            self.stats.inc_value(article_outcome(outcome))
             if outcome == "copy":  # the publisher's own page is stored: the portal's copy only adds its URL
                 raise DropItem(f"{item.url} is a copy of {item.canonical_url}, stored from its publisher",
                                log_level="INFO")

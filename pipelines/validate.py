@@ -11,6 +11,7 @@ from scrapy.exceptions import DropItem
 
 from newscrawl.chrome import leaks
 from newscrawl.items import ArticleItem, TickerItem
+from newscrawl.keys import leak, missing
 
 logger = logging.getLogger(__name__)
 REQUIRED_ARTICLE_FIELDS = ("title", "body", "published_at")
@@ -33,17 +34,17 @@ class ValidatePipeline:
         return cls(crawler)
 
     def process_item(self, item: Any) -> Any:
-        missing = missing_fields(item)
-        if missing:
+        absent = missing_fields(item)
+        if absent:
             kind = getattr(item, "type", "item")
-            for name in missing:
-                self.stats.inc_value(f"newscrawl/dropped/{kind}/missing_{name}")
+            for name in absent:
+                self.stats.inc_value(missing(kind, name))
             url = getattr(item, "url", None) or getattr(item, "source_url", None)
-            raise DropItem(f"{kind} without {', '.join(missing)}: {url}")
+            raise DropItem(f"{kind} without {', '.join(absent)}: {url}")
         if isinstance(item, ArticleItem):
             found = leaks("\n".join([item.title, *item.subtitles, item.body]))
             for marker in found:
-                self.stats.inc_value(f"newscrawl/leaks/{marker}")
+                self.stats.inc_value(leak(marker))
             if found:
                 logger.warning("chrome leaked into %s: %s", item.url, ", ".join(found))
         return item

@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from newscrawl import keys
 from tests.crawling import crawl
 from tests.servers import FixtureServer, Route, page
 from tests.shared import FIXTURES
@@ -86,10 +87,10 @@ def test_each_bad_page_is_counted_logged_and_kept(hostile_etoday, tmp_path):
 
     assert stats["newscrawl/dropped/article/missing_body"] == 1
     assert stats["newscrawl/dropped/article/missing_published_at"] == 1
-    assert stats["newscrawl/parse_error/missing_fields"] == 1  # the other site's page
-    assert stats["newscrawl/parse_error/truncated"] == 1
-    assert stats["newscrawl/parse_error/soft_404"] == 1
-    assert stats["newscrawl/parse_error/undecodable"] == 1
+    assert stats[keys.parse_error("missing_fields")] == 1  # the other site's page
+    assert stats[keys.parse_error("truncated")] == 1
+    assert stats[keys.parse_error("soft_404")] == 1
+    assert stats[keys.parse_error("undecodable")] == 1
     base = hostile_etoday.base_url
     for path, reason in [("/news/view/1003", "missing_fields"), ("/news/view/1004", "truncated"),
                          ("/news/view/1005", "soft_404"), ("/news/view/1007", "undecodable")]:

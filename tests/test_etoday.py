@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+from newscrawl import keys
 from tests.crawling import crawl
 from tests.servers import FixtureServer, Route, page
 from tests.shared import FIXTURES, REPO, article_of, assert_article_matches, run_page, shared_path
@@ -107,7 +108,7 @@ def test_crawl_writes_the_same_items_to_jsonl_and_sqlite(etoday_portal, tmp_path
         raw = db.execute("SELECT url, length(body_gz) FROM raw_pages").fetchall()
         assert {url for url, _ in raw} >= {f"{etoday_portal.base_url}/news/view/2384652"}
     assert "/news/view/2384652?utm_source=sitemap" not in etoday_portal.requests  # tracking parameter stripped
-    assert result.stats["newscrawl/articles/fetch_failed"] == 1  # the 404 is counted, not silent
+    assert result.stats[keys.article_fetch_failed()] == 1  # the 404 is counted, not silent
     assert result.report["sites"][0]["fetch_failed"] == {"http_404": 1} and result.report["ok"]
 
 

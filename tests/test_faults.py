@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from newscrawl import keys
 from newscrawl.downloadermiddlewares.retry import failure_reason, retry_after_seconds
 from newscrawl.urls import strip_tracking
 from tests.crawling import CrawlResult
@@ -72,13 +73,13 @@ def assert_stored_once(result: CrawlResult, ids: list[int]) -> None:
 def assert_reasons(stats: dict, plan: FaultPlan) -> None:
     """Each article that cannot be stored is counted once, under the reason it failed for."""
     reasons = plan.unrecoverable_reasons()
-    failed = {k.removeprefix("newscrawl/fetch_failed/"): v for k, v in stats.items()
-              if k.startswith("newscrawl/fetch_failed/")}
+    failed = {k.removeprefix(keys.FETCH_FAILED): v for k, v in stats.items()
+              if k.startswith(keys.FETCH_FAILED)}
     assert failed == {r: reasons[r] for r in FETCH_REASONS if reasons.get(r)}
-    assert stats.get("newscrawl/parse_error/soft_404", 0) == reasons.get("soft_404", 0)
+    assert stats.get(keys.parse_error("soft_404"), 0) == reasons.get("soft_404", 0)
     # A page cut inside a UTF-8 character is counted as undecodable until decode_html tolerates a cut last
     # character (proposed in the report); either way it is counted and not stored.
-    assert (stats.get("newscrawl/parse_error/truncated", 0) + stats.get("newscrawl/parse_error/undecodable", 0)
+    assert (stats.get(keys.parse_error("truncated"), 0) + stats.get(keys.parse_error("undecodable"), 0)
             == reasons.get("truncated", 0))
     assert stats.get("offsite/filtered", 0) == reasons.get("offsite", 0)
     assert stats.get("robotstxt/forbidden", 0) == plan.blocked
@@ -155,7 +156,7 @@ def test_size_limits_and_redirects_at_project_defaults(hostile_details):
     assert "Traceback" not in result.log
     assert_stored_once(result, plan.recoverable)
     assert_reasons(result.stats, plan)
-    assert result.stats["newscrawl/fetch_failed/too_large"] == 3  # bomb, announced and streamed 50 MB
+    assert result.stats[keys.fetch_failed("too_large")] == 3  # bomb, announced and streamed 50 MB
     loop = [p for p in portal.hits if p.startswith(f"/news/view/{FIRST_ID + 7}")]
     assert sum(portal.hits[p] for p in loop) == 2  # stopped at the first repeat, not REDIRECT_MAX_TIMES
     assert portal.offsite_hits == 0

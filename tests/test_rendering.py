@@ -15,6 +15,8 @@ from scrapy.http import HtmlResponse, Request
 from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
+from newscrawl import keys
+from newscrawl.keys import ARTICLE_META, SITE_META
 from newscrawl.rendering.browser import rendered_text
 from newscrawl.rendering.config import RENDER_META, configuration_problem, render_mode
 from newscrawl.rendering.middleware import RenderingMiddleware, lacks_body
@@ -72,7 +74,7 @@ def test_without_rendering_the_js_page_is_a_counted_parse_error(js_portal, tmp_p
     result = crawl_js_portal(js_portal, tmp_path, "off")
     assert ARTICLE_PATH in js_portal.requests
     assert result.articles == [] and result.tickers == []
-    assert result.stats["newscrawl/parse_error/missing_fields"] == 1
+    assert result.stats[keys.parse_error("missing_fields")] == 1
     assert "missing_fields: body (div.articleView" in result.log
     assert not any(k.startswith(("playwright/", "newscrawl/render/")) for k in result.stats)  # no browser
     assert "/api/coin_price.json" not in js_portal.requests
@@ -109,7 +111,7 @@ def test_a_page_that_never_gets_ready_is_a_counted_logged_failure(js_portal, tmp
     result = crawl_js_portal(js_portal, tmp_path, "always", NEWSCRAWL_RENDER_TIMEOUT="1")
     assert result.articles == []
     assert result.stats["newscrawl/render/timeout"] == 1
-    assert result.stats["newscrawl/articles/fetch_failed"] == 1
+    assert result.stats[keys.article_fetch_failed()] == 1
     assert "render timeout: 'div.articleView' did not appear within 1 s" in result.log
     assert "Traceback" not in result.log
 
@@ -166,8 +168,8 @@ def test_configuration_problems_are_one_sentence():
 def test_request_mode_renders_only_flagged_requests():
     crawler = get_crawler(settings_dict={"NEWSCRAWL_RENDER": "request", "NEWSCRAWL_RENDER_TIMEOUT": 3})
     middleware = RenderingMiddleware(crawler)
-    flagged = Request("http://127.0.0.1:9/a", meta={RENDER_META: True, "newscrawl_site": "etoday"})
-    article = Request("http://127.0.0.1:9/b", meta={"newscrawl_article": True})
+    flagged = Request("http://127.0.0.1:9/a", meta={RENDER_META: True, SITE_META: "etoday"})
+    article = Request("http://127.0.0.1:9/b", meta={ARTICLE_META: True})
     middleware.process_request(flagged)
     middleware.process_request(article)
     assert flagged.meta["playwright"] is True

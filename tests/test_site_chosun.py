@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from newscrawl import keys
 from newscrawl.pages import ExtractionError
 from newscrawl.sites.chosun import ChosunArcPage, ChosunLegacyPage, chosun_page
 from spiders.chosun import ChosunSpider
@@ -102,6 +103,6 @@ def test_crawl_finds_both_eras_and_counts_the_missing(chosun_portal, tmp_path):
     missing = linked_articles(raw("chosun_rss_all_2016", "xml")) | linked_articles(raw("chosun_list_2016_euckr"))
     assert len(missing) == 60
     stats = result.stats
-    assert stats["newscrawl/articles/fetch_failed"] == len(missing) + 1  # + the Arc story missing from the RSS
+    assert stats[keys.article_fetch_failed()] == len(missing) + 1  # + the Arc story missing from the RSS
     assert stats["newscrawl/discovery/duplicate_article"] >= 1
-    assert stats.get("newscrawl/parse_error/missing_fields", 0) == 0
+    assert stats.get(keys.parse_error("missing_fields"), 0) == 0

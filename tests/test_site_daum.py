@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from newscrawl import keys
 from newscrawl.pages import ExtractionError
 from newscrawl.sites.daum import DaumArticlePage, reg_date
 from spiders.daum import article_link
@@ -74,5 +75,5 @@ def test_crawl_of_a_list_page(daum_portal, tmp_path):
     assert not any("?" in path for path in daum_portal.requests if path.startswith("/v/"))
     assert len(result.articles) == 1  # the ?f=o link is the same article, fetched once
     assert_article_matches(result.articles[0], expected(daum_portal.base_url), FIELDS)
-    assert result.stats["newscrawl/articles/fetch_failed"] == 1  # the unserved article is counted
+    assert result.stats[keys.article_fetch_failed()] == 1  # the unserved article is counted
     assert result.stats["newscrawl/discovery/failed"] == 1  # /breakingnews/politics is not served

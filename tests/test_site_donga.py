@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from newscrawl import keys
 from newscrawl.pages import ExtractionError
 from newscrawl.sites.donga import DongaLegacyPage, is_byline
 from tests.crawling import crawl
@@ -76,7 +77,7 @@ def test_crawl_reads_list_and_rss_and_counts_the_missing(donga_portal, tmp_path)
     missing = listed_article_ids(raw(LIST_PAGE))
     assert len(missing) == 85 and not missing & {b"80317115", b"80317118"}
     stats = result.stats
-    assert stats["newscrawl/articles/fetch_failed"] == len(missing) + 1
+    assert stats[keys.article_fetch_failed()] == len(missing) + 1
     assert stats["newscrawl/discovery/duplicate_article"] >= 1
     assert stats["newscrawl/discovery/failed"] == 1  # today's /news/List is not on this server
-    assert stats.get("newscrawl/parse_error/missing_fields", 0) == 0
+    assert stats.get(keys.parse_error("missing_fields"), 0) == 0

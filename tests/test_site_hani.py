@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 from parsel import Selector
 
+from newscrawl import keys
 from newscrawl.pages import ExtractionError
 from newscrawl.sites.hani import HaniLegacyArticlePage, split_byline
 from tests.crawling import crawl
@@ -92,4 +93,4 @@ def test_crawl_of_feed_and_real_list_page(hani_portal, tmp_path):
     assert len(listed) == 15  # the 2016 list page links 15 articles, none of which we have
     assert listed <= set(hani_portal.requests)
     missing = listed | {"/arti/politics/assembly/761499.html"}
-    assert result.stats["newscrawl/articles/fetch_failed"] == len(missing)
+    assert result.stats[keys.article_fetch_failed()] == len(missing)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from newscrawl import keys
 from newscrawl.pages import ExtractionError
 from newscrawl.sites import site_for_url
 from newscrawl.sites.hankookilbo import (
@@ -119,7 +120,7 @@ def test_crawl_reads_all_three_templates_and_matches_truth(hankook_portal, tmp_p
     assert result.returncode == 0, result.log[-3000:]
     requested = [p for p in hankook_portal.requests if p.lower().startswith("/news/")]
     assert sorted(requested) == sorted(set(expected_paths("rss_all") + expected_paths("latest_articles")))
-    assert result.stats["newscrawl/articles/fetch_failed"] == 1
+    assert result.stats[keys.article_fetch_failed()] == 1
 
     by_path = {a["url"].removeprefix(hankook_portal.base_url): a for a in result.articles}
     assert sorted(by_path) == sorted(PAGES)

@@ -10,6 +10,7 @@ import re
 import pytest
 from parsel import Selector
 
+from newscrawl import keys
 from newscrawl.extract import decode_html
 from newscrawl.pages import ExtractionError
 from newscrawl.sites.khan import KhanLegacyArticlePage
@@ -89,4 +90,4 @@ def test_crawl_of_feed_and_real_list_page(khan_portal, tmp_path):
     assert len(listed) >= 20
     assert listed <= set(khan_portal.requests)
     missing = (listed | set(from_feed)) - set(got)
-    assert result.stats["newscrawl/articles/fetch_failed"] == len(missing)
+    assert result.stats[keys.article_fetch_failed()] == len(missing)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from newscrawl import keys
 from newscrawl.pages import ExtractionError
 from newscrawl.sites import get_site, site_for_url
 from newscrawl.sites.mk import MkArticlePage, reporter_name
@@ -101,7 +102,7 @@ def test_crawl_discovers_feed_and_sitemap_articles_and_matches_truth(mk_portal, 
     requested = [p for p in mk_portal.requests if p.startswith("/news/")]
     assert sorted(requested) == sorted(set(expected_paths("rss_30000001") + expected_paths("latest_articles")))
     assert "/news/stock/" not in requested  # a section list link is not an article
-    assert result.stats["newscrawl/articles/fetch_failed"] == 1
+    assert result.stats[keys.article_fetch_failed()] == 1
 
     by_path = {a["url"].removeprefix(mk_portal.base_url): a for a in result.articles}
     assert sorted(by_path) == sorted(PAGES)

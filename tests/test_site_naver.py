@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from newscrawl import keys
 from newscrawl.bylines import split_dateline
 from newscrawl.pages import ExtractionError
 from newscrawl.sites.naver import NaverArticlePage, article_ids
@@ -126,5 +127,5 @@ def test_crawl_of_real_section_pages(naver_portal, tmp_path):
 
     article_requests = [p for p in requested if "/article/" in p]
     assert len(article_requests) > 100  # both real list pages were mined
-    assert result.stats["newscrawl/articles/fetch_failed"] == len(article_requests) - 2  # every 404 counted
+    assert result.stats[keys.article_fetch_failed()] == len(article_requests) - 2  # every 404 counted
     assert result.stats["newscrawl/discovery/failed"] == 1  # the legacy sid1=102 page is not served

@@ -10,6 +10,7 @@ import re
 import pytest
 from parsel import Selector
 
+from newscrawl import keys
 from newscrawl.pages import ExtractionError
 from newscrawl.sites.yna import YnaStoryPage, YonhapLegacyPage, cut_dateline, yna_page
 from tests.crawling import crawl
@@ -114,4 +115,4 @@ def test_crawl_of_real_list_page_and_feeds(yna_portal, tmp_path):
     # each listed article fetched once, without its ?section= placement parameter
     assert {f"/view/{cid}" for cid in listed} <= requests
     assert not any("section=" in path for path in requests)
-    assert result.stats["newscrawl/articles/fetch_failed"] == len(listed) + 1  # + the feed's missing AEN
+    assert result.stats[keys.article_fetch_failed()] == len(listed) + 1  # + the feed's missing AEN

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from newscrawl import keys
 from newscrawl.pages import ExtractionError
 from newscrawl.sites.yonhapnewstv import YonhapnewstvArticlePage, split_closing
 from tests.crawling import crawl
@@ -81,4 +82,4 @@ def test_crawl_of_feed(ytn_portal, tmp_path):
     assert set(expected) <= set(ytn_portal.requests)
     assert [urlsplit(a["url"]).path for a in result.articles] == [urlsplit(truth()["url"]).path]
     assert_article_matches(result.articles[0], truth())
-    assert result.stats["newscrawl/articles/fetch_failed"] == 1
+    assert result.stats[keys.article_fetch_failed()] == 1

@@ -10,7 +10,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 
 from newscrawl.dates import KST, parse_datetime
-from newscrawl.spidermiddlewares.rawpages import ARTICLE_META
+from newscrawl.keys import ARTICLE_META, RECHECKED, SKIPPED_SEEN
 from newscrawl.storage import storage_for
 
 
@@ -38,7 +38,7 @@ class IncrementalMiddleware:
             return
         published = parse_datetime(self.done[request.url])
         if published and datetime.now(KST) - published <= self.recheck:
-            self.crawler.stats.inc_value("newscrawl/incremental/rechecked")
+            self.crawler.stats.inc_value(RECHECKED)
             return
-        self.crawler.stats.inc_value("newscrawl/incremental/skipped_seen")
+        self.crawler.stats.inc_value(SKIPPED_SEEN)
         raise IgnoreRequest(f"already stored: {request.url}")

@@ -25,9 +25,11 @@ from scrapy.settings import BaseSettings
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.task import deferLater
 
+from newscrawl.keys import FETCH_FAILED
+
 logger = logging.getLogger(__name__)
 
-FAILED = "newscrawl/fetch_failed"
+FAILED = FETCH_FAILED.rstrip("/")
 # Exception class name -> the reason a request was given up on.
 _EXCEPTION_REASONS = {
     "DownloadTimeoutError": "timeout", "TimeoutError": "timeout", "TCPTimedOutError": "timeout",

@@ -5,6 +5,8 @@ from __future__ import annotations
 from scrapy import signals
 from scrapy.crawler import Crawler
 
+from newscrawl.keys import scraped
+
 
 class ItemCounter:
     """Counts scraped items by type (newscrawl/scraped/article, .../ticker) for the run report."""
@@ -18,4 +20,4 @@ class ItemCounter:
         return cls(crawler)
 
     def item_scraped(self, item: object) -> None:
-        self.stats.inc_value(f"newscrawl/scraped/{getattr(item, 'type', 'other')}")
+        self.stats.inc_value(scraped(getattr(item, 'type', 'other')))

@@ -9,9 +9,9 @@ from typing import Any
 
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 
+from newscrawl.keys import RENDER_META, RENDERED_TEXT_META  # noqa: F401  (re-exported for the middleware)
+
 MODES = ("off", "request", "fallback", "always")
-RENDER_META = "newscrawl_render"  # per request: True renders it, False never does
-RENDERED_TEXT_META = "newscrawl_rendered_text"
 SETTLE_META = "newscrawl_render_settle"  # the PageMethod whose result is the innerText (None: not ready)
 LAUNCH_ARGS = ("--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                "--disable-component-update", "--no-first-run", "--disable-sync")

@@ -12,6 +12,8 @@ from scrapy.settings import BaseSettings
 from scrapy_playwright.page import PageMethod
 
 from newscrawl.extract import UndecodableError, decode_html
+from newscrawl.keys import ARTICLE_META, SITE_META
+from newscrawl.keys import render as render_key
 from newscrawl.pages import ExtractionError
 from newscrawl.rendering.browser import RenderTimeout, settle
 from newscrawl.rendering.config import (
@@ -23,7 +25,6 @@ from newscrawl.rendering.config import (
     timeout_ms,
 )
 from newscrawl.sites import get_site
-from newscrawl.spidermiddlewares.rawpages import ARTICLE_META
 
 logger = logging.getLogger(__name__)
 
@@ -57,14 +58,14 @@ class RenderingMiddleware:
         if SETTLE_META in request.meta or not self.wants_render(request):
             return
         if self.mode == "off":
-            self.stats.inc_value("newscrawl/render/not_enabled")
+            self.stats.inc_value(render_key("not_enabled"))
             request.meta["playwright"] = False
             if not self.warned_off:
                 self.warned_off = True
                 logger.warning("a request asked for rendering but NEWSCRAWL_RENDER=off; fetching it plainly "
                                "(set NEWSCRAWL_RENDER=request or the spider's render attribute): %s", request.url)
             return
-        profile = profile_for(request.meta.get("newscrawl_site"), self.settings)
+        profile = profile_for(request.meta.get(SITE_META), self.settings)
         settle_method = PageMethod(settle, profile, self.wait_ms, self.read_text)
         request.meta.update({"playwright": True, SETTLE_META: settle_method})
         request.meta.setdefault("playwright_context", "newscrawl")
@@ -72,24 +73,24 @@ class RenderingMiddleware:
         request.meta.setdefault("playwright_page_goto_kwargs",
                                 {"wait_until": "domcontentloaded", "timeout": self.wait_ms})
         request.meta["playwright_page_methods"] = [*request.meta.get("playwright_page_methods", ()), settle_method]
-        self.stats.inc_value("newscrawl/render/requests")
+        self.stats.inc_value(render_key("requests"))
 
     def process_response(self, request: Request, response: Response) -> Request | Response:
         settle_method = request.meta.get(SETTLE_META)
         if settle_method is not None and "playwright" in response.flags:
             return self.rendered(request, response, settle_method.result)
         if self.needs_fallback(request, response):
-            self.stats.inc_value("newscrawl/render/fallback")
+            self.stats.inc_value(render_key("fallback"))
             logger.info("no article body in the plain HTML of %s; rendering it", response.url)
             return request.replace(meta={**request.meta, RENDER_META: True}, dont_filter=True)
         return response
 
     def rendered(self, request: Request, response: Response, text: str | None) -> Response:
         if text is None and response.status < 400:
-            self.stats.inc_value("newscrawl/render/timeout")
-            selector = profile_for(request.meta.get("newscrawl_site"), self.settings).ready_selector
+            self.stats.inc_value(render_key("timeout"))
+            selector = profile_for(request.meta.get(SITE_META), self.settings).ready_selector
             raise RenderTimeout(f"render timeout: {selector!r} did not appear within {self.wait_ms / 1000:g} s")
-        self.stats.inc_value("newscrawl/render/pages")
+        self.stats.inc_value(render_key("pages"))
         if self.read_text:
             request.meta[RENDERED_TEXT_META] = text
         return response
@@ -98,14 +99,14 @@ class RenderingMiddleware:
         if (self.mode != "fallback" or response.status != 200 or not request.meta.get(ARTICLE_META)
                 or request.meta.get(RENDER_META) is False or "playwright" in response.flags):
             return False
-        return lacks_body(response, request.meta.get("newscrawl_site"), self.settings)
+        return lacks_body(response, request.meta.get(SITE_META), self.settings)
 
     def process_exception(self, request: Request, exception: Exception) -> None:
         if SETTLE_META not in request.meta:
             return
         # Counted here; the request's errback (or Scrapy) logs it.
         kind = "timeout" if isinstance(exception, PlaywrightTimeoutError) else "failed"
-        self.stats.inc_value(f"newscrawl/render/{kind}")
+        self.stats.inc_value(render_key(kind))
 
 
 def lacks_body(response: Response, site: str | None, settings: BaseSettings | None = None) -> bool:

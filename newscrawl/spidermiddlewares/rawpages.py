@@ -8,9 +8,8 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
 from newscrawl.clock import now_kst
+from newscrawl.keys import ARTICLE_META, RAW_PAGES_SAVED, SITE_META
 from newscrawl.storage import storage_for
-
-ARTICLE_META = "newscrawl_article"
 
 
 class RawPageMiddleware:
@@ -28,7 +27,7 @@ class RawPageMiddleware:
     def process_spider_input(self, response: Response) -> None:
         if response.meta.get(ARTICLE_META):
             storage_for(self.crawler).save_raw(
-                response.url, response.body, site=response.meta.get("newscrawl_site"), fetched_at=now_kst(),
+                response.url, response.body, site=response.meta.get(SITE_META), fetched_at=now_kst(),
                 status=response.status, encoding=getattr(response, "encoding", None),
             )
-            self.crawler.stats.inc_value("newscrawl/raw_pages/saved")
+            self.crawler.stats.inc_value(RAW_PAGES_SAVED)

@@ -8,17 +8,20 @@ the spider closes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
+from weakref import WeakKeyDictionary
 
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from newscrawl.items import ArticleItem, TickerItem
+from newscrawl.keys import STORAGE_RETRIES
 from newscrawl.storage.sqlite import SQLiteStorage
 
-_ATTR = "_newscrawl_storage"
+_STORAGES: WeakKeyDictionary[Crawler, _Closer] = WeakKeyDictionary()  # state beside the crawler
 
 
 class ConfigError(ValueError):
@@ -26,17 +29,28 @@ class ConfigError(ValueError):
 
 
 class Storage(Protocol):
-    """What every backend offers (see SQLiteStorage for the semantics)."""
+    """What every backend offers and its callers use (see SQLiteStorage for the semantics). Item identity
+    (which rows are the same article or quote) is ``newscrawl.identity``."""
 
+    on_retry: Callable[[], None] | None  # called for each write repeated after a dropped connection
+    nul_stripped: int  # NUL characters the backend could not store
+
+    # articles and crawl state
     def upsert_article(self, item: ArticleItem) -> str: ...
+    def mark_done(self, item: ArticleItem) -> None: ...
+    def done_urls(self) -> dict[str, str | None]: ...
     def articles(self) -> list[dict]: ...
+    # tickers
     def add_ticker(self, item: TickerItem) -> None: ...
     def tickers(self) -> list[dict]: ...
+    # raw pages
     def save_raw(self, url: str, body: bytes, *, site: str | None, fetched_at: str, status: int,
                  encoding: str | None = None) -> None: ...
     def mark_parse_error(self, url: str, reason: str) -> None: ...
     def raw_page(self, url: str) -> bytes | None: ...
     def failed_pages(self) -> list[tuple[str, str]]: ...
+    # transactions
+    def commit_if_due(self) -> None: ...
     def commit(self) -> None: ...
     def close(self) -> None: ...
 
@@ -81,27 +95,25 @@ class _Closer:
 
     def count_retry(self) -> None:
         assert self.crawler.stats
-        self.crawler.stats.inc_value("newscrawl/storage/retries")
+        self.crawler.stats.inc_value(STORAGE_RETRIES)
 
     def spider_closed(self) -> None:
         self.storage.close()
-        nul_stripped = getattr(self.storage, "nul_stripped", 0)
-        if nul_stripped and self.crawler.stats:
-            self.crawler.stats.set_value("newscrawl/storage/nul_stripped", nul_stripped)
-        delattr(self.crawler, _ATTR)
+        if self.storage.nul_stripped and self.crawler.stats:
+            self.crawler.stats.set_value("newscrawl/storage/nul_stripped", self.storage.nul_stripped)
+        _STORAGES.pop(self.crawler, None)
 
 
 def storage_for(crawler: Crawler) -> Storage:
     """The crawler's storage, opened on first use; NotConfigured when NEWSCRAWL_DATABASE is empty."""
-    existing = getattr(crawler, _ATTR, None)
+    existing = _STORAGES.get(crawler)
     if existing is not None:
         return existing.storage
     database = crawler.settings.get("NEWSCRAWL_DATABASE")
     if not database:
         raise NotConfigured("NEWSCRAWL_DATABASE is empty: no database storage")
     closer = _Closer(crawler, open_storage(database))
-    if hasattr(closer.storage, "on_retry"):
-        closer.storage.on_retry = closer.count_retry
-    setattr(crawler, _ATTR, closer)
+    closer.storage.on_retry = closer.count_retry
+    _STORAGES[crawler] = closer
     crawler.signals.connect(closer.spider_closed, signal=signals.spider_closed)
     return closer.storage

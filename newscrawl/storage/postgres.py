@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 import psycopg
 from psycopg.rows import dict_row
 
+from newscrawl.identity import article_identity
 from newscrawl.items import ArticleItem, TickerItem
 
 logger = logging.getLogger(__name__)
@@ -324,7 +325,7 @@ class PostgresStorage:
         """Store an article; returns 'new', 'updated' (a new revision), 'unchanged', or 'copy' (a portal's copy
         of an article already stored from another site: nothing changes)."""
         data = self._scrub(asdict(item))
-        key = data["canonical_url"] or data["url"]
+        key = article_identity(data)
         state = self.article_states.get(key) or self._stored_state(key)
         if state and item.syndicated and state[2] != item.site:
             return "copy"

@@ -6,10 +6,12 @@ from __future__ import annotations
 import gzip
 import json
 import sqlite3
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from newscrawl.identity import article_identity
 from newscrawl.items import ArticleItem, TickerItem
 
 # Versioned migrations: index + 1 is the schema version. Never edit one that has shipped; append.
@@ -97,6 +99,8 @@ class SQLiteStorage:
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.batch = batch
         self.pending = 0
+        self.on_retry: Callable[[], None] | None = None  # never called: a local file has no connection to drop
+        self.nul_stripped = 0  # SQLite keeps NUL characters as they are
         self.migrate()
 
     def migrate(self) -> None:
@@ -126,7 +130,7 @@ class SQLiteStorage:
     def upsert_article(self, item: ArticleItem) -> str:
         """Store an article; returns 'new', 'updated' (a new revision), 'unchanged', or 'copy' (a portal's copy
         of an article already stored from another site: nothing changes)."""
-        key = item.canonical_url or item.url
+        key = article_identity(item)
         row = self.db.execute(
             "SELECT content_hash, revision, site FROM articles WHERE canonical_url = ?", (key,)
         ).fetchone()
@@ -166,7 +170,7 @@ class SQLiteStorage:
                 """INSERT INTO crawl_state (url, canonical_url, published_at, last_fetched_at) VALUES (?, ?, ?, ?)
                    ON CONFLICT(url) DO UPDATE SET last_fetched_at = excluded.last_fetched_at,
                        published_at = excluded.published_at""",
-                (url, item.canonical_url or item.url, item.published_at, item.fetched_at),
+                (url, article_identity(item), item.published_at, item.fetched_at),
             )
 
     def done_urls(self) -> dict[str, str | None]:
