@@ -94,7 +94,4 @@ def extract_html(url: str, html: str, site: str | Site | None = None) -> Extract
 
 
 def extract_rendered_text(url: str, text: str, site: str | Site | None = None) -> Extracted:
-    resolved = resolve_site(url, site)
-    if resolved.text_page is None:
-        raise ExtractionError("no_text_parser", f"site {resolved.name} has no rendered-text parser")
-    return resolved.text_page(url, text).extract()
+    return resolve_site(url, site).text_page(url, text).extract()

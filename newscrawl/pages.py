@@ -1,7 +1,16 @@
-"""Page objects: extraction separate from crawling (web-poet style).
+"""Page objects: extraction separate from crawling (web-poet style), behind one contract.
 
-A site module subclasses :class:`HtmlArticlePage`, lists its chrome selectors, and fills the raw fields.
-Pipelines then strip text-level chrome, normalise, convert dates and validate.
+A page object is one layout version of one site (:class:`PageObject`): built from ``(url, source)``, it says
+whether a page is in its layout (``matches``), names itself and its version (``extracted_by``, e.g.
+``hani.HaniLegacyArticlePage/1``) and turns the page into raw items (``extract() -> Extracted``). Bases:
+
+- :class:`HtmlArticlePage` — a DOM (parsel) with chrome removed, meta/JSON-LD/rendered-line helpers;
+- :class:`EmbeddedDataPage` — the article is a JSON object embedded in the page (no DOM is built);
+- :class:`RenderedTextPage` — the browser's innerText of a rendered page, as lines.
+
+A site lists its layouts in order; :func:`choose_layout` takes the first whose ``matches`` accepts the page.
+Bump ``version`` whenever a layout's output for the same page changes. Pipelines then strip text-level
+chrome, normalise, convert dates and validate.
 """
 
 from __future__ import annotations
@@ -9,7 +18,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol, runtime_checkable
 from urllib.parse import urljoin
 
 from parsel import Selector
@@ -38,21 +47,102 @@ class Extracted:
         return ([self.article] if self.article else []) + list(self.tickers)
 
 
-class HtmlArticlePage:
-    """Base page object over one decoded HTML page."""
+@runtime_checkable
+class PageObject(Protocol):
+    """What the crawler, ``scrapy extract``, rendering and evaluation need from a page object."""
+
+    version: ClassVar[int]
+
+    @property
+    def extracted_by(self) -> str: ...
+
+    def extract(self) -> Extracted: ...
+
+
+class ArticlePage:
+    """Base of every page object: one layout (version) of one site over one page's source."""
 
     site: ClassVar[str]
     publisher: ClassVar[str]
+    version: ClassVar[int] = 1  # bump when the output for the same page changes
+
+    def __init__(self, url: str, source: str):
+        self.url = url
+
+    @classmethod
+    def matches(cls, source: str) -> bool:
+        """Is the page (HTML, or rendered text) written in this layout? Cheap tests on the source, no parse."""
+        return True
+
+    @classmethod
+    def layout(cls) -> str:
+        return f"{cls.site}.{cls.__name__}"
+
+    @property
+    def extracted_by(self) -> str:
+        return f"{self.layout()}/{self.version}"
+
+    def publisher_name(self) -> str:
+        """The outlet's name (the generic extractor reads it from the page)."""
+        return self.publisher
+
+    def absolute(self, url: str | None) -> str | None:
+        return urljoin(self.url, url.strip()) if url and url.strip() else None
+
+    def canonical_url(self) -> str:
+        return self.url
+
+    def new_article(self, **fields: Any) -> ArticleItem:
+        fields.setdefault("canonical_url", self.canonical_url())
+        return ArticleItem(url=self.url, site=self.site, publisher=self.publisher_name(), **fields)
+
+    @staticmethod
+    def require(**fields: Any) -> None:
+        """Raise ExtractionError naming every empty field (how users learn that a layout changed)."""
+        missing = [name for name, value in fields.items() if not value]
+        if missing:
+            raise ExtractionError("missing_fields", ", ".join(missing))
+
+    # --- the contract -----------------------------------------------------------------------------
+    def article(self) -> ArticleItem:
+        raise NotImplementedError
+
+    def tickers(self) -> list[TickerItem]:
+        return []
+
+    def extract(self) -> Extracted:
+        return Extracted(self.article(), self.tickers())
+
+
+def choose_layout(layouts: Iterable[type[ArticlePage]], url: str, source: str, site: str = "") -> ArticlePage:
+    """The page object of the first layout that matches the page; ExtractionError when none does."""
+    layouts = tuple(layouts)
+    for layout in layouts:
+        if layout.matches(source):
+            return layout(url, source)
+    names = ", ".join(layout.__name__ for layout in layouts)
+    raise ExtractionError("missing_fields", f"no known {site or 'site'} layout ({names})")
+
+
+class HtmlArticlePage(ArticlePage):
+    """Base page object over one decoded HTML page."""
+
     chrome_selectors: ClassVar[tuple[str, ...]] = ()  # removed from the DOM before any field is read
+    body_css: ClassVar[str | None] = None  # the element holding the article text (also the render-ready probe)
 
     def __init__(self, url: str, html: str):
-        self.url = url
+        super().__init__(url, html)
         self.selector = Selector(text=html)
         self._metas: dict[tuple[str, str], str] | None = None
         # JSON-LD is read before chrome removal, which may drop every <script>.
         self._json_ld_texts = self.selector.css('script[type="application/ld+json"]::text').getall()
         for css in self.chrome_selectors:
             self.selector.css(css).drop()
+
+    def body(self) -> Selector | None:
+        """The first element matching ``body_css`` (None when the page has none)."""
+        found = self.selector.css(self.body_css) if self.body_css else []
+        return found[0] if found else None
 
     # --- helpers shared by the site modules -------------------------------------------------------
     def meta(self, *names: str) -> str | None:
@@ -101,29 +191,35 @@ class HtmlArticlePage:
         found = self.selector.css(css)
         return render_lines(found[0].root) if found else []
 
-    def absolute(self, url: str | None) -> str | None:
-        return urljoin(self.url, url.strip()) if url and url.strip() else None
-
     def canonical_url(self) -> str:
         link = self.selector.css('link[rel="canonical"]::attr(href)').get() or self.meta("og:url")
         return self.absolute(link) or self.url
 
-    def new_article(self, **fields: Any) -> ArticleItem:
-        fields.setdefault("canonical_url", self.canonical_url())
-        return ArticleItem(url=self.url, site=self.site, publisher=self.publisher, **fields)
 
-    def require(self, **fields: Any) -> None:
-        """Raise ExtractionError naming every empty field (how users learn that a layout changed)."""
-        missing = [name for name, value in fields.items() if not value]
-        if missing:
-            raise ExtractionError("missing_fields", ", ".join(missing))
 
-    # --- the contract -----------------------------------------------------------------------------
-    def article(self) -> ArticleItem:
+class EmbeddedDataPage(ArticlePage):
+    """A page whose article is a JSON object embedded in its HTML (Arc's ``Fusion.globalContent``, Next.js
+    data): subclasses say how to find it (``embedded_data``) and read ``self.data``; no DOM is built."""
+
+    def __init__(self, url: str, html: str):
+        super().__init__(url, html)
+        self.data: dict[str, Any] = self.embedded_data(html) or {}
+
+    @classmethod
+    def embedded_data(cls, html: str) -> dict[str, Any] | None:
         raise NotImplementedError
 
-    def tickers(self) -> list[TickerItem]:
-        return []
+    @classmethod
+    def matches(cls, source: str) -> bool:
+        return cls.embedded_data(source) is not None
 
-    def extract(self) -> Extracted:
-        return Extracted(self.article(), self.tickers())
+    def canonical_url(self) -> str:
+        return self.absolute(self.data.get("canonical_url")) or self.url
+
+
+class RenderedTextPage(ArticlePage):
+    """The browser's innerText of a rendered article page (``NEWSCRAWL_RENDER_TEXT``), one line per row."""
+
+    def __init__(self, url: str, text: str):
+        super().__init__(url, text)
+        self.text = text

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
 from urllib.parse import urlsplit
+
+from newscrawl.pages import ArticlePage, ExtractionError, choose_layout
 
 
 class UnknownSiteError(LookupError):
@@ -23,11 +23,20 @@ class Site:
     name: str
     publisher: str
     hosts: tuple[str, ...]  # host names or parent domains this site serves
-    page: Callable[[str, str], Any]  # (url, html) -> page object with .extract()
-    text_page: Callable[[str, str], Any] | None = None  # (url, rendered text) -> page object
+    layouts: tuple[type[ArticlePage], ...]  # HTML page objects, tried in order (choose_layout)
+    text_layouts: tuple[type[ArticlePage], ...] = ()  # rendered-text page objects
 
     def serves(self, host: str) -> bool:
         return any(host == h or host.endswith("." + h) for h in self.hosts)
+
+    def page(self, url: str, html: str) -> ArticlePage:
+        """The page object for this HTML page (ExtractionError when no layout matches)."""
+        return choose_layout(self.layouts, url, html, self.name)
+
+    def text_page(self, url: str, text: str) -> ArticlePage:
+        if not self.text_layouts:
+            raise ExtractionError("no_text_parser", f"site {self.name} has no rendered-text parser")
+        return choose_layout(self.text_layouts, url, text, self.name)
 
 
 @cache

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 from typing import Any
 
 from newscrawl.bylines import reporter_name
 from newscrawl.dates import MODIFIED_LABELS, PUBLISHED_LABELS, labeled_date
 from newscrawl.items import ArticleItem
-from newscrawl.pages import ExtractionError, HtmlArticlePage
+from newscrawl.pages import EmbeddedDataPage, ExtractionError, HtmlArticlePage
 from newscrawl.sites import Site
 from newscrawl.text import clean, fragment_lines, render_lines
 
@@ -34,6 +35,7 @@ ARC_TOP_SECTIONS = {
 }
 
 
+@lru_cache(maxsize=4)  # matches() and the page object read the same page
 def global_content(html: str) -> dict[str, Any] | None:
     """The ``Fusion.globalContent`` object of an Arc XP page, or None when the page has none."""
     found = _GLOBAL_CONTENT.search(html)
@@ -46,19 +48,16 @@ def global_content(html: str) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-class ChosunArcPage(HtmlArticlePage):
+class ChosunArcPage(EmbeddedDataPage):
     """An Arc XP story: every field comes from the embedded ``Fusion.globalContent`` JSON."""
 
     site = NAME
     publisher = PUBLISHER
 
-    def __init__(self, url: str, html: str, data: dict[str, Any] | None = None):
-        # No DOM (so no selector/meta()): the server-rendered article container is empty; the JSON is the article.
-        self.url = url
-        self.data = data if data is not None else (global_content(html) or {})
-
-    def canonical_url(self) -> str:
-        return self.absolute(self.data.get("canonical_url")) or self.url
+    @classmethod
+    def embedded_data(cls, html: str) -> dict[str, Any] | None:
+        # No DOM: the server-rendered article container is empty; the JSON is the article.
+        return global_content(html)
 
     def article(self) -> ArticleItem:
         data = self.data
@@ -172,12 +171,6 @@ class ChosunLegacyPage(HtmlArticlePage):
         return clean(title.rsplit(" - ", 1)[1].split(">")[0]) or None
 
 
-def chosun_page(url: str, html: str) -> HtmlArticlePage:
-    """The page object for the layout this page is written in."""
-    data = global_content(html)
-    if data is not None:
-        return ChosunArcPage(url, html, data)
-    return ChosunLegacyPage(url, html)
-
-
-SITE = Site(name=NAME, publisher=PUBLISHER, hosts=("chosun.com",), page=chosun_page)
+# An Arc page carries Fusion.globalContent; every other page is read as the legacy template.
+SITE = Site(name=NAME, publisher=PUBLISHER, hosts=("chosun.com",), layouts=(ChosunArcPage, ChosunLegacyPage))
+chosun_page = SITE.page

@@ -110,5 +110,5 @@ SITE = Site(
     name=NAME,
     publisher=PORTAL,
     hosts=("v.daum.net", "news.v.daum.net"),
-    page=DaumArticlePage,
+    layouts=(DaumArticlePage,),
 )

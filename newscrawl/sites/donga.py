@@ -115,4 +115,4 @@ class DongaLegacyPage(HtmlArticlePage):
         return labels[0] if labels else None
 
 
-SITE = Site(name=NAME, publisher=PUBLISHER, hosts=("donga.com",), page=DongaLegacyPage)
+SITE = Site(name=NAME, publisher=PUBLISHER, hosts=("donga.com",), layouts=(DongaLegacyPage,))

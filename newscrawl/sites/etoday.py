@@ -12,7 +12,7 @@ import re
 from newscrawl.chrome import is_chrome_line, strip_caption_marker
 from newscrawl.dates import MODIFIED_LABELS, PUBLISHED_LABELS, labeled_date
 from newscrawl.items import ArticleItem, TickerItem
-from newscrawl.pages import Extracted, ExtractionError, HtmlArticlePage
+from newscrawl.pages import Extracted, ExtractionError, HtmlArticlePage, RenderedTextPage
 from newscrawl.sites import Site
 from newscrawl.text import clean, render_lines
 from newscrawl.tickers import tickers_from_cells
@@ -78,11 +78,14 @@ class EtodayArticlePage(HtmlArticlePage):
         return tickers
 
 
-class EtodayRenderedTextPage:
+class EtodayRenderedTextPage(RenderedTextPage):
     """The browser's innerText of an etoday article page, segmented into the same raw fields."""
 
+    site = NAME
+    publisher = PUBLISHER
+
     def __init__(self, url: str, text: str):
-        self.url = url
+        super().__init__(url, text)
         self.raw_lines = [clean(line).lstrip("•◦▪").strip() for line in text.splitlines()]
 
     def _split(self) -> tuple[list[str], list[str]]:
@@ -110,8 +113,8 @@ class EtodayRenderedTextPage:
             subtitles.append(line)
         body = body[len(subtitles):]
         images = [{"url": None, "caption": strip_caption_marker(c)} for c in dict.fromkeys(captions)]
-        article = ArticleItem(
-            url=self.url, site=NAME, publisher=PUBLISHER, canonical_url=self.url, title=title,
+        article = self.new_article(
+            title=title,
             subtitles=subtitles, published_at=labeled_date(header, PUBLISHED_LABELS),
             modified_at=labeled_date(header, MODIFIED_LABELS), paragraphs=body, images=images,
         )
@@ -129,6 +132,6 @@ SITE = Site(
     name=NAME,
     publisher=PUBLISHER,
     hosts=("etoday.co.kr",),
-    page=EtodayArticlePage,
-    text_page=EtodayRenderedTextPage,
+    layouts=(EtodayArticlePage,),
+    text_layouts=(EtodayRenderedTextPage,),
 )

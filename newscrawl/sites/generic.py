@@ -107,7 +107,10 @@ class GenericArticlePage(HtmlArticlePage):
         super().__init__(url, html)
         self.html = html
         self.ld = self.json_ld()
-        self.publisher = self.site_name()
+        self.outlet = self.site_name()  # this page's publisher, read from the page
+
+    def publisher_name(self) -> str:
+        return self.outlet
 
     # --- metadata ---------------------------------------------------------------------------------
     def site_name(self) -> str:
@@ -120,7 +123,7 @@ class GenericArticlePage(HtmlArticlePage):
         for sep in TITLE_SEPARATORS:
             if sep in title:
                 head, tail = (part.strip() for part in title.rsplit(sep, 1))
-                names_outlet = bool(self.publisher) and (tail in self.publisher or self.publisher in tail)
+                names_outlet = bool(self.outlet) and (tail in self.outlet or self.outlet in tail)
                 if head and (names_outlet or SITE_WORDS.search(tail)):
                     return head
         return title
@@ -129,10 +132,10 @@ class GenericArticlePage(HtmlArticlePage):
         """The h1 that the machine titles name (so a logo h1 is skipped), else og:title without its suffix."""
         candidates = [clean(c) for c in (self.ld.get("headline"), self.meta("og:title"), self.meta("twitter:title"),
                                           self.selector.css("title::text").get()) if isinstance(c, str)]
-        candidates = [c for c in candidates if c and c != self.publisher]
+        candidates = [c for c in candidates if c and c != self.outlet]
         for h1 in self.selector.css("h1"):
             text = clean(" ".join(render_lines(h1.root)))
-            if len(text) >= 4 and text != self.publisher and any(
+            if len(text) >= 4 and text != self.outlet and any(
                     c == text or self.strip_site_suffix(c) == text or c.startswith(text + " ") for c in candidates):
                 return text
         return self.strip_site_suffix(candidates[0]) if candidates else ""
@@ -154,7 +157,7 @@ class GenericArticlePage(HtmlArticlePage):
         names = []
         for value in raw:
             for part in re.split(r"\s*[,/·]\s*", value):
-                name = person_name(part, self.publisher)
+                name = person_name(part, self.outlet)
                 if name and name not in names:
                     names.append(name)
         return names
@@ -209,7 +212,7 @@ class GenericArticlePage(HtmlArticlePage):
             if rest == line:
                 continue
             for raw in names:
-                name = person_name(raw, self.publisher)
+                name = person_name(raw, self.outlet)
                 if name and name not in authors:
                     authors.append(name)
             before = [prior for prior in lines[:i] if is_deck_line(prior, deck)]
@@ -261,4 +264,4 @@ class GenericArticlePage(HtmlArticlePage):
         )
 
 
-SITE = Site(name=NAME, publisher="", hosts=(), page=GenericArticlePage)
+SITE = Site(name=NAME, publisher="", hosts=(), layouts=(GenericArticlePage,))

@@ -80,4 +80,4 @@ class HaniLegacyArticlePage(HtmlArticlePage):
         return images
 
 
-SITE = Site(name=NAME, publisher=PUBLISHER, hosts=("hani.co.kr",), page=HaniLegacyArticlePage)
+SITE = Site(name=NAME, publisher=PUBLISHER, hosts=("hani.co.kr",), layouts=(HaniLegacyArticlePage,))

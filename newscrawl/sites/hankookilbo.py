@@ -76,6 +76,10 @@ class HankookNextPage(HtmlArticlePage):
     site = NAME
     publisher = PUBLISHER
     marker: ClassVar[str] = 'id="article-view-content"'
+
+    @classmethod
+    def matches(cls, source: str) -> bool:
+        return cls.marker in source
     body_css = "#article-view-content"
 
     def article(self) -> ArticleItem:
@@ -119,6 +123,10 @@ class HankookFlightPage(HtmlArticlePage):
     site = NAME
     publisher = PUBLISHER
     marker: ClassVar[str] = "contentHtml"
+
+    @classmethod
+    def matches(cls, source: str) -> bool:
+        return cls.marker in source
 
     def __init__(self, url: str, html_text: str):
         super().__init__(url, html_text)
@@ -165,6 +173,10 @@ class HankookLegacyPage(HtmlArticlePage):
     site = NAME
     publisher = PUBLISHER
     marker: ClassVar[str] = 'itemprop="articleBody"'
+
+    @classmethod
+    def matches(cls, source: str) -> bool:
+        return cls.marker in source
     body_css = 'div.col-main[itemprop="articleBody"]'
 
     def article(self) -> ArticleItem:
@@ -272,17 +284,7 @@ def markup_lines(markup: str | None) -> list[str]:
     return render_lines(root)
 
 
-# --- layout choice -------------------------------------------------------------------------------------------
+# The first layout whose marker the page contains.
 LAYOUTS: tuple[type[HtmlArticlePage], ...] = (HankookNextPage, HankookFlightPage, HankookLegacyPage)
-
-
-def hankookilbo_page(url: str, html_text: str) -> HtmlArticlePage:
-    """The page object of the first layout whose marker the page contains (the current template when none
-    does, so that the error names what is missing)."""
-    for layout in LAYOUTS:
-        if layout.marker in html_text:
-            return layout(url, html_text)
-    return HankookNextPage(url, html_text)
-
-
-SITE = Site(name=NAME, publisher=PUBLISHER, hosts=("hankookilbo.com",), page=hankookilbo_page)
+SITE = Site(name=NAME, publisher=PUBLISHER, hosts=("hankookilbo.com",), layouts=LAYOUTS)
+hankookilbo_page = SITE.page

@@ -66,4 +66,4 @@ class KhanLegacyArticlePage(HtmlArticlePage):
         return images
 
 
-SITE = Site(name=NAME, publisher=PUBLISHER, hosts=("khan.co.kr",), page=KhanLegacyArticlePage)
+SITE = Site(name=NAME, publisher=PUBLISHER, hosts=("khan.co.kr",), layouts=(KhanLegacyArticlePage,))

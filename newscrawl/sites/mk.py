@@ -126,4 +126,4 @@ class MkArticlePage(HtmlArticlePage):
 
 
 # One layout so far; when mk changes its template, add a page class and choose by a marker of the page.
-SITE = Site(name=NAME, publisher=PUBLISHER, hosts=("mk.co.kr",), page=MkArticlePage)
+SITE = Site(name=NAME, publisher=PUBLISHER, hosts=("mk.co.kr",), layouts=(MkArticlePage,))

@@ -142,5 +142,5 @@ SITE = Site(
     name=NAME,
     publisher=PORTAL,
     hosts=("news.naver.com",),
-    page=NaverArticlePage,
+    layouts=(NaverArticlePage,),
 )

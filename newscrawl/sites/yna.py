@@ -22,7 +22,7 @@ from newscrawl.bylines import without_dateline
 from newscrawl.chrome import strip_caption_marker
 from newscrawl.dates import MODIFIED_LABELS, PUBLISHED_LABELS, labeled_date
 from newscrawl.items import ArticleItem
-from newscrawl.pages import ExtractionError, HtmlArticlePage
+from newscrawl.pages import HtmlArticlePage
 from newscrawl.sites import Site
 from newscrawl.text import clean, render_lines
 
@@ -60,6 +60,10 @@ class YnaStoryPage(HtmlArticlePage):
     chrome_selectors = ("script:not([type='application/ld+json'])", "style", ".sns-flying", ".social-btns",
                         ".aside-box01", "#taboola-below-article-thumbnails")
     body_css = "article.story-news"
+
+    @classmethod
+    def matches(cls, source: str) -> bool:
+        return "story-news" in source
 
     def article(self) -> ArticleItem:
         data = self.json_ld()
@@ -100,6 +104,10 @@ class YonhapLegacyPage(HtmlArticlePage):
     publisher = PUBLISHER
     chrome_selectors = ("script", "style", ".banner-0-wrap", ".article-ad-box", "p.adrs", ".article-sns-md")
     body_css = "#articleWrap div.article"
+
+    @classmethod
+    def matches(cls, source: str) -> bool:
+        return 'class="tit-article"' in source
 
     def article(self) -> ArticleItem:
         title = self.text("#articleWrap h1.tit-article")
@@ -148,13 +156,6 @@ def _as_list(value: object) -> list:
     return value if isinstance(value, list) else [value]
 
 
-def yna_page(url: str, html: str) -> HtmlArticlePage:
-    """The page object for the layout this page is in (chosen by markup, before parsing)."""
-    if 'class="tit-article"' in html:
-        return YonhapLegacyPage(url, html)
-    if "story-news" in html:
-        return YnaStoryPage(url, html)
-    raise ExtractionError("missing_fields", "no known yna article layout (story-news, tit-article)")
-
-
-SITE = Site(name=NAME, publisher=PUBLISHER, hosts=("yna.co.kr", "yonhapnews.co.kr"), page=yna_page)
+SITE = Site(name=NAME, publisher=PUBLISHER, hosts=("yna.co.kr", "yonhapnews.co.kr"),
+            layouts=(YonhapLegacyPage, YnaStoryPage))
+yna_page = SITE.page

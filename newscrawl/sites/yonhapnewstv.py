@@ -62,4 +62,4 @@ class YonhapnewstvArticlePage(HtmlArticlePage):
         )
 
 
-SITE = Site(name=NAME, publisher=PUBLISHER, hosts=("yonhapnewstv.co.kr",), page=YonhapnewstvArticlePage)
+SITE = Site(name=NAME, publisher=PUBLISHER, hosts=("yonhapnewstv.co.kr",), layouts=(YonhapnewstvArticlePage,))
