@@ -95,7 +95,7 @@ NEWSCRAWL_RENDER = os.environ.get("NEWSCRAWL_RENDER", "off")
 NEWSCRAWL_CHROMIUM_PATH = os.environ.get("NEWSCRAWL_CHROMIUM_PATH", "/usr/bin/chromium")  # apt-get install chromium
 NEWSCRAWL_RENDER_TIMEOUT = 15  # seconds, for navigation and for the site's page-ready selector
 NEWSCRAWL_RENDER_MAX_PAGES = 4  # browser tabs open at once
-NEWSCRAWL_RENDER_READY_SELECTORS: dict[str, str] = {}  # site name -> CSS selector, beside rendering.config.PROFILES
+NEWSCRAWL_RENDER_READY_SELECTORS: dict[str, str] = {}  # site name -> CSS selector, beside each site's render profile
 
 # Distributed crawling (newscrawl/distributed.py): set NEWSCRAWL_REDIS_URL to make `scrapy crawl` a worker.
 NEWSCRAWL_REDIS_URL = os.environ.get("NEWSCRAWL_REDIS_URL", "")

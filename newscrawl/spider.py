@@ -57,9 +57,11 @@ def _whole(value: str | int | None, name: str) -> int | None:
 
 
 class NewsSpider(scrapy.Spider):
-    """Subclasses set ``site_name``, ``default_base_url``, ``discovery_paths`` and ``article_url``."""
+    """A portal's spider, read from its declaration (``newscrawl.sites.<name>.SITE``, found by the spider's
+    ``name``): base URL, discovery sources, article URL pattern and id, link rewriting. Built for every
+    declaration by :func:`spider_for`; subclass it only for behaviour of a portal's own."""
 
-    site_name: ClassVar[str]
+    name: str
     default_base_url: ClassVar[str]
     discovery_paths: ClassVar[tuple[str, ...]] = ()  # feeds, sitemaps and list pages, relative to base_url
     article_url: ClassVar[re.Pattern[str]]  # which discovered links are article pages
@@ -76,6 +78,7 @@ class NewsSpider(scrapy.Spider):
                  until: str | None = None, max_pages: str | int | None = None, feeds: str | None = None,
                  **kwargs: Any):
         super().__init__(*args, **kwargs)
+        self.site: Site = get_site(self.name)
         if feeds:  # -a feeds=URL,URL: discover from these feeds, sitemaps or list pages instead
             self.discovery_paths = tuple(f.strip() for f in feeds.split(",") if f.strip())
         self.discovered: set[str] = set()  # article_key() of every article scheduled
@@ -85,7 +88,6 @@ class NewsSpider(scrapy.Spider):
         self.since = _day(since, "since")
         self.until = _day(until, "until")
         self.max_pages = _whole(max_pages, "max_pages")
-        self.site: Site = get_site(self.site_name)
         self.scheduled = 0
         host = urlsplit(self.base_url).hostname or ""
         self.allowed_domains = [host] if self.rebased else [host, *self.site.hosts]
@@ -136,7 +138,10 @@ class NewsSpider(scrapy.Spider):
         for link, when, is_sitemap in self.links(response):
             if not link:
                 continue
-            url = strip_tracking(self.resolve(link, response.url))
+            absolute = urljoin(response.url, link)
+            if self.site.link is not None:  # the portal's own link shapes (routes, placement parameters)
+                absolute = self.site.link(absolute)
+            url = strip_tracking(self.resolve(absolute))
             if is_sitemap:
                 yield Request(url, callback=self.parse_discovery, errback=self.discovery_failed)
                 continue
@@ -160,11 +165,11 @@ class NewsSpider(scrapy.Spider):
     def article_key(self, url: str) -> str | None:
         """What makes two discovered links one article (e.g. the site's article id), so it is fetched once
         whatever route or URL shape listed it; None leaves it to the request dupefilter (same URL only)."""
-        return None
+        return self.site.article_id(url) if self.site.article_id else None
 
     def article_request(self, url: str, **meta: Any) -> Request:
         return Request(url, callback=self.parse_article, errback=self.article_failed,
-                       meta={keys.ARTICLE_META: True, keys.SITE_META: self.site_name, **meta})
+                       meta={keys.ARTICLE_META: True, keys.SITE_META: self.name, **meta})
 
     # --- articles ----------------------------------------------------------------------------------
     def article_failed(self, failure: Failure) -> None:
@@ -183,7 +188,7 @@ class NewsSpider(scrapy.Spider):
         except (ExtractionError, UndecodableError) as error:
             reason = getattr(error, "reason", "undecodable")
             self.crawler.stats.inc_value(keys.parse_error(reason))
-            self.crawler.stats.inc_value(keys.parse_error(reason, self.site_name))
+            self.crawler.stats.inc_value(keys.parse_error(reason, self.name))
             logger.warning("cannot parse %s: %s (raw page kept)", response.url, error)
             if self.crawler.settings.get("NEWSCRAWL_DATABASE") and self.crawler.settings.getbool(
                     "NEWSCRAWL_KEEP_RAW"):
@@ -217,3 +222,13 @@ def _header_charset(response: Response) -> str | None:
     content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
     found = re.search(r"charset=([\w-]+)", content_type, re.IGNORECASE)
     return found.group(1) if found else None
+
+
+def spider_for(site: Site, module: str) -> type[NewsSpider]:
+    """The spider of a declared portal (``scrapy crawl <site.name>``), defined in ``module``."""
+    if site.article_url is None or not site.discovery:
+        raise ValueError(f"site {site.name} declares no discovery sources or article URL pattern")
+    attributes = {"name": site.name, "default_base_url": site.base_url, "discovery_paths": site.discovery,
+                  "article_url": site.article_url, "__module__": module,
+                  "__doc__": f"{site.publisher}: discovery from {', '.join(site.discovery)}."}
+    return type(f"{site.name.capitalize()}Spider", (NewsSpider,), attributes)

@@ -4,6 +4,7 @@ mobile host is the same URL, so discovery fetches it once."""
 from __future__ import annotations
 
 import re
+from functools import cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|dclid|igshid|mc_cid|mc_eid|ref|ref_src|from|cmpid|rccode|"
@@ -11,17 +12,16 @@ TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|dclid|igshid|mc_cid|mc_eid|ref|re
 # Switches that only choose the mobile rendering of the same article.
 MOBILE_VIEW = re.compile(r"^(mobile|is_?mobile|mobile_?yn|view_?type|device)$", re.IGNORECASE)
 MOBILE_VIEW_VALUES = {"", "1", "y", "yes", "true", "m", "mobile", "mo"}
-# Mobile hosts whose article paths are the desktop paths (checked against each portal's URL shapes).
-# Portals whose mobile paths differ (m.donga.com, m.news.naver.com, m.news.daum.net) are not listed.
-MOBILE_HOSTS = {
-    "m.etoday.co.kr": "www.etoday.co.kr",
-    "m.mk.co.kr": "www.mk.co.kr",
-    "m.yna.co.kr": "www.yna.co.kr",
-    "m.hani.co.kr": "www.hani.co.kr",
-    "m.khan.co.kr": "www.khan.co.kr",
-    "m.hankookilbo.com": "www.hankookilbo.com",
-}
 DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+@cache
+def mobile_hosts() -> dict[str, str]:
+    """Mobile host -> desktop host, for portals whose mobile article paths are the desktop paths (each site's
+    ``mobile_hosts``; portals whose mobile paths differ, such as m.donga.com, declare none)."""
+    from newscrawl.sites import all_sites  # the site modules import this module
+
+    return {mobile: desktop for site in all_sites().values() for mobile, desktop in site.mobile_hosts.items()}
 
 
 def _kept(name: str, value: str) -> bool:
@@ -37,7 +37,7 @@ def _netloc(scheme: str, netloc: str) -> str:
     if not colon or not port.isdigit():
         host, port = hostport, ""
     host = host.lower()
-    host = MOBILE_HOSTS.get(host, host)
+    host = mobile_hosts().get(host, host)
     if port and int(port) == DEFAULT_PORTS.get(scheme):
         port = ""
     return (f"{userinfo}@" if userinfo else "") + host + (f":{port}" if port else "")

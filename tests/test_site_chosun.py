@@ -10,8 +10,8 @@ import pytest
 
 from newscrawl import keys
 from newscrawl.pages import ExtractionError
+from newscrawl.sites.chosun import SITE as CHOSUN_SITE
 from newscrawl.sites.chosun import ChosunArcPage, ChosunLegacyPage, chosun_page
-from spiders.chosun import ChosunSpider
 from tests.crawling import crawl
 from tests.servers import FixtureServer, Route, page
 from tests.shared import (
@@ -83,7 +83,7 @@ def chosun_portal():
 
 
 def test_crawl_finds_both_eras_and_counts_the_missing(chosun_portal, tmp_path):
-    feeds = [*ChosunSpider.discovery_paths, "http://www.chosun.com/site/data/rss/politics.xml",
+    feeds = [*CHOSUN_SITE.discovery, "http://www.chosun.com/site/data/rss/politics.xml",
              "http://www.chosun.com/site/data/rss/editorials.xml"]
     result = crawl("chosun", chosun_portal.base_url, tmp_path / "data", args={"feeds": ",".join(feeds)})
     assert result.returncode == 0, result.log[-3000:]

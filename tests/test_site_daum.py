@@ -9,8 +9,7 @@ import pytest
 
 from newscrawl import keys
 from newscrawl.pages import ExtractionError
-from newscrawl.sites.daum import DaumArticlePage, reg_date
-from spiders.daum import article_link
+from newscrawl.sites.daum import DaumArticlePage, article_link, reg_date
 from tests.crawling import crawl
 from tests.servers import FixtureServer, page
 from tests.shared import FIXTURES, article_of, assert_article_matches, run_page

@@ -8,8 +8,7 @@ import pytest
 from newscrawl import keys
 from newscrawl.bylines import split_dateline
 from newscrawl.pages import ExtractionError
-from newscrawl.sites.naver import NaverArticlePage, article_ids
-from spiders.naver import article_link
+from newscrawl.sites.naver import NaverArticlePage, article_ids, article_link
 from tests.crawling import crawl
 from tests.servers import FixtureServer, Route
 from tests.shared import FIXTURES, CorpusSite, article_of, assert_article_matches, run_page

@@ -28,15 +28,6 @@ class RenderProfile:
     text_hidden: tuple[str, ...] = ()  # hidden while innerText is read: chrome the text parser cannot tell apart
 
 
-PROFILES: dict[str, RenderProfile] = {
-    "etoday": RenderProfile(
-        ready_selector="div.articleView",
-        text_root="section.view_body_moduleWrap",
-        text_hidden=('[id^="div-gpt-ad"]', ".ico_share", ".relation_newslist", ".reporter_topNews"),
-    ),
-}
-
-
 def render_mode(settings: BaseSettings, spider: Any = None) -> str:
     """The setting when given on the command line, else the spider's ``render`` attribute, else the setting."""
     attribute = getattr(spider, "render", None)
@@ -54,7 +45,11 @@ def launch_options(chromium_path: str) -> dict[str, Any]:
 
 
 def profile_for(site: str | None, settings: BaseSettings | None = None) -> RenderProfile:
-    profile = PROFILES.get(site or "", RenderProfile())
+    """The site's declared profile (``Site.render``), with a ready selector from NEWSCRAWL_RENDER_READY_SELECTORS."""
+    from newscrawl.sites import all_sites  # the registry imports RenderProfile from here
+
+    declared = all_sites().get(site or "")
+    profile = (declared.render if declared else None) or RenderProfile()
     extra = settings.getdict("NEWSCRAWL_RENDER_READY_SELECTORS") if settings is not None else {}
     if site in extra:
         profile = RenderProfile(extra[site], profile.text_root, profile.text_hidden)

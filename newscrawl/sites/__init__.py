@@ -1,17 +1,24 @@
 """The site registry: every module in this package that defines ``SITE`` is a supported portal.
 
-Adding a portal touches one module here (its page objects), one spider and one fixture + expected file.
+A portal is one declaration (:class:`Site`) in one module here: its names and hosts, how its articles are
+discovered (feeds, sitemaps, list pages, which links are articles, what makes two links one article), how a
+rendered page is read, and its layouts (page objects). ``spiders/portals.py`` turns every declaration with
+discovery sources into a spider; a module ``spiders/<name>.py`` exists only where a portal needs spider
+behaviour of its own (extra ``-a`` arguments). See docs/adding-a-portal.md.
 """
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
-from dataclasses import dataclass
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from functools import cache
 from urllib.parse import urlsplit
 
 from newscrawl.pages import ArticlePage, ExtractionError, choose_layout
+from newscrawl.rendering.config import RenderProfile
 
 
 class UnknownSiteError(LookupError):
@@ -20,11 +27,19 @@ class UnknownSiteError(LookupError):
 
 @dataclass(frozen=True)
 class Site:
-    name: str
+    name: str  # also the spider's name
     publisher: str
     hosts: tuple[str, ...]  # host names or parent domains this site serves
     layouts: tuple[type[ArticlePage], ...]  # HTML page objects, tried in order (choose_layout)
     text_layouts: tuple[type[ArticlePage], ...] = ()  # rendered-text page objects
+    # --- discovery: the spider generated from this declaration --------------------------------------
+    base_url: str = ""  # the site's home; discovery paths and -a base_url rebasing are relative to it
+    discovery: tuple[str, ...] = ()  # feeds, sitemaps and list pages (absolute, or relative to base_url)
+    article_url: re.Pattern[str] | None = None  # which discovered links are article pages
+    article_id: Callable[[str], str | None] | None = None  # what makes two links one article (fetched once)
+    link: Callable[[str], str] | None = None  # a discovered absolute link -> the URL to fetch (same or other)
+    mobile_hosts: Mapping[str, str] = field(default_factory=dict, hash=False)  # m. host -> desktop host, same paths
+    render: RenderProfile | None = None  # how a rendered page is read (rendering is opt-in)
 
     def serves(self, host: str) -> bool:
         return any(host == h or host.endswith("." + h) for h in self.hosts)

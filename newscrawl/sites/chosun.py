@@ -172,5 +172,35 @@ class ChosunLegacyPage(HtmlArticlePage):
 
 
 # An Arc page carries Fusion.globalContent; every other page is read as the legacy template.
-SITE = Site(name=NAME, publisher=PUBLISHER, hosts=("chosun.com",), layouts=(ChosunArcPage, ChosunLegacyPage))
+# --- discovery -----------------------------------------------------------------------------------------
+# Arc: /national/incident/2023/04/05/RNGKBEZYJJBWVLQZFEK4M6FMZQ/ ; legacy: /site/data/html_dir/2016/09/17/2016091700921.html
+ARC_ARTICLE = re.compile(r"/\d{4}/\d{2}/\d{2}/([A-Z0-9]{26})/?(?:\?|$)")
+LEGACY_ARTICLE = re.compile(r"/site/data/html_dir/\d{4}/\d{2}/\d{2}/(\d{13})\.html(?:\?|$)")
+
+
+def story_id(url: str) -> str | None:
+    """The story id shared by every URL of one article (section moves, ``?related_all`` suffixes)."""
+    found = ARC_ARTICLE.search(url) or LEGACY_ARTICLE.search(url)
+    return found.group(1) if found else None
+
+
+def fetch_url(url: str) -> str:
+    """Legacy article URLs lose their ``?related_all``-style query: one URL per story."""
+    return url.split("?")[0] if LEGACY_ARTICLE.search(url) else url
+
+
+# An Arc page carries Fusion.globalContent; every other page is read as the legacy template.
+SITE = Site(
+    name=NAME, publisher=PUBLISHER, hosts=("chosun.com",), layouts=(ChosunArcPage, ChosunLegacyPage),
+    base_url=HOME,
+    discovery=(
+        "https://www.chosun.com/arc/outboundfeeds/rss/?outputType=xml",  # today's Arc XP outbound feeds
+        "https://www.chosun.com/arc/outboundfeeds/news-sitemap/?outputType=xml",
+        "http://www.chosun.com/site/data/rss/rss.xml",  # legacy 전체기사 feed
+        "http://news.chosun.com/svc/list_in/list.html",  # legacy 실시간 뉴스 list
+    ),
+    article_url=re.compile(f"{ARC_ARTICLE.pattern}|{LEGACY_ARTICLE.pattern}"),
+    article_id=story_id,
+    link=fetch_url,
+)
 chosun_page = SITE.page

@@ -26,6 +26,8 @@ from newscrawl.text import clean, render_lines
 
 NAME = "daum"
 PORTAL = "다음뉴스"
+ARTICLE_ID = re.compile(r"/v/(\d{17})")  # every Daum article URL: v.daum.net/v/<17-digit id>
+ARTICLE_LINK = re.compile(rf"^https?://(?:news\.)?v\.daum\.net{ARTICLE_ID.pattern}(?:[/?#].*)?$")
 _REG_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$")
 _NOT_A_NAME = re.compile(r"\d|입력|수정|댓글")
 
@@ -102,8 +104,26 @@ class DaumArticlePage(HtmlArticlePage):
         return images
 
     def canonical_url(self) -> str:
-        found = re.search(r"/v/(\d{17})", self.meta("og:url") or self.url)
+        found = ARTICLE_ID.search(self.meta("og:url") or self.url)
         return f"https://v.daum.net/v/{found.group(1)}" if found else super().canonical_url()
+
+
+# --- discovery -----------------------------------------------------------------------------------------
+# The per-section latest-news list pages news.daum.net/breakingnews/<section> (ul.list_news2 a.link_txt linking
+# https://v.daum.net/v/<17-digit id>; ?page=N&regDate=YYYYMMDD pages back in time), the shape public Daum
+# crawlers use. Older links news.v.daum.net/v/<id> and ?f=o-style queries are followed as v.daum.net/v/<id>.
+SECTIONS = ("society", "politics", "economic", "foreign", "culture", "digital")
+
+
+def section_pages(sections: tuple[str, ...], pages: int = 1) -> tuple[str, ...]:
+    return tuple(f"/breakingnews/{section}" + (f"?page={page}" if page > 1 else "")
+                 for section in sections for page in range(1, pages + 1))
+
+
+def article_link(href: str) -> str | None:
+    """``https://v.daum.net/v/<id>`` for a Daum article link of either host, else None."""
+    found = ARTICLE_LINK.match(href)
+    return f"https://v.daum.net/v/{found.group(1)}" if found else None
 
 
 SITE = Site(
@@ -111,4 +131,8 @@ SITE = Site(
     publisher=PORTAL,
     hosts=("v.daum.net", "news.v.daum.net"),
     layouts=(DaumArticlePage,),
+    base_url="https://news.daum.net",
+    discovery=section_pages(SECTIONS),
+    article_url=re.compile(r"/v/\d{17}$"),
+    link=lambda url: article_link(url) or url,
 )

@@ -115,4 +115,23 @@ class DongaLegacyPage(HtmlArticlePage):
         return labels[0] if labels else None
 
 
-SITE = Site(name=NAME, publisher=PUBLISHER, hosts=("donga.com",), layouts=(DongaLegacyPage,))
+# --- discovery: the 전체기사 RSS feed and the news list pages (legacy news.donga.com/List and today's
+# www.donga.com/news list). Legacy: news.donga.com/List/3/all/20160918/80317115/1 (the first segment names the
+# route: List, BestClick, Main, East, ...); today: www.donga.com/news/Society/article/all/20240101/123456789/1
+ARTICLE = re.compile(r"/(?:\w+/3|news/\w+/article)/all/(\d{8})/(\d+)/\d+(?:\?|$)")
+
+
+def article_id(url: str) -> str | None:
+    """The article id: the same story reached through different list routes is fetched once."""
+    found = ARTICLE.search(url)
+    return found.group(2) if found else None
+
+
+SITE = Site(
+    name=NAME, publisher=PUBLISHER, hosts=("donga.com",), layouts=(DongaLegacyPage,),
+    base_url="https://www.donga.com",
+    discovery=("https://rss.donga.com/total.xml", "https://www.donga.com/news/List",
+               "http://news.donga.com/List"),  # the last: the legacy 전체기사 list
+    article_url=ARTICLE,
+    article_id=article_id,
+)

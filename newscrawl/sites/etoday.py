@@ -13,6 +13,7 @@ from newscrawl.chrome import is_chrome_line, strip_caption_marker
 from newscrawl.dates import MODIFIED_LABELS, PUBLISHED_LABELS, labeled_date
 from newscrawl.items import ArticleItem, TickerItem
 from newscrawl.pages import Extracted, ExtractionError, HtmlArticlePage, RenderedTextPage
+from newscrawl.rendering.config import RenderProfile
 from newscrawl.sites import Site
 from newscrawl.text import clean, render_lines
 from newscrawl.tickers import tickers_from_cells
@@ -134,4 +135,13 @@ SITE = Site(
     hosts=("etoday.co.kr",),
     layouts=(EtodayArticlePage,),
     text_layouts=(EtodayRenderedTextPage,),
+    base_url="https://www.etoday.co.kr",
+    discovery=("https://rss.etoday.co.kr/eto/etoday_news_all.xml", "/rss/news_sitemap"),  # all-news RSS, sitemap
+    article_url=re.compile(r"/news/view/\d+"),
+    mobile_hosts={"m.etoday.co.kr": "www.etoday.co.kr"},
+    render=RenderProfile(
+        ready_selector="div.articleView",
+        text_root="section.view_body_moduleWrap",
+        text_hidden=('[id^="div-gpt-ad"]', ".ico_share", ".relation_newslist", ".reporter_topNews"),
+    ),
 )

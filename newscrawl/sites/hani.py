@@ -80,4 +80,15 @@ class HaniLegacyArticlePage(HtmlArticlePage):
         return images
 
 
-SITE = Site(name=NAME, publisher=PUBLISHER, hosts=("hani.co.kr",), layouts=(HaniLegacyArticlePage,))
+# --- discovery: the all-news RSS feed and the 전체기사 list page (/arti/list.html).
+_FROM_PARAM = re.compile(r"([?&])_fr=[^&]*&?")  # ?_fr=st3 / mt2 mark which page module a link came from
+
+
+SITE = Site(
+    name=NAME, publisher=PUBLISHER, hosts=("hani.co.kr",), layouts=(HaniLegacyArticlePage,),
+    base_url="https://www.hani.co.kr",
+    discovery=("/rss/", "/arti/list.html"),
+    article_url=re.compile(r"/arti/(?:[a-z_]+/)+\d+\.html"),
+    link=lambda url: _FROM_PARAM.sub(r"\1", url),
+    mobile_hosts={"m.hani.co.kr": "www.hani.co.kr"},
+)

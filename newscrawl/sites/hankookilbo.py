@@ -286,5 +286,16 @@ def markup_lines(markup: str | None) -> list[str]:
 
 # The first layout whose marker the page contains.
 LAYOUTS: tuple[type[HtmlArticlePage], ...] = (HankookNextPage, HankookFlightPage, HankookLegacyPage)
-SITE = Site(name=NAME, publisher=PUBLISHER, hosts=("hankookilbo.com",), layouts=LAYOUTS)
+
+# --- discovery: the all-articles RSS feed and the Google News sitemap of the latest articles. Assumed shapes
+# (not verifiable offline; override with -a feeds=): RSS https://www.hankookilbo.com/rss/all, the news sitemap
+# https://www.hankookilbo.com/sitemap/latest-articles (daily: /sitemap/daily-articles/<yyyymmdd>). Articles live
+# at /news/article/<id> (Next.js) and, in older links, /News/Read/<id> (jQuery); ids are a letter and 19 digits.
+SITE = Site(
+    name=NAME, publisher=PUBLISHER, hosts=("hankookilbo.com",), layouts=LAYOUTS,
+    base_url="https://www.hankookilbo.com",
+    discovery=("https://www.hankookilbo.com/rss/all", "https://www.hankookilbo.com/sitemap/latest-articles"),
+    article_url=re.compile(r"/(?:news/article|News/Read)/[A-Z]\d{19}/?$", re.IGNORECASE),
+    mobile_hosts={"m.hankookilbo.com": "www.hankookilbo.com"},
+)
 hankookilbo_page = SITE.page

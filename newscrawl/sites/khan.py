@@ -66,4 +66,12 @@ class KhanLegacyArticlePage(HtmlArticlePage):
         return images
 
 
-SITE = Site(name=NAME, publisher=PUBLISHER, hosts=("khan.co.kr",), layouts=(KhanLegacyArticlePage,))
+# --- discovery: the all-news RSS feed and the 최신기사 list (news.khan.co.kr/kh_recent/); articles at
+# news.khan.co.kr/kh_news/khan_art_view.html?artid=… and biz.khan.co.kr/khan_art_view.html?artid=…
+SITE = Site(
+    name=NAME, publisher=PUBLISHER, hosts=("khan.co.kr",), layouts=(KhanLegacyArticlePage,),
+    base_url="http://news.khan.co.kr",
+    discovery=("http://www.khan.co.kr/rss/rssdata/total_news.xml", "/kh_recent/"),
+    article_url=re.compile(r"/khan_art_view\.html\?artid=\d{15}"),
+    mobile_hosts={"m.khan.co.kr": "www.khan.co.kr"},
+)

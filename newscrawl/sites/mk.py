@@ -126,4 +126,13 @@ class MkArticlePage(HtmlArticlePage):
 
 
 # One layout so far; when mk changes its template, add a page class and choose by a marker of the page.
-SITE = Site(name=NAME, publisher=PUBLISHER, hosts=("mk.co.kr",), layouts=(MkArticlePage,))
+# --- discovery: https://www.mk.co.kr/rss/<8-digit channel>/ (30000001 = 전체 뉴스; section channels such as
+# 40300001 have the same shape) and https://www.mk.co.kr/sitemap/latest-articles/ (a news sitemap with
+# news:publication_date). Articles live at /news/<section>/<numeric id>.
+SITE = Site(
+    name=NAME, publisher=PUBLISHER, hosts=("mk.co.kr",), layouts=(MkArticlePage,),
+    base_url="https://www.mk.co.kr",
+    discovery=("https://www.mk.co.kr/rss/30000001/", "https://www.mk.co.kr/sitemap/latest-articles/"),
+    article_url=re.compile(r"/news/[a-z_]+/\d+/?$"),
+    mobile_hosts={"m.mk.co.kr": "www.mk.co.kr"},
+)

@@ -138,9 +138,40 @@ class NaverArticlePage(HtmlArticlePage):
         return canonical_article_url(*ids) if ids else super().canonical_url()
 
 
+# --- discovery: the section list pages, in the current layout (news.naver.com/section/<sid>) and the legacy one
+# (news.naver.com/main/main.naver?mode=LSD&mid=shm&sid1=<sid>). Section ids: 100 정치, 101 경제, 102 사회,
+# 103 생활/문화, 104 세계, 105 IT/과학. List pages link articles as n.news.naver.com/mnews/article/<oid>/<aid>,
+# n.news.naver.com/article/<oid>/<aid> and ranking/hotissue views of the same articles; the latter (and legacy
+# main/read.naver?oid=&aid= links) are followed as /mnews/article/<oid>/<aid>, without the query (sid, ntype,
+# cid, type only say where the link was).
+SECTIONS = ("100", "101", "102", "103", "104", "105")
+PLAIN_ARTICLE = re.compile(r"^/article/(\d{3})/(\d{10})$")  # the other shape kept as linked
+
+
+def section_pages(sections: tuple[str, ...]) -> tuple[str, ...]:
+    new = tuple(f"/section/{sid}" for sid in sections)
+    legacy = tuple(f"/main/main.naver?mode=LSD&mid=shm&sid1={sid}" for sid in sections)
+    return new + legacy
+
+
+def article_link(href: str) -> str | None:
+    """The URL to fetch for an article link of any shape, or None when ``href`` is not an article."""
+    ids = article_ids(href)
+    if ids is None:
+        return None
+    found = ARTICLE_PATH.search(href)
+    if found and PLAIN_ARTICLE.match(found.group(0)):
+        return f"https://n.news.naver.com/article/{ids[0]}/{ids[1]}"
+    return canonical_article_url(*ids)
+
+
 SITE = Site(
     name=NAME,
     publisher=PORTAL,
     hosts=("news.naver.com",),
     layouts=(NaverArticlePage,),
+    base_url="https://news.naver.com",
+    discovery=section_pages(SECTIONS),
+    article_url=re.compile(r"/(?:mnews/)?article/\d{3}/\d{10}$"),
+    link=lambda url: article_link(url) or url,
 )

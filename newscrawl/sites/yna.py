@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from newscrawl.bylines import without_dateline
 from newscrawl.chrome import strip_caption_marker
@@ -156,6 +156,24 @@ def _as_list(value: object) -> list:
     return value if isinstance(value, list) else [value]
 
 
-SITE = Site(name=NAME, publisher=PUBLISHER, hosts=("yna.co.kr", "yonhapnews.co.kr"),
-            layouts=(YonhapLegacyPage, YnaStoryPage))
+# --- discovery: the Korean and English RSS feeds and the 최신기사 list (/news); with
+# -a sections=international/asia-australia,politics/all, section list pages (spiders/yna.py).
+# www/en: /view/AKR…, /view/AEN…; legacy yonhapnews.co.kr: /bulletin/2016/09/17/0200000000AKR….HTML
+_PLACEMENT_PARAMS = frozenset({"section", "input", "template", "site"})  # where a link was placed: same article
+
+
+def without_placement(url: str) -> str:
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in _PLACEMENT_PARAMS]
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), parts.fragment))
+
+
+SITE = Site(
+    name=NAME, publisher=PUBLISHER, hosts=("yna.co.kr", "yonhapnews.co.kr"), layouts=(YonhapLegacyPage, YnaStoryPage),
+    base_url="https://www.yna.co.kr",
+    discovery=("/rss/news.xml", "https://en.yna.co.kr/RSS/news.xml", "/news"),
+    article_url=re.compile(r"/(?:view/(?:AKR|AEN)\d{17}|[a-z]+/\d{4}/\d{2}/\d{2}/\d{10}AKR\d{17}\.HTML)"),
+    link=without_placement,
+    mobile_hosts={"m.yna.co.kr": "www.yna.co.kr"},
+)
 yna_page = SITE.page

@@ -62,4 +62,10 @@ class YonhapnewstvArticlePage(HtmlArticlePage):
         )
 
 
-SITE = Site(name=NAME, publisher=PUBLISHER, hosts=("yonhapnewstv.co.kr",), layouts=(YonhapnewstvArticlePage,))
+# --- discovery: the all-news RSS feed (/browse/feed/) and category feeds (-a feeds=…).
+SITE = Site(
+    name=NAME, publisher=PUBLISHER, hosts=("yonhapnewstv.co.kr",), layouts=(YonhapnewstvArticlePage,),
+    base_url="https://www.yonhapnewstv.co.kr",
+    discovery=("/browse/feed/",),
+    article_url=re.compile(r"/news/MYH\d{17}"),
+)
