@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from newscrawl import keys
-from newscrawl.bylines import split_dateline
+from newscrawl.extractors.bylines import split_dateline
 from newscrawl.pages import ExtractionError
 from newscrawl.sites.naver import NaverArticlePage, article_ids, article_link
 from tests.crawling import crawl

@@ -15,8 +15,8 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from newscrawl.bylines import reporter_name
 from newscrawl.dates import MODIFIED_LABELS, PUBLISHED_LABELS, labeled_date
+from newscrawl.extractors.bylines import reporter_name
 from newscrawl.items import ArticleItem
 from newscrawl.pages import EmbeddedDataPage, ExtractionError, HtmlArticlePage
 from newscrawl.sites import Site

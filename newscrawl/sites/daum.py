@@ -17,8 +17,9 @@ import re
 
 from parsel import Selector
 
-from newscrawl.bylines import reporter_name, without_dateline
 from newscrawl.dates import MODIFIED_LABELS, PUBLISHED_LABELS, labeled_date, parse_datetime
+from newscrawl.extractors.bylines import reporter_name, without_dateline
+from newscrawl.extractors.images import photo_boxes, plain_caption
 from newscrawl.items import ArticleItem
 from newscrawl.pages import HtmlArticlePage
 from newscrawl.sites import Site
@@ -65,7 +66,6 @@ class DaumArticlePage(HtmlArticlePage):
         published = machine if machine and (not shown_published or same_minute(machine, shown_published)) \
             else shown_published
         self.require(title=title, body=body, published_at=published)
-        self.publisher = self.press_name()
         deck = self.selector.css("strong.summary_view")
         subtitles = render_lines(deck[0].root) if deck else []
         deck.drop()
@@ -84,6 +84,9 @@ class DaumArticlePage(HtmlArticlePage):
             tags=[],
         )
 
+    def publisher_name(self) -> str:
+        return self.press_name()
+
     def press_name(self) -> str:
         site_name = (self.meta("og:site_name") or "").removeprefix("다음").strip(" -")
         logo = self.selector.css(".head_view .info_cp img::attr(alt)").get()
@@ -94,14 +97,8 @@ class DaumArticlePage(HtmlArticlePage):
 
     def images(self, body: Selector) -> list[dict]:
         """Photos (figure blocks) of the body with their captions; each figure is then dropped."""
-        images = []
-        for figure in body.css("figure"):
-            url = figure.css("img::attr(src)").get() or figure.css("img::attr(data-org-src)").get()
-            if url:
-                caption = clean(figure.css("figcaption").xpath("string()").get())
-                images.append({"url": self.absolute(url), "caption": caption or None})
-            figure.drop()
-        return images
+        return photo_boxes(body, "figure", self.absolute, src_css=("img::attr(src)", "img::attr(data-org-src)"),
+                           every_image=False, caption=lambda box: plain_caption(box.css("figcaption").xpath("string()").get() or ""))
 
     def canonical_url(self) -> str:
         found = ARTICLE_ID.search(self.meta("og:url") or self.url)

@@ -14,8 +14,8 @@ import re
 from lxml import etree
 from parsel import Selector
 
-from newscrawl.bylines import reporter_name
 from newscrawl.dates import MODIFIED_LABELS, PUBLISHED_LABELS, labeled_date
+from newscrawl.extractors.bylines import EMAIL, reporter_name
 from newscrawl.items import ArticleItem
 from newscrawl.pages import ExtractionError, HtmlArticlePage
 from newscrawl.sites import Site
@@ -24,13 +24,12 @@ from newscrawl.text import clean, render_lines
 NAME = "donga"
 PUBLISHER = "동아일보"
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 # The closing byline: "김윤종 기자 zozo@donga.com", "경주=이권효 boriam@donga.com /최지연·박성민 기자".
-_BYLINE_END = re.compile(r"(기자|특파원)$")
+_BYLINE_END = re.compile(r"(기자|특파원)$")  # a title closing a short line
 
 
 def is_byline(line: str) -> bool:
-    return len(line) <= 100 and bool(_EMAIL.search(line) or (len(line) <= 40 and _BYLINE_END.search(line)))
+    return len(line) <= 100 and bool(EMAIL.search(line) or (len(line) <= 40 and _BYLINE_END.search(line)))
 
 
 def first_text(scope: Selector, css: str) -> str:

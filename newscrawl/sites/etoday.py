@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import re
 
+from parsel import Selector
+
 from newscrawl.chrome import is_chrome_line, strip_caption_marker
 from newscrawl.dates import MODIFIED_LABELS, PUBLISHED_LABELS, labeled_date
+from newscrawl.extractors.images import photo_boxes, take_deck
 from newscrawl.items import ArticleItem, TickerItem
 from newscrawl.pages import Extracted, ExtractionError, HtmlArticlePage, RenderedTextPage
 from newscrawl.rendering.config import RenderProfile
@@ -29,6 +32,12 @@ _TEXT_END = re.compile(r"^(좋아요|화나요|슬퍼요|추가취재 원해요)
 _SENTENCE_END = re.compile(r"(다|요|음|함)[.!?]?[\"'”’)]*$|[.!?][\"'”’)]*$")
 
 
+def _first_caption_line(box: Selector) -> str | None:
+    """The first line of a photo box is its caption (the box repeats it)."""
+    lines = render_lines(box.root)
+    return strip_caption_marker(lines[0]) if lines else None
+
+
 class EtodayArticlePage(HtmlArticlePage):
     site = NAME
     publisher = PUBLISHER
@@ -42,18 +51,10 @@ class EtodayArticlePage(HtmlArticlePage):
         body = self.selector.css(self.body_css)
         if not body:
             raise ExtractionError("missing_fields", "body (div.articleView[itemprop=articleBody])")
-        images = []
-        for box in body.css(".img_box_C"):
-            caption_lines = [strip_caption_marker(c) for c in render_lines(box.root)]
-            images.append({
-                "url": self.absolute(box.css("img::attr(data-src), img::attr(src)").get()),
-                "caption": caption_lines[0] if caption_lines else None,
-            })
-        body.css(".img_box_C, .imgCaption").drop()  # a caption outside its box is still no body text
-        subtitles = []
-        for deck in body.css(".sub_title, .subtitle"):
-            subtitles.extend(render_lines(deck.root))
-        body.css(".sub_title, .subtitle").drop()
+        images = photo_boxes(body[0], ".img_box_C", self.absolute, caption=_first_caption_line,
+                             src_css="img::attr(data-src), img::attr(src)", every_image=False, keep_missing=True)
+        body.css(".imgCaption").drop()  # a caption outside its box is still no body text
+        subtitles = take_deck(body, ".sub_title, .subtitle")
         visible = " ".join(self.lines(".newsinfo") or self.lines("body"))
         tags = [clean(t).lstrip("#") for t in self.selector.css(".kwd_tags a::text").getall()]
         return self.new_article(

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import itertools
 import re
-from typing import Any
 from urllib.parse import urlsplit
 
 import trafilatura
 from lxml import etree
 
-from newscrawl.bylines import reporter_name, split_dateline
 from newscrawl.chrome import SUBTITLE_BULLETS, is_chrome_line
 from newscrawl.dates import MODIFIED_LABELS, PUBLISHED_LABELS, labeled_date
+from newscrawl.extractors.bylines import EMAIL, reporter_name, split_dateline
+from newscrawl.extractors.people import json_ld_people
 from newscrawl.items import ArticleItem
 from newscrawl.pages import ExtractionError, HtmlArticlePage
 from newscrawl.sites import Site
@@ -29,7 +29,6 @@ TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " : ", " < ", " > ",
 SITE_WORDS = re.compile(r"(뉴스|신문|일보|닷컴|방송|경제|미디어|타임즈|타임스|news|times|tv|daily)\s*$", re.IGNORECASE)
 HANGUL = re.compile(r"[가-힣]")
 AGENCIES = frozenset({"연합뉴스", "뉴시스", "뉴스1", "AP", "AFP", "로이터", "EPA", "UPI"})
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 BYLINE = re.compile(r"^([가-힣]{2,4})\s*(기자|특파원|선임기자)\b")
 HASHTAGS = re.compile(r"^#\S+(\s+#\S+)*$")
 # Lines of page furniture trafilatura tends to keep: relative-time headline lists, tip-off notices, toasts.
@@ -88,17 +87,6 @@ def person_name(raw: str, publisher: str) -> str | None:
     return name if HANGUL.search(name) or re.fullmatch(r"[A-Z][\w'-]*( [A-Z][\w'-]*)+", name) else None
 
 
-def json_ld_names(value: Any) -> list[str]:
-    """Names in a JSON-LD author/publisher value (a string, an object, or a list of either)."""
-    values = value if isinstance(value, list) else [value]
-    names = []
-    for v in values:
-        name = v.get("name") if isinstance(v, dict) else v
-        if isinstance(name, str) and name.strip():
-            names.append(name.strip())
-    return names
-
-
 class GenericArticlePage(HtmlArticlePage):
     site = NAME
     publisher = ""
@@ -114,7 +102,7 @@ class GenericArticlePage(HtmlArticlePage):
 
     # --- metadata ---------------------------------------------------------------------------------
     def site_name(self) -> str:
-        publisher = json_ld_names(self.ld.get("publisher"))
+        publisher = json_ld_people(self.ld.get("publisher"))
         name = self.meta("og:site_name") or (publisher[0] if publisher else None)
         return clean(name) or (urlsplit(self.url).hostname or "")
 
@@ -151,7 +139,7 @@ class GenericArticlePage(HtmlArticlePage):
         return (published if isinstance(published, str) else None, modified if isinstance(modified, str) else None)
 
     def authors(self) -> list[str]:
-        raw = json_ld_names(self.ld.get("author"))
+        raw = json_ld_people(self.ld.get("author"))
         if not raw:
             raw = [a for a in [self.meta("article:author", "dable:author", "author")] if a]
         names = []

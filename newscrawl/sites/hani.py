@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 
-from newscrawl.chrome import strip_caption_marker
 from newscrawl.dates import MODIFIED_LABELS, PUBLISHED_LABELS, labeled_date
+from newscrawl.extractors.bylines import EMAIL, title_pattern
+from newscrawl.extractors.images import caption_text, marked_caption, photo_boxes
 from newscrawl.items import ArticleItem
 from newscrawl.pages import HtmlArticlePage
 from newscrawl.sites import Site
@@ -20,9 +21,9 @@ from newscrawl.text import clean, render_lines
 
 NAME = "hani"
 PUBLISHER = "한겨레"
-_TITLES = r"(?:선임기자|객원기자|기자|특파원|논설위원|선임논설위원|편집국장|기자·사진)"
+_TITLES = title_pattern("편집국장", "기자·사진")
 # "이충신 기자 cslee@hani.co.kr", "김양희 선임기자, 도쿄/조기원 특파원 ..." (a whole closing line).
-_BYLINE = re.compile(rf"^((?:[가-힣/]{{2,10}}\s*{_TITLES}\s*[,·]?\s*)+)([\w.+-]+@[\w.-]+)?\s*$")
+_BYLINE = re.compile(rf"^((?:[가-힣/]{{2,10}}\s*{_TITLES}\s*[,·]?\s*)+)({EMAIL.pattern})?\s*$")
 _BYLINE_NAME = re.compile(rf"(?:[가-힣]+/)?([가-힣]{{2,4}})\s*{_TITLES}")
 # Wire credits that stand alone where the byline goes: an agency, never an author.
 _WIRE_CREDITS = frozenset({"연합뉴스", "뉴시스", "뉴스1", "AFP연합뉴스", "AP연합뉴스", "로이터연합뉴스"})
@@ -54,7 +55,8 @@ class HaniLegacyArticlePage(HtmlArticlePage):
         title = self.text("div.article-head span.title")
         body = self.selector.css(self.body_css)
         self.require(title=title, body=body)
-        images = self._images(body[0])
+        images = photo_boxes(body[0], "div.image-area", self.absolute,
+                             caption=lambda box: marked_caption(caption_text(box, ".desc", first=True)))
         paragraphs, byline_authors = split_byline(render_lines(body[0].root))
         visible = self.text("div.article-head p.date-time")
         meta_author = self.meta("dable:author")
@@ -68,16 +70,6 @@ class HaniLegacyArticlePage(HtmlArticlePage):
             paragraphs=paragraphs,
             images=images,
         )
-
-    def _images(self, body) -> list[dict]:
-        """Photo boxes of the text, removed from it so their captions are not read as paragraphs."""
-        images = []
-        for box in body.css("div.image-area"):
-            caption = " ".join(render_lines(box.css(".desc")[0].root)) if box.css(".desc") else ""
-            for src in box.css("img::attr(src)").getall():
-                images.append({"url": self.absolute(src), "caption": strip_caption_marker(caption) or None})
-        body.css("div.image-area").drop()
-        return images
 
 
 # --- discovery: the all-news RSS feed and the 전체기사 list page (/arti/list.html).

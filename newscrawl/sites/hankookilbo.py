@@ -27,7 +27,9 @@ from typing import Any, ClassVar
 from lxml import etree, html
 from parsel import Selector
 
-from newscrawl.bylines import reporter_name
+from newscrawl.extractors.bylines import reporter_name
+from newscrawl.extractors.images import caption_text, photo_boxes, plain_caption, take_deck
+from newscrawl.extractors.people import json_ld_people
 from newscrawl.items import ArticleItem
 from newscrawl.pages import HtmlArticlePage
 from newscrawl.sites import Site
@@ -42,32 +44,20 @@ _AD_PLACEHOLDER = re.compile(r"\$\$[A-Z_]+\$\$")
 _FLIGHT_PUSH = re.compile(r"^\s*self\.__next_f\.push\((\[.*\])\)\s*;?\s*$", re.DOTALL)
 
 
-def editor_images(body: Selector, base: HtmlArticlePage) -> list[dict]:
-    """One entry per ``div.editor-img-box`` photo: ``img@src`` and the caption text (credit kept)."""
-    images = []
-    for box in body.css(".editor-img-box"):
-        caption = " ".join(render_lines(box.css(".caption")[0].root)) if box.css(".caption") else ""
-        images.append({"url": base.absolute(box.css("img::attr(src), img::attr(data-src)").get()),
-                       "caption": clean(caption) or None})
-    return images
-
-
 def editor_article_parts(body: Selector, base: HtmlArticlePage) -> tuple[list[str], list[dict], list[str]]:
     """(subtitles, images, paragraphs) of an editor-markup body; the body's DOM loses deck, photos and chrome."""
-    subtitles: list[str] = []
-    for deck in body.css(DECK_CSS):
-        subtitles.extend(render_lines(deck.root))
-    images = editor_images(body, base)
-    for css in (DECK_CSS, ".editor-img-box", *BODY_CHROME_CSS):
+    subtitles = take_deck(body, DECK_CSS)
+    # One entry per div.editor-img-box photo: img@src and the caption text (credit kept).
+    images = photo_boxes(body, ".editor-img-box", base.absolute,
+                         caption=lambda box: plain_caption(caption_text(box, ".caption", first=True)),
+                         src_css="img::attr(src), img::attr(data-src)", every_image=False, keep_missing=True)
+    for css in BODY_CHROME_CSS:
         body.css(css).drop()
     return subtitles, images, render_lines(body.root)
 
 
 def people_names(ld: dict) -> list[str]:
-    people = ld.get("author") or []
-    people = people if isinstance(people, list) else [people]
-    names = [clean(p.get("name")) for p in people if isinstance(p, dict)]
-    return list(dict.fromkeys(reporter_name(n) for n in names if n))
+    return list(dict.fromkeys(reporter_name(n) for n in json_ld_people(ld.get("author"), strings=False)))
 
 
 class HankookNextPage(HtmlArticlePage):

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 
-from newscrawl.chrome import strip_caption_marker
 from newscrawl.dates import MODIFIED_LABELS, PUBLISHED_LABELS, labeled_date
+from newscrawl.extractors.bylines import title_pattern
+from newscrawl.extractors.images import caption_text, marked_caption, photo_boxes, take_deck
 from newscrawl.items import ArticleItem
 from newscrawl.pages import HtmlArticlePage
 from newscrawl.sites import Site
@@ -21,7 +22,7 @@ from newscrawl.text import render_lines
 NAME = "khan"
 PUBLISHER = "경향신문"
 # "정환보 기자 botox@…", "도쿄|윤희일 특파원", "김종목 선임기자·이혜리 기자"
-_BYLINE_NAME = re.compile(r"(?:[가-힣]+\s*[|/]\s*)?([가-힣]{2,4})\s*(?:선임기자|객원기자|기자|특파원|논설위원|기획위원)")
+_BYLINE_NAME = re.compile(rf"(?:[가-힣]+\s*[|/]\s*)?([가-힣]{{2,4}})\s*{title_pattern('기획위원')}")
 _HEADER = "div:is(.art_header, .view_header)"  # news. / biz.
 _CAPTION_CSS = ".caption, .art_photo_caption, p.caption_txt, figcaption"
 
@@ -39,11 +40,9 @@ class KhanLegacyArticlePage(HtmlArticlePage):
         title = self.text(f"{_HEADER} h1")
         body = self.selector.css(self.body_css)
         self.require(title=title, body=body)
-        subtitles = []
-        for deck in body.css("div.art_subtit"):
-            subtitles.extend(render_lines(deck.root))
-        body.css("div.art_subtit").drop()
-        images = self._images(body[0])
+        subtitles = take_deck(body, "div.art_subtit")
+        images = photo_boxes(body[0], "div.art_photo", self.absolute,
+                             caption=lambda box: marked_caption(caption_text(box, _CAPTION_CSS)))
         visible = self.text(f"{_HEADER} div.byline")
         return self.new_article(
             title=title,
@@ -55,15 +54,6 @@ class KhanLegacyArticlePage(HtmlArticlePage):
             paragraphs=render_lines(body[0].root),
             images=images,
         )
-
-    def _images(self, body) -> list[dict]:
-        images = []
-        for box in body.css("div.art_photo"):
-            caption = " ".join(line for el in box.css(_CAPTION_CSS) for line in render_lines(el.root))
-            for src in box.css("img::attr(src)").getall():
-                images.append({"url": self.absolute(src), "caption": strip_caption_marker(caption) or None})
-        body.css("div.art_photo").drop()
-        return images
 
 
 # --- discovery: the all-news RSS feed and the 최신기사 list (news.khan.co.kr/kh_recent/); articles at

@@ -16,7 +16,9 @@ from decimal import Decimal, InvalidOperation
 
 from parsel import Selector
 
-from newscrawl.bylines import reporter_name
+from newscrawl.extractors.bylines import reporter_name
+from newscrawl.extractors.images import take_deck
+from newscrawl.extractors.people import json_ld_people
 from newscrawl.items import ArticleItem, TickerItem, parse_number
 from newscrawl.pages import HtmlArticlePage
 from newscrawl.sites import Site
@@ -57,10 +59,7 @@ class MkArticlePage(HtmlArticlePage):
         self.require(body=body)
         images = [self._image(figure) for figure in body.css("figure")]
         body.css(".thumb_area, figure").drop()
-        subtitles: list[str] = []
-        for deck in body.css(".mid_title"):
-            subtitles.extend(render_lines(deck.root))
-        body.css(".mid_title").drop()
+        subtitles = take_deck(body, ".mid_title")
         ld = self.json_ld()
         title = self.text(".news_ttl_wrap .news_ttl") or self.text("h2.news_ttl")
         paragraphs = render_lines(body[0].root)
@@ -111,10 +110,8 @@ class MkArticlePage(HtmlArticlePage):
                 "caption": caption or None}
 
     def _authors(self, ld: dict) -> list[str]:
-        people = ld.get("author") or []
-        people = people if isinstance(people, list) else [people]
-        names = [clean(p.get("name")) for p in people if isinstance(p, dict)]
-        if not any(names):
+        names = json_ld_people(ld.get("author"), strings=False)
+        if not names:
             names = [reporter_name(n) for n in self.selector.css("dl.author dt.name::text").getall()]
         return list(dict.fromkeys(n for n in names if n))
 

@@ -17,7 +17,8 @@ import re
 
 from parsel import Selector
 
-from newscrawl.bylines import reporter_name, without_dateline
+from newscrawl.extractors.bylines import reporter_name, without_dateline
+from newscrawl.extractors.images import take_deck
 from newscrawl.items import ArticleItem
 from newscrawl.pages import HtmlArticlePage
 from newscrawl.sites import Site
@@ -76,11 +77,7 @@ class NaverArticlePage(HtmlArticlePage):
         title = self.text("h2.media_end_head_headline") or self.text("#title_area") or self.meta("og:title")
         published = self.selector.css("._ARTICLE_DATE_TIME::attr(data-date-time)").get()
         self.require(title=title, body=body, published_at=published)
-        self.publisher = self.press_name()
-        subtitles: list[str] = []
-        for deck in body.css("strong.media_end_summary"):
-            subtitles.extend(render_lines(deck.root))
-        body.css("strong.media_end_summary").drop()
+        subtitles = take_deck(body, "strong.media_end_summary")
         images = self.images(body[0])
         paragraphs = render_lines(body[0].root)
         authors = [reporter_name(a) for a in self.selector.css(".media_end_head_journalist_name").xpath(
@@ -108,6 +105,9 @@ class NaverArticlePage(HtmlArticlePage):
         own = self.canonical_url()
         return {"original_url": original, "canonical_url": strip_tracking(original), "other_urls": [own],
                 "syndicated": True}
+
+    def publisher_name(self) -> str:
+        return self.press_name()
 
     def press_name(self) -> str:
         """The original publisher: press logo alt, then meta, then the oid table."""

@@ -18,9 +18,10 @@ import posixpath
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from newscrawl.bylines import without_dateline
-from newscrawl.chrome import strip_caption_marker
 from newscrawl.dates import MODIFIED_LABELS, PUBLISHED_LABELS, labeled_date
+from newscrawl.extractors.bylines import EMAIL, without_dateline
+from newscrawl.extractors.images import caption_text, marked_caption, photo_boxes
+from newscrawl.extractors.people import json_ld_people
 from newscrawl.items import ArticleItem
 from newscrawl.pages import HtmlArticlePage
 from newscrawl.sites import Site
@@ -30,7 +31,7 @@ NAME = "yna"
 PUBLISHER = "연합뉴스"
 _EN_BYLINE = re.compile(r"^By ((?:[A-Z][\w'-]+ ?){1,4})$")
 _END_LINES = frozenset({"(END)", "(끝)", "<끝>"})
-_EMAIL_ONLY = re.compile(r"^[\w.+-]+@[\w-]+(\.[\w-]+)+$")
+_EMAIL_ONLY = re.compile(rf"^{EMAIL.pattern}$")
 _SAVED_PAGE_FILE = re.compile(r"(^|/)[^/]+_files/")  # a browser's "save page complete" rewrite of a src
 _AKR_DATE = re.compile(r"AKR(\d{4})(\d{2})(\d{2})")
 
@@ -70,9 +71,10 @@ class YnaStoryPage(HtmlArticlePage):
         title = self.text("header.title-article01 h1") or self.text("h1.tit") or clean(data.get("headline"))
         body = self.selector.css(self.body_css)
         self.require(title=title, body=body)
-        images = self._images(body[0])
+        images = photo_boxes(body[0], "figure, .comp-box.photo-group", self.absolute,
+                             caption=lambda box: marked_caption(caption_text(box, "figcaption, .desc-con")))
         paragraphs, dateline_names = cut_dateline(drop_closing_lines(render_lines(body[0].root)))
-        json_authors = [clean(a.get("name")) for a in _as_list(data.get("author")) if isinstance(a, dict)]
+        json_authors = json_ld_people(data.get("author"), strings=False)
         tags = [clean(t).lstrip("#") for t in self.selector.css(".keyword-zone01 .tag a::text").getall()]
         lang = (data.get("inLanguage") or self.meta("og:locale") or "ko").split("-")[0].split("_")[0]
         return self.new_article(
@@ -86,15 +88,6 @@ class YnaStoryPage(HtmlArticlePage):
             tags=[t for t in tags if t] or [clean(k) for k in _as_list(data.get("keywords")) if clean(k)],
             lang=lang,
         )
-
-    def _images(self, body) -> list[dict]:
-        images = []
-        for box in body.css("figure, .comp-box.photo-group"):
-            caption = " ".join(line for el in box.css("figcaption, .desc-con") for line in render_lines(el.root))
-            for src in box.css("img::attr(src)").getall():
-                images.append({"url": self.absolute(src), "caption": strip_caption_marker(caption) or None})
-        body.css("figure, .comp-box.photo-group").drop()
-        return images
 
 
 class YonhapLegacyPage(HtmlArticlePage):
@@ -113,7 +106,8 @@ class YonhapLegacyPage(HtmlArticlePage):
         title = self.text("#articleWrap h1.tit-article")
         body = self.selector.css(self.body_css)
         self.require(title=title, body=body)
-        images = self._images(body[0])
+        images = photo_boxes(body[0], "div.article-img", self._original_image_url,
+                             caption=lambda box: marked_caption(caption_text(box, ".img-info")))
         paragraphs, authors = cut_dateline(drop_closing_lines(render_lines(body[0].root)))
         visible = self.text(".share-info .tt")
         meta_author = self.meta("author")
@@ -126,15 +120,6 @@ class YonhapLegacyPage(HtmlArticlePage):
             paragraphs=paragraphs,
             images=images,
         )
-
-    def _images(self, body) -> list[dict]:
-        images = []
-        for box in body.css("div.article-img"):
-            caption = " ".join(line for el in box.css(".img-info") for line in render_lines(el.root))
-            for src in box.css("img::attr(src)").getall():
-                images.append({"url": self._original_image_url(src), "caption": strip_caption_marker(caption) or None})
-        body.css("div.article-img").drop()
-        return images
 
     def _original_image_url(self, src: str) -> str | None:
         """A saved page's ``./x_files/NAME.jpg`` is the page's own image NAME on img.yonhapnews.co.kr."""

@@ -12,8 +12,16 @@ from newscrawl.text import clean
 TITLES = ("선임논설위원", "선임기자", "수석기자", "전문기자", "객원기자", "인턴기자", "수습기자", "논설위원",
           "편집위원", "기자", "특파원", "통신원", "앵커")
 _TITLE = "(?:" + "|".join(TITLES) + ")"
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")  # a reporter's address in a byline or closing line
+
+
+def title_pattern(*extra: str) -> str:
+    """A regex group matching a reporter title (``TITLES`` plus a portal's own, e.g. 편집국장), longest first."""
+    return "(?:" + "|".join(sorted({*TITLES, *extra}, key=len, reverse=True)) + ")"
+
+
 _TRAILING_TITLE = re.compile(rf"\s*{_TITLE}(\s*외\s*\d+명)?\s*$")
-_EMAIL = re.compile(r"\(?[\w.+-]+@[\w-]+(\.[\w-]+)+\)?")
+_EMAIL = re.compile(rf"\(?{EMAIL.pattern}\)?")
 _NAME_WITH_TITLE = re.compile(rf"([가-힣]{{2,4}})\s*{_TITLE}")
 _NAMES_EQ = rf"[가-힣]{{2,4}}(?:\s*{_TITLE})?(?:\s*[·ㆍ,]\s*[가-힣]{{2,4}}(?:\s*{_TITLE})?)*\s*{_TITLE}\s*=\s*"
 KOREAN_DATELINE = re.compile(
