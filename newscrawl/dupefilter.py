@@ -3,7 +3,7 @@
 Scrapy's JOBDIR dupefilter remembers every request it has *scheduled*; after a SIGKILL, requests that were
 in flight are remembered but were never stored, and a resumed run would skip them for good. newscrawl keeps
 "already done" in the database instead (written in the same transaction as the item, see
-pipelines/store.py and newscrawl/incremental.py), so the dupefilter need not outlive the process.
+pipelines/store.py and newscrawl/downloadermiddlewares/incremental.py), so the dupefilter need not outlive the process.
 """
 
 from __future__ import annotations

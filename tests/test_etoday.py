@@ -118,7 +118,7 @@ def test_second_crawl_fetches_only_new_pages(etoday_portal, tmp_path):
     etoday_portal.requests.clear()
     second = crawl("etoday", etoday_portal.base_url, tmp_path / "data")
     assert second.returncode == 0, second.log[-2000:]
-    assert second.stats["newscrawl/incremental/skipped_seen"] == 1
+    assert second.stats[keys.SKIPPED_SEEN] == 1
     assert "/news/view/2384652" not in etoday_portal.requests
     assert len(second.articles) == 1 and len(second.tickers) == 12  # feeds hold each item once
 

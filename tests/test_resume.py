@@ -11,6 +11,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from newscrawl import keys
 from tests.crawling import CrawlResult
 from tests.faults import FaultPlan, FaultPortal, start_crawl
 from tests.test_faults import run_crawl
@@ -85,7 +86,7 @@ def test_sigkill_then_resume_equals_an_uninterrupted_run(tmp_path):
     context = f"killed after {killed_with} articles (NEWSCRAWL_KILL_SEED={seed})"
     assert resumed.returncode == 0, f"{context}\n{resumed.log[-3000:]}"
     assert "Traceback" not in resumed.log, context
-    assert resumed.stats["newscrawl/incremental/skipped_seen"] > 0, context  # it resumed, not restarted
+    assert resumed.stats[keys.SKIPPED_SEEN] > 0, context  # it resumed, not restarted
     expected, got = store(whole), store(resumed)
     for name in expected:
         missing, extra = expected[name] - got[name], got[name] - expected[name]
