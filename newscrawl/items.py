@@ -7,12 +7,6 @@ from decimal import Decimal
 
 
 @dataclass
-class Image:
-    url: str | None
-    caption: str | None = None
-
-
-@dataclass
 class ArticleItem:
     url: str
     site: str
