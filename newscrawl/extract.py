@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 
-from newscrawl.pages import Extracted, ExtractionError
+from newscrawl.pages import Extracted, ExtractionError, PageObject
 from newscrawl.sites import Site, get_site, site_for_url
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w-]+)""", re.IGNORECASE)
 _ALIASES = {"euc-kr": "cp949", "euckr": "cp949", "ks_c_5601-1987": "cp949", "x-windows-949": "cp949",
             "utf8": "utf-8", "iso-8859-1": "cp1252", "latin-1": "cp1252"}
+
+
+GENERIC = "generic"  # the site that reads any page (newscrawl/sites/generic.py)
 
 
 class UndecodableError(ValueError):
@@ -77,21 +80,51 @@ def looks_truncated(html: str) -> bool:
     return "</body>" not in lower and "</html>" not in lower
 
 
-def extract_html(url: str, html: str, site: str | Site | None = None) -> Extracted:
-    """Items of one article page; ExtractionError with reason truncated, soft_404, malformed or the parser's."""
+def extract_page(page: PageObject) -> Extracted:
+    """``page.extract()``, its article stamped with the page object that made it."""
+    extracted = page.extract()
+    if extracted.article is not None and not extracted.article.extracted_by:
+        extracted.article.extracted_by = page.extracted_by
+    return extracted
+
+
+def extract_html(url: str, html: str, site: str | Site | None = None, *, fallback: bool = True) -> Extracted:
+    """Items of one article page; ExtractionError with reason truncated, soft_404, malformed or the parser's.
+
+    When the site's page objects cannot read a page (no layout matches, or fields are missing) and it is not a
+    soft 404, the generic extractor reads it (``fallback``): the article says so in ``extracted_by`` and
+    ``Extracted.fallback_from`` keeps the site's error; the pipelines still validate it."""
     if looks_truncated(html):
         raise ExtractionError("truncated", "the page ends without </body> or </html>")
     resolved = resolve_site(url, site)
     html = _NOT_XML.sub(" ", html)
     try:
-        return resolved.page(url, html).extract()
+        return extract_page(resolved.page(url, html))
     except ExtractionError as error:
         if _SOFT_404.search(html[:100_000]):
             raise ExtractionError("soft_404", f"a 'not found' page served as 200 ({error})") from error
-        raise
+        if not fallback or resolved.name == GENERIC:
+            raise
+        return generic_fallback(url, html, resolved, error)
     except Exception as error:  # a page damaged past what the parser expects: counted and kept, never a crash
         raise ExtractionError("malformed", f"{type(error).__name__}: {error}") from error
 
 
+def generic_fallback(url: str, html: str, site: Site, error: ExtractionError) -> Extracted:
+    """The generic extractor's reading of a page the site's layouts failed on; the site's error when it
+    finds no article either."""
+    try:
+        page = get_site(GENERIC).page(url, html)
+        extracted = extract_page(page)
+    except Exception:  # the generic extractor failing too: the site's own error names the problem
+        raise error from None
+    article = extracted.article
+    if article is None:
+        raise error
+    article.site, article.publisher = site.name, site.publisher or article.publisher
+    article.extracted_by = f"{page.extracted_by} fallback from {site.name}"
+    return Extracted(article, [], fallback_from=error)
+
+
 def extract_rendered_text(url: str, text: str, site: str | Site | None = None) -> Extracted:
-    return resolve_site(url, site).text_page(url, text).extract()
+    return extract_page(resolve_site(url, site).text_page(url, text))

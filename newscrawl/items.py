@@ -30,6 +30,9 @@ class ArticleItem:
     syndicated: bool = False
     fetched_at: str | None = None
     content_hash: str | None = None
+    # The page object and version that made it: "hani.HaniLegacyArticlePage/1", "generic/1",
+    # "generic/1 fallback from hani" (the site's layout failed; the generic extractor read the page).
+    extracted_by: str = ""
     type: str = "article"
 
 

@@ -26,6 +26,7 @@ SCRAPED = "newscrawl/scraped/"  # + item type
 DROPPED = "newscrawl/dropped/"  # + item type/reason
 LEAKS = "newscrawl/leaks/"  # + chrome marker found in stored text
 ARTICLE_OUTCOMES = ("new", "updated", "unchanged", "copy")
+FALLBACK = "newscrawl/fallback/"  # + site: article pages its layouts failed on, read by the generic extractor
 SKIPPED_SEEN = "newscrawl/incremental/skipped_seen"
 RECHECKED = "newscrawl/incremental/rechecked"
 STORAGE_RETRIES = "newscrawl/storage/retries"
@@ -41,6 +42,10 @@ def fetch_failed(reason: str) -> str:
 
 def article_fetch_failed(reason: str | None = None) -> str:
     return f"{ARTICLE_FETCH_FAILED}/{reason}" if reason else ARTICLE_FETCH_FAILED
+
+
+def fallback(site: str) -> str:
+    return f"{FALLBACK}{site}"
 
 
 def scraped(item_type: str) -> str:

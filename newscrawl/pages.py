@@ -42,6 +42,7 @@ class ExtractionError(Exception):
 class Extracted:
     article: ArticleItem | None
     tickers: list[TickerItem] = field(default_factory=list)
+    fallback_from: ExtractionError | None = None  # the site's error, when the generic extractor read the page
 
     def items(self) -> list[Any]:
         return ([self.article] if self.article else []) + list(self.tickers)

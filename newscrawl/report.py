@@ -9,7 +9,8 @@ from newscrawl import keys
 from newscrawl.keys import group as _group
 
 
-def site_report(spider: str, stats: dict[str, Any], max_missing_share: float) -> dict[str, Any]:
+def site_report(spider: str, stats: dict[str, Any], max_missing_share: float,
+                max_fallback_share: float = 0.2) -> dict[str, Any]:
     dropped = keys.below(stats, keys.DROPPED)
     parse_errors = _group(stats, keys.PARSE_ERROR)
     scraped = _group(stats, keys.SCRAPED)
@@ -31,6 +32,11 @@ def site_report(spider: str, stats: dict[str, Any], max_missing_share: float) ->
                          {k for k in parse_errors})
         flags.append(f"{incomplete} of {article_pages} article pages incomplete or unparseable "
                      f"(over {max_missing_share:.0%}): {', '.join(missing)}")
+    fallbacks = sum(_group(stats, keys.FALLBACK).values())
+    if article_pages and fallbacks / article_pages > max_fallback_share:
+        flags.append(f"layout_drift: {fallbacks} of {article_pages} article pages were read by the generic "
+                     f"extractor, not the site's page objects (over {max_fallback_share:.0%}); the articles are "
+                     f"kept: fix the site's layout (and bump its version)")
     if leaks:
         flags.append(f"chrome leaked into article text: {', '.join(leaks)}")
     if stats.get("finish_reason") not in (None, "finished"):
@@ -43,6 +49,7 @@ def site_report(spider: str, stats: dict[str, Any], max_missing_share: float) ->
         "articles": {k: stats.get(keys.article_outcome(k), 0) for k in keys.ARTICLE_OUTCOMES},
         "fetch_failed": _group(stats, keys.ARTICLE_FETCH_FAILED),  # article pages, by reason
         "skipped_seen": stats.get(keys.SKIPPED_SEEN, 0),
+        "fallbacks": fallbacks,  # article pages read by the generic extractor after the site's layouts failed
         "storage_retries": stats.get(keys.STORAGE_RETRIES, 0),  # database writes repeated after a drop
         "dropped": dropped,
         "parse_errors": parse_errors,
@@ -62,4 +69,6 @@ def summary_line(report: dict[str, Any]) -> str:
             f"({articles['new']} new, {articles['updated']} updated, {articles['unchanged']} unchanged, "
             f"{report['skipped_seen']} already stored), {sum(report['dropped'].values())} dropped, "
             f"{sum(report['parse_errors'].values())} unparseable")
+    if report.get("fallbacks"):
+        line += f", {report['fallbacks']} read by the generic fallback"
     return line + "".join(f"\n  FLAG {flag}" for flag in report["flags"])

@@ -59,6 +59,8 @@ LOGSTATS_INTERVAL = 60.0
 # Layout-drift monitors: a run whose share of article pages without a title/body/date (or unparseable)
 # exceeds this, or that yields no article at all, or whose output shows chrome, exits non-zero.
 NEWSCRAWL_MAX_MISSING_SHARE = 0.2
+# ... or whose share of article pages read by the generic fallback (the site's layouts failed) exceeds this.
+NEWSCRAWL_MAX_FALLBACK_SHARE = 0.2
 NEWSCRAWL_STATS_FILE = ""  # write the final stats of a run as JSON here
 NEWSCRAWL_REPORT_FILE = os.environ.get("NEWSCRAWL_REPORT_FILE", f"{NEWSCRAWL_DATA_DIR}/run-report.json")
 

@@ -180,6 +180,11 @@ class NewsSpider(scrapy.Spider):
         self.crawler.stats.inc_value(keys.article_fetch_failed(failure_reason(cause)))
         logger.error("article fetch failed: %s (%s)", failure.request.url, failure.getErrorMessage())
 
+    def keeps_raw(self) -> bool:
+        """Raw pages are in the database (RawPageMiddleware): their parse outcome is recorded beside them."""
+        settings = self.crawler.settings
+        return bool(settings.get("NEWSCRAWL_DATABASE")) and settings.getbool("NEWSCRAWL_KEEP_RAW")
+
     def parse_article(self, response: Response) -> Iterator[Any]:
         self.crawler.stats.inc_value(keys.ARTICLE_PAGES)
         try:
@@ -190,11 +195,16 @@ class NewsSpider(scrapy.Spider):
             self.crawler.stats.inc_value(keys.parse_error(reason))
             self.crawler.stats.inc_value(keys.parse_error(reason, self.name))
             logger.warning("cannot parse %s: %s (raw page kept)", response.url, error)
-            if self.crawler.settings.get("NEWSCRAWL_DATABASE") and self.crawler.settings.getbool(
-                    "NEWSCRAWL_KEEP_RAW"):
+            if self.keeps_raw():
                 storage_for(self.crawler).mark_parse_error(response.url, str(error))
             return
         article = extracted.article
+        if extracted.fallback_from is not None:
+            self.crawler.stats.inc_value(keys.fallback(self.name))
+            logger.warning("layout drift? %s: %s; read by the generic extractor instead", response.url,
+                           extracted.fallback_from)
+        if article and self.keeps_raw():
+            storage_for(self.crawler).mark_extracted(response.url, article.extracted_by)
         if article and not self.in_window(parse_datetime(article.published_at)):
             self.crawler.stats.inc_value(keys.article_outcome("out_of_window"))
             return

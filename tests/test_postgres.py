@@ -275,3 +275,21 @@ def test_a_crawl_counts_the_retries_in_its_stats(pg_dsn):
     assert storage.retries == 1 and crawler.stats.get_value("newscrawl/storage/retries") == 1
     assert site_report("etoday", crawler.stats.get_stats(), 0.2)["storage_retries"] == 1  # the run report says so
     storage.close()
+
+
+def test_both_backends_record_which_page_object_read_an_article_and_its_raw_page(pg_dsn, tmp_path):
+    made_by = "etoday.EtodayArticlePage/1"
+    for storage, db in ((sqlite := SQLiteStorage(tmp_path / "db.sqlite3"), sqlite.db),
+                        (postgres := PostgresStorage(pg_dsn, batch=2), postgres.conn)):
+        item = article(901, extracted_by=made_by)
+        storage.save_raw(item.url, b"<html>901</html>", site="etoday", fetched_at="2024-07-25T11:00:00+09:00",
+                         status=200)
+        storage.mark_parse_error(item.url, "missing_fields: body")  # an older parser failed on it
+        storage.mark_extracted(item.url, made_by)  # today's read it
+        assert storage.upsert_article(item) in ("new", "updated")
+        storage.commit()
+        assert db.execute(f"SELECT extracted_by FROM articles WHERE url = '{item.url}'").fetchone()[0] == made_by
+        assert tuple(db.execute(f"SELECT extracted_by, parse_error FROM raw_pages WHERE url = '{item.url}'")
+                     .fetchone()) == (made_by, None)
+        assert made_by in {a["extracted_by"] for a in storage.articles()}  # in the item JSON too
+        storage.close()

@@ -27,7 +27,8 @@ def validate_arguments(crawler: Crawler, spargs: dict[str, Any]) -> None:
 def finish(crawlers: list[Crawler], settings: Settings) -> int:
     """Print each site's summary, write the JSON report, and return the exit code the run deserves."""
     share = settings.getfloat("NEWSCRAWL_MAX_MISSING_SHARE")
-    reports = [site_report(c.spidercls.name, c.stats.get_stats(), share) for c in crawlers]
+    fallback_share = settings.getfloat("NEWSCRAWL_MAX_FALLBACK_SHARE")
+    reports = [site_report(c.spidercls.name, c.stats.get_stats(), share, fallback_share) for c in crawlers]
     for report in reports:
         print(f"newscrawl {summary_line(report)}", file=sys.stderr)
     path = settings.get("NEWSCRAWL_REPORT_FILE")

@@ -100,6 +100,10 @@ class GenericArticlePage(HtmlArticlePage):
     def publisher_name(self) -> str:
         return self.outlet
 
+    @classmethod
+    def layout(cls) -> str:
+        return NAME  # extracted_by: "generic/1"
+
     # --- metadata ---------------------------------------------------------------------------------
     def site_name(self) -> str:
         publisher = json_ld_people(self.ld.get("publisher"))

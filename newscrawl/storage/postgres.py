@@ -104,10 +104,15 @@ MIGRATIONS = [
         || COALESCE(code, name) || chr(31) || price::text || chr(31) || COALESCE(change_pct::text, '')
         || chr(31) || COALESCE(as_of, '') || chr(31) || COALESCE(source_url, '')));
     """,
+    # 3: which page object and version read each article and raw page (ArticleItem.extracted_by).
+    """
+    ALTER TABLE articles ADD COLUMN extracted_by TEXT;
+    ALTER TABLE raw_pages ADD COLUMN extracted_by TEXT;
+    """,
 ]
 
 ARTICLE_COLUMNS = ("canonical_url", "url", "site", "publisher", "title", "published_at", "modified_at", "section",
-                   "lang", "body", "content_hash", "revision", "first_seen_at", "fetched_at", "item")
+                   "lang", "body", "content_hash", "revision", "first_seen_at", "fetched_at", "extracted_by", "item")
 FETCHED_AT = ARTICLE_COLUMNS.index("fetched_at")
 UPSERT_ARTICLE = f"""
     INSERT INTO articles ({", ".join(ARTICLE_COLUMNS)})
@@ -115,7 +120,7 @@ UPSERT_ARTICLE = f"""
     ON CONFLICT ((md5(canonical_url))) DO UPDATE SET url = EXCLUDED.url, title = EXCLUDED.title,
         published_at = EXCLUDED.published_at, modified_at = EXCLUDED.modified_at, section = EXCLUDED.section,
         body = EXCLUDED.body, site = EXCLUDED.site, publisher = EXCLUDED.publisher, content_hash = EXCLUDED.content_hash, revision = EXCLUDED.revision,
-        fetched_at = EXCLUDED.fetched_at, item = EXCLUDED.item
+        fetched_at = EXCLUDED.fetched_at, extracted_by = EXCLUDED.extracted_by, item = EXCLUDED.item
     WHERE articles.revision < EXCLUDED.revision"""
 INSERT_REVISION = """
     INSERT INTO article_revisions (canonical_url, revision, content_hash, fetched_at, item)
@@ -138,6 +143,7 @@ UPSERT_RAW = """
     ON CONFLICT ((md5(url))) DO UPDATE SET fetched_at = EXCLUDED.fetched_at, status = EXCLUDED.status,
         encoding = EXCLUDED.encoding, parse_error = EXCLUDED.parse_error, body_gz = EXCLUDED.body_gz"""
 MARK_PARSE_ERROR = "UPDATE raw_pages SET parse_error = %s WHERE md5(url) = md5(%s) AND url = %s"
+MARK_EXTRACTED = "UPDATE raw_pages SET extracted_by = %s, parse_error = NULL WHERE md5(url) = md5(%s) AND url = %s"
 
 
 def exact_number(value: Any) -> str | None:
@@ -159,6 +165,7 @@ class Writes:
 
     raw_pages: dict[str, list[Any]] = field(default_factory=dict)  # url -> row
     parse_errors: dict[str, str] = field(default_factory=dict)  # url -> reason, for raw pages stored earlier
+    extracted: dict[str, str] = field(default_factory=dict)  # url -> the page object that read the raw page
     articles: dict[str, list[Any]] = field(default_factory=dict)  # canonical URL -> row
     revisions: list[tuple] = field(default_factory=list)
     touches: dict[str, str | None] = field(default_factory=dict)  # canonical URL -> fetched_at (unchanged)
@@ -166,7 +173,7 @@ class Writes:
     tickers: list[tuple] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return any((self.raw_pages, self.parse_errors, self.articles, self.revisions, self.touches,
+        return any((self.raw_pages, self.parse_errors, self.extracted, self.articles, self.revisions, self.touches,
                     self.crawl_state, self.tickers))
 
     def send(self, cursor: psycopg.Cursor) -> None:
@@ -176,6 +183,7 @@ class Writes:
         statements = [
             (UPSERT_RAW, rows(self.raw_pages)),
             (MARK_PARSE_ERROR, [(r, u, u) for u, r in sorted(self.parse_errors.items())]),
+            (MARK_EXTRACTED, [(e, u, u) for u, e in sorted(self.extracted.items())]),
             (UPSERT_ARTICLE, rows(self.articles)),
             (INSERT_REVISION, self.revisions),
             (TOUCH_ARTICLE, [(f, k, k) for k, f in sorted(self.touches.items())]),
@@ -396,6 +404,14 @@ class PostgresStorage:
             self.writes.raw_pages[url][5] = reason
         else:
             self.writes.parse_errors[url] = reason
+        self._wrote()
+
+    def mark_extracted(self, url: str, extracted_by: str) -> None:
+        url, extracted_by = self._scrub([url, extracted_by])
+        self.writes.parse_errors.pop(url, None)
+        if url in self.writes.raw_pages:
+            self.writes.raw_pages[url][5] = None
+        self.writes.extracted[url] = extracted_by
         self._wrote()
 
     def raw_page(self, url: str) -> bytes | None:

@@ -77,6 +77,11 @@ MIGRATIONS = [
     CREATE UNIQUE INDEX tickers_observation ON tickers (site, market, COALESCE(code, name), price,
         COALESCE(change_pct, ''), COALESCE(as_of, ''), COALESCE(source_url, ''));
     """,
+    # 3: which page object and version read each article and raw page (ArticleItem.extracted_by).
+    """
+    ALTER TABLE articles ADD COLUMN extracted_by TEXT;
+    ALTER TABLE raw_pages ADD COLUMN extracted_by TEXT;
+    """,
 ]
 
 
@@ -144,16 +149,17 @@ class SQLiteStorage:
         revision = row[1] + 1 if row else 1
         self.db.execute(
             """INSERT INTO articles (canonical_url, url, site, publisher, title, published_at, modified_at,
-                   section, lang, body, content_hash, revision, first_seen_at, fetched_at, item_json)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   section, lang, body, content_hash, revision, first_seen_at, fetched_at, extracted_by, item_json)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT(canonical_url) DO UPDATE SET url = excluded.url, title = excluded.title,
                    published_at = excluded.published_at, modified_at = excluded.modified_at,
                    section = excluded.section, body = excluded.body, site = excluded.site,
                    publisher = excluded.publisher, content_hash = excluded.content_hash,
-                   revision = excluded.revision, fetched_at = excluded.fetched_at, item_json = excluded.item_json""",
+                   revision = excluded.revision, fetched_at = excluded.fetched_at,
+                   extracted_by = excluded.extracted_by, item_json = excluded.item_json""",
             (key, item.url, item.site, item.publisher, item.title, item.published_at, item.modified_at,
              item.section, item.lang, item.body, item.content_hash, revision, item.fetched_at, item.fetched_at,
-             payload),
+             item.extracted_by, payload),
         )
         self.db.execute(
             "INSERT INTO article_revisions (canonical_url, revision, content_hash, fetched_at, item_json)"
@@ -211,6 +217,10 @@ class SQLiteStorage:
 
     def mark_parse_error(self, url: str, reason: str) -> None:
         self.db.execute("UPDATE raw_pages SET parse_error = ? WHERE url = ?", (reason, url))
+        self._wrote()
+
+    def mark_extracted(self, url: str, extracted_by: str) -> None:
+        self.db.execute("UPDATE raw_pages SET extracted_by = ?, parse_error = NULL WHERE url = ?", (extracted_by, url))
         self._wrote()
 
     def raw_page(self, url: str) -> bytes | None:
