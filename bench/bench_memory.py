@@ -46,8 +46,6 @@ def retained_state(pages: int) -> list[tuple[str, float]]:
     fingerprinter = RequestFingerprinter()
     builders: dict[str, Callable[[], object]] = {
         "DedupPipeline.articles (canonical URL -> URL)": lambda: {canonical(u): (u + " ")[:-1] for u in urls},
-        "JsonLinesExporter.keys (articles feed)": lambda: {("article", canonical(u), f"{i:064x}")
-                                                    for i, u in enumerate(urls)},
         "RFPDupeFilter.fingerprints": lambda: {fingerprinter.fingerprint(Request(u)).hex() for u in urls},
     }
     sizes = []

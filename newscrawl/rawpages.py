@@ -8,7 +8,8 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
 from newscrawl.clock import now_kst
-from newscrawl.storage import storage_for
+from newscrawl.sinks import sink_state
+from newscrawl.storage import database_name, storage_errors, storage_for
 
 ARTICLE_META = "newscrawl_article"
 
@@ -26,9 +27,14 @@ class RawPageMiddleware:
         return cls(crawler)
 
     def process_spider_input(self, response: Response) -> None:
-        if response.meta.get(ARTICLE_META):
-            storage_for(self.crawler).save_raw(
-                response.url, response.body, site=response.meta.get("newscrawl_site"), fetched_at=now_kst(),
-                status=response.status, encoding=getattr(response, "encoding", None),
-            )
+        if response.meta.get(ARTICLE_META) and not sink_state(self.crawler).failure:
+            try:
+                storage_for(self.crawler).save_raw(
+                    response.url, response.body, site=response.meta.get("newscrawl_site"), fetched_at=now_kst(),
+                    status=response.status, encoding=getattr(response, "encoding", None),
+                )
+            except storage_errors() as error:  # the crawl stops; the page is fetched again on resume
+                sink_state(self.crawler).fail(self.crawler, database_name(self.crawler.settings.get(
+                    "NEWSCRAWL_DATABASE")), error)
+                return
             self.crawler.stats.inc_value("newscrawl/raw_pages/saved")

@@ -35,7 +35,9 @@ def site_report(spider: str, stats: dict[str, Any], max_missing_share: float) ->
                      f"(over {max_missing_share:.0%}): {', '.join(missing)}")
     if leaks:
         flags.append(f"chrome leaked into article text: {', '.join(leaks)}")
-    if stats.get("finish_reason") not in (None, "finished"):
+    if stats.get("newscrawl/sink_failed"):  # newscrawl/sinks.py: the crawl stopped, resume once fixed
+        flags.append(f"a sink failed, the crawl stopped: {stats['newscrawl/sink_failed']}")
+    elif stats.get("finish_reason") not in (None, "finished"):
         flags.append(f"finish reason {stats.get('finish_reason')}")
     return {
         "site": spider,

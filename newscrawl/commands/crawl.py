@@ -15,13 +15,25 @@ from scrapy.exceptions import UsageError
 from scrapy.settings import Settings
 
 from newscrawl.report import site_report, summary_line
+from newscrawl.sinks import check_sinks
 from newscrawl.spider import ArgumentError
+from newscrawl.storage import ConfigError, describe
 
 
 def validate_arguments(crawler: Crawler, spargs: dict[str, Any]) -> None:
     validate = getattr(crawler.spidercls, "validate_arguments", None)
     if validate:
         validate(**spargs)
+
+
+def sinks_usable(command: str, settings: Settings) -> bool:
+    """False, after one line on stderr, when the database or a feed cannot be used (newscrawl/sinks.py)."""
+    try:
+        check_sinks(settings)
+    except ConfigError as error:
+        print(f"scrapy {command}: {error}", file=sys.stderr)
+        return False
+    return True
 
 
 def finish(crawlers: list[Crawler], settings: Settings) -> int:
@@ -31,11 +43,16 @@ def finish(crawlers: list[Crawler], settings: Settings) -> int:
     for report in reports:
         print(f"newscrawl {summary_line(report)}", file=sys.stderr)
     path = settings.get("NEWSCRAWL_REPORT_FILE")
+    failed = any(r["flags"] for r in reports)
     if path:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        document = {"ok": not any(r["flags"] for r in reports), "sites": reports}
-        Path(path).write_text(json.dumps(document, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
-    return 1 if any(r["flags"] for r in reports) else 0
+        document = {"ok": not failed, "sites": reports}
+        try:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            Path(path).write_text(json.dumps(document, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+        except OSError as error:
+            print(f"newscrawl: cannot write the run report {path}: {describe(error)}", file=sys.stderr)
+            return 1
+    return 1 if failed else 0
 
 
 class Command(ScrapyCrawlCommand):
@@ -49,6 +66,9 @@ class Command(ScrapyCrawlCommand):
         except ArgumentError as error:
             print(f"scrapy crawl: {error}", file=sys.stderr)
             self.exitcode = 2
+            return
+        if not sinks_usable("crawl", self.settings):
+            self.exitcode = 1
             return
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()

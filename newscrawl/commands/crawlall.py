@@ -9,7 +9,7 @@ import sys
 from scrapy.commands import BaseRunSpiderCommand
 from scrapy.exceptions import UsageError
 
-from newscrawl.commands.crawl import finish, validate_arguments
+from newscrawl.commands.crawl import finish, sinks_usable, validate_arguments
 from newscrawl.spider import ArgumentError
 
 
@@ -44,6 +44,9 @@ class Command(BaseRunSpiderCommand):
         except ArgumentError as error:
             print(f"scrapy crawlall: {error}", file=sys.stderr)
             self.exitcode = 2
+            return
+        if not sinks_usable("crawlall", self.settings):
+            self.exitcode = 1
             return
         for crawler in crawlers:
             self.crawler_process.crawl(crawler, **opts.spargs)

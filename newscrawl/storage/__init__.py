@@ -8,6 +8,8 @@ the spider closes.
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from pathlib import Path
 from typing import Protocol
 
@@ -19,6 +21,7 @@ from newscrawl.items import ArticleItem, TickerItem
 from newscrawl.storage.sqlite import SQLiteStorage
 
 _ATTR = "_newscrawl_storage"
+logger = logging.getLogger(__name__)
 
 
 class ConfigError(ValueError):
@@ -28,9 +31,12 @@ class ConfigError(ValueError):
 class Storage(Protocol):
     """What every backend offers (see SQLiteStorage for the semantics)."""
 
+    pending: int  # writes since the last commit
+    batch: int  # commit_if_due() commits at this many
+
     def upsert_article(self, item: ArticleItem) -> str: ...
     def articles(self) -> list[dict]: ...
-    def add_ticker(self, item: TickerItem) -> None: ...
+    def add_ticker(self, item: TickerItem) -> bool: ...
     def tickers(self) -> list[dict]: ...
     def save_raw(self, url: str, body: bytes, *, site: str | None, fetched_at: str, status: int,
                  encoding: str | None = None) -> None: ...
@@ -38,18 +44,25 @@ class Storage(Protocol):
     def raw_page(self, url: str) -> bytes | None: ...
     def failed_pages(self) -> list[tuple[str, str]]: ...
     def commit(self) -> None: ...
+    def rollback(self) -> None: ...
     def close(self) -> None: ...
+    def abort(self) -> None: ...
+    def record_feed(self, feed: str, size: int) -> None: ...
+    def feed_size(self, feed: str) -> int | None: ...
 
 
 POSTGRES_SCHEMES = ("postgresql", "postgres")
 
 
-def open_storage(database: str) -> Storage:
-    """``sqlite:///path/to/file.sqlite3``, a bare path, or ``postgresql://...``; other schemes are refused."""
-    if database.startswith("sqlite:///"):
-        return SQLiteStorage(Path(database.removeprefix("sqlite:///")))
-    if "://" not in database:
-        return SQLiteStorage(Path(database))
+def open_storage(database: str, *, check: bool = False) -> Storage:
+    """``sqlite:///path/to/file.sqlite3``, a bare path, or ``postgresql://...``; other schemes are refused.
+    A file that is no (intact, with ``check``) SQLite database or cannot be written raises ConfigError."""
+    if database.startswith("sqlite:///") or "://" not in database:
+        path = Path(database.removeprefix("sqlite:///"))
+        try:
+            return SQLiteStorage(path, check=check)
+        except (sqlite3.Error, OSError) as error:
+            raise ConfigError(f"cannot use the SQLite database {path}: {describe(error)}") from error
     scheme = database.split("://", 1)[0]
     if scheme in POSTGRES_SCHEMES:
         import psycopg
@@ -63,6 +76,27 @@ def open_storage(database: str) -> Storage:
                               f"{str(error).strip()}") from error
     raise ConfigError(f"NEWSCRAWL_DATABASE scheme {scheme!r} is not supported; "
                       f"use sqlite:///PATH or postgresql://USER@HOST:PORT/DATABASE")
+
+
+def describe(error: BaseException) -> str:
+    """An OSError or database error as one line: ``No space left on device (errno 28)``."""
+    if isinstance(error, OSError) and error.strerror:
+        return f"{error.strerror} (errno {error.errno})"
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
+
+
+def storage_errors() -> tuple[type[BaseException], ...]:
+    """What a failing backend raises (psycopg only when installed)."""
+    try:
+        import psycopg
+    except ImportError:
+        return sqlite3.Error, OSError
+    return sqlite3.Error, OSError, psycopg.Error
+
+
+def database_name(database: str) -> str:
+    """How a sink failure names the database."""
+    return f"database {_without_password(database)}"
 
 
 def _without_password(dsn: str) -> str:
@@ -84,11 +118,26 @@ class _Closer:
         self.crawler.stats.inc_value("newscrawl/storage/retries")
 
     def spider_closed(self) -> None:
-        self.storage.close()
+        from newscrawl.sinks import sink_state  # newscrawl.sinks imports this module
+
+        state = sink_state(self.crawler)
+        try:
+            if state.failure:  # uncommitted writes may be missing from another sink: dropped, fetched again
+                self.storage.abort()
+            else:
+                self.storage.close()
+        except storage_errors() as error:
+            state.fail(self.crawler, database_name(self.crawler.settings.get("NEWSCRAWL_DATABASE")), error)
         nul_stripped = getattr(self.storage, "nul_stripped", 0)
         if nul_stripped and self.crawler.stats:
             self.crawler.stats.set_value("newscrawl/storage/nul_stripped", nul_stripped)
         delattr(self.crawler, _ATTR)
+
+
+def existing_storage(crawler: Crawler) -> Storage | None:
+    """The crawler's storage if it is open; never opens one."""
+    closer = getattr(crawler, _ATTR, None)
+    return closer.storage if closer is not None else None
 
 
 def storage_for(crawler: Crawler) -> Storage:
