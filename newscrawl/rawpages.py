@@ -14,6 +14,17 @@ from newscrawl.storage import database_name, storage_errors, storage_for
 ARTICLE_META = "newscrawl_article"
 
 
+def mark_parse_error(crawler: Crawler, url: str, reason: str) -> None:
+    """Record why a kept page did not parse; a database error stops the crawl (newscrawl/sinks.py)."""
+    state = sink_state(crawler)
+    if state.failure:
+        return
+    try:
+        storage_for(crawler).mark_parse_error(url, reason)
+    except storage_errors() as error:
+        state.fail(crawler, database_name(crawler.settings.get("NEWSCRAWL_DATABASE")), error)
+
+
 class RawPageMiddleware:
     """Spider middleware: saves responses of requests marked ``meta['newscrawl_article']``."""
 

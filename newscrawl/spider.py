@@ -22,10 +22,9 @@ from newscrawl.clock import now_kst
 from newscrawl.dates import KST, parse_datetime
 from newscrawl.extract import UndecodableError, decode_html, extract_html
 from newscrawl.pages import ExtractionError
-from newscrawl.rawpages import ARTICLE_META
+from newscrawl.rawpages import ARTICLE_META, mark_parse_error
 from newscrawl.retry import failure_reason
 from newscrawl.sites import Site, get_site
-from newscrawl.storage import storage_for
 from newscrawl.urls import strip_tracking
 
 logger = logging.getLogger(__name__)
@@ -186,7 +185,7 @@ class NewsSpider(scrapy.Spider):
             logger.warning("cannot parse %s: %s (raw page kept)", response.url, error)
             if self.crawler.settings.get("NEWSCRAWL_DATABASE") and self.crawler.settings.getbool(
                     "NEWSCRAWL_KEEP_RAW"):
-                storage_for(self.crawler).mark_parse_error(response.url, str(error))
+                mark_parse_error(self.crawler, response.url, str(error))
             return
         article = extracted.article
         if article and not self.in_window(parse_datetime(article.published_at)):
