@@ -51,6 +51,8 @@ ADDONS = {
 DUPEFILTER_CLASS = "newscrawl.dupefilter.RunDupeFilter"  # resumable runs: see newscrawl/dupefilter.py
 EXTENSIONS = {
     "scrapy.extensions.logstats.LogStats": None,
+    "scrapy.extensions.feedexport.FeedExporter": None,
+    "newscrawl.sinks.FeedSinks": 0,  # a feed that cannot be opened stops the crawl (newscrawl/sinks.py)
     "newscrawl.extensions.ProgressLog": 0,
     "newscrawl.extensions.ItemCounter": 0,
     "newscrawl.extensions.StatsFile": 900,

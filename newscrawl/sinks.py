@@ -21,7 +21,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from weakref import WeakKeyDictionary
 
+from scrapy import Spider
 from scrapy.crawler import Crawler
+from scrapy.extensions.feedexport import FeedExporter
 from scrapy.settings import BaseSettings
 from scrapy.utils.defer import deferred_from_coro
 
@@ -72,6 +74,26 @@ def sink_state(crawler: Crawler) -> SinkState:
     if state is None:
         state = _STATES[crawler] = SinkState()
     return state
+
+
+class FeedSinks(FeedExporter):
+    """Scrapy's feed exporter as a sink: a feed that cannot be opened (or written, see the JSONL exporter)
+    stops the crawl instead of logging an error for every item."""
+
+    def item_scraped(self, item: Any, spider: Spider) -> None:
+        state = sink_state(self.crawler)
+        if state.failure:
+            return
+        try:
+            super().item_scraped(item, spider)
+        except OSError as error:
+            state.fail(self.crawler, f"feed {error.filename or '(unnamed)'}", error)
+
+    async def _close_slot(self, slot: Any, spider: Spider) -> None:
+        try:
+            await super()._close_slot(slot, spider)
+        except OSError as error:  # an empty feed (FEED_STORE_EMPTY) that still cannot be opened
+            sink_state(self.crawler).fail(self.crawler, f"feed {error.filename or slot.uri}", error)
 
 
 def feed_name(path: str) -> str:

@@ -153,7 +153,33 @@ def test_a_read_only_feed_folder_is_refused_before_anything_is_stored(tmp_path):
         assert db.execute("SELECT COUNT(*) FROM crawl_state").fetchone()[0] == 0
 
 
+def test_crawlall_refuses_a_damaged_database_with_one_line(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "newscrawl.sqlite3").write_bytes(b"SQLite format 3\x00" + bytes(range(256)) * 64)
+    env = {**os.environ, "NEWSCRAWL_DATA_DIR": str(data), "PYTHONPATH": str(REPO),
+           "NEWSCRAWL_REPORT_FILE": str(tmp_path / "report.json")}
+    env.pop("NEWSCRAWL_DATABASE", None)
+    done = subprocess.run([sys.executable, "-m", "scrapy", "crawlall", "--sites", "etoday"], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert_one_line_failure(CrawlResult(done.returncode, done.stderr + done.stdout, data),
+                            "scrapy crawlall: cannot use the SQLite database")
+
+
 # --- during a crawl ------------------------------------------------------------------------------------------
+def test_a_feed_that_cannot_be_opened_mid_crawl_stops_it(tmp_path):
+    """A feed URI with a placeholder is only opened at its first item: here in a read-only folder."""
+    feeds = json.dumps({str(tmp_path / "ro" / "articles-%(name)s.jsonl"): {
+        "format": "jsonl", "item_classes": ["newscrawl.items.ArticleItem"]}})
+    with FaultPortal(FaultPlan(100, fault_share=0.0)) as portal, tmpfs(tmp_path / "ro", read_only=True):
+        result = crawl(portal, tmp_path / "data", tmp_path / "side", {"FEEDS": feeds})
+    assert_one_line_failure(result, "a sink failed", "feed ", "articles-etoday.jsonl", "Read-only file system")
+    stats = side_json(result, "stats.json")
+    assert stats["finish_reason"] == "sink_failed" and stats.get("log_count/ERROR", 0) <= 3
+    with result.db() as db:  # nothing marked done that no feed has
+        assert db.execute("SELECT COUNT(*) FROM crawl_state").fetchone()[0] == 0
+
+
 @pytest.mark.parametrize("database_elsewhere", [False, True], ids=["everything_on_the_disk", "feeds_on_the_disk"])
 def test_a_full_disk_stops_the_crawl_and_a_resume_completes_every_sink(tmp_path, database_elsewhere):
     plan = FaultPlan(200, fault_share=0.0)
