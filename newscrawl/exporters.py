@@ -2,7 +2,9 @@
 
 Decimals are written as JSON numbers, not strings or rounded floats. Each line goes to the file as it is
 written; on open, the file is cut back to the size recorded with the last database commit (newscrawl/sinks.py),
-or without a database to its last whole line, so an item whose commit was lost is written again only once.
+so the items whose commit a kill or a failure lost are written again once, as the database gets them again.
+Which items are new is the database's answer (without a database every item is appended; only a partial last
+line is cut), so the file is never read: start-up costs the same for any feed size.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from scrapy.exporters import JsonLinesItemExporter
 from scrapy.utils.serialize import ScrapyJSONEncoder
 
 from newscrawl.sinks import feed_name, last_line_end, sink_state
-from newscrawl.storage import storage_for
+from newscrawl.storage import database_name, storage_errors, storage_for
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +47,8 @@ class JsonLinesExporter(JsonLinesItemExporter):
         super().__init__(file, **kwargs)
         self.encoder = ExactNumberEncoder(**self._kwargs)
         self.crawler = crawler
-        self.path: str | None = getattr(file, "name", None) if isinstance(getattr(file, "name", None), str) else None
+        name = getattr(file, "name", None)
+        self.path: str | None = name if isinstance(name, str) else None
         self.feed = feed_name(self.path) if self.path else repr(file)
         self.size = 0  # bytes of whole lines written: what a commit may record
 
@@ -76,6 +79,10 @@ class JsonLinesExporter(JsonLinesItemExporter):
         try:
             return storage_for(self.crawler).feed_size(self.feed)
         except NotConfigured:
+            return None
+        except storage_errors() as error:
+            sink_state(self.crawler).fail(self.crawler, database_name(self.crawler.settings.get(
+                "NEWSCRAWL_DATABASE")), error)
             return None
 
     def export_item(self, item: Any) -> None:
