@@ -8,7 +8,6 @@ the spider closes.
 
 from __future__ import annotations
 
-import logging
 import sqlite3
 from pathlib import Path
 from typing import Protocol
@@ -21,7 +20,6 @@ from newscrawl.items import ArticleItem, TickerItem
 from newscrawl.storage.sqlite import SQLiteStorage
 
 _ATTR = "_newscrawl_storage"
-logger = logging.getLogger(__name__)
 
 
 class ConfigError(ValueError):
