@@ -57,7 +57,6 @@ class HtmlArticlePage:
         self.url = url
         self.selector = Selector(text=html)
         self._metas: dict[tuple[str, str], str] | None = None
-        self.impossible_dates: list[tuple[str, str]] = []
         # JSON-LD is read before chrome removal, which may drop every <script>.
         self._json_ld_texts = self.selector.css('script[type="application/ld+json"]::text').getall()
         for css in self.chrome_selectors:
@@ -117,12 +116,19 @@ class HtmlArticlePage:
         link = self.selector.css('link[rel="canonical"]::attr(href)').get() or self.meta("og:url")
         return self.absolute(link) or self.url
 
+    @property
+    def impossible_dates(self) -> list[tuple[str, str]]:
+        """(field, value) of each impossible date the page gave (also for subclasses that keep no DOM)."""
+        return self.__dict__.setdefault("_impossible_dates", [])
+
     def possible_date(self, name: str, value: Any) -> Any:
         """``value``, unless it is an impossible date: then the first possible one among the page's other
         sources (annotation order), else None. Each impossible value is noted in ``impossible_dates``."""
         if value is None or value == "" or parse_datetime(value) is not None:
             return value
         self.impossible_dates.append((name, str(value)))
+        if not hasattr(self, "selector"):  # a page read from embedded data only (Chosun's Arc JSON)
+            return None
         ld_key, metas, labels = DATE_SOURCES[name]
         candidates = [self.json_ld().get(ld_key), self.meta(*metas)]
         for candidate in candidates:

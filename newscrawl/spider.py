@@ -222,13 +222,15 @@ class NewsSpider(scrapy.Spider):
         article = extracted.article
         when = parse_datetime(article.published_at) if article else None
         if article and when is None:
-            # Dropped here, not in the pipelines, so that its tickers go with it: a page is stored whole or not.
-            stats.inc_value("newscrawl/dropped/article/missing_published_at")
+            # ValidatePipeline drops the article (missing_published_at); its tickers go with it here, so that a
+            # page is stored whole or not at all.
             if extracted.tickers:
                 stats.inc_value("newscrawl/dropped/ticker/article_dropped", len(extracted.tickers))
-            reason = f"missing_published_at: no possible date (page gave {article.published_at!r})"
-            logger.warning("dropped article %s: %s (raw page kept)", response.url, reason)
-            self.keep_raw(response, reason)
+                logger.warning("%d tickers of %s dropped with its article (no possible published_at)",
+                               len(extracted.tickers), response.url)
+            self.keep_raw(response, f"missing_published_at: no possible date (page gave {article.published_at!r})")
+            article.fetched_at = now_kst()
+            yield article
             return
         if article and not self.in_window(when):
             stats.inc_value("newscrawl/articles/out_of_window")

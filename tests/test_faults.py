@@ -190,7 +190,8 @@ def test_impossible_dates_fall_back_or_drop_the_whole_page(hostile_values):
     assert stats["newscrawl/dates/impossible/modified_at"] == 1
     assert stats["newscrawl/dropped/ticker/article_dropped"] == 2
     dropped_url = f"{base}/news/view/{FIRST_ID + 6}"
-    assert f"dropped article {dropped_url}: missing_published_at" in result.log
+    assert f"article without published_at: {dropped_url}" in result.log
+    assert f"2 tickers of {dropped_url} dropped with its article" in result.log
     assert "impossible published_at '9999-12-31T23:00:00-05:00'" in result.log
     [modified] = [a for a in result.articles if a["canonical_url"] == canonical_of(FIRST_ID + 5)]
     assert modified["modified_at"] is None  # the page has no other modified date
