@@ -3,6 +3,7 @@ site's page object. Spiders never clean text; pipelines never fetch."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from collections.abc import AsyncIterator, Iterator
@@ -12,6 +13,7 @@ from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
+from lxml import etree
 from parsel import Selector
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
@@ -20,7 +22,7 @@ from twisted.python.failure import Failure
 
 from newscrawl.clock import now_kst
 from newscrawl.dates import KST, parse_datetime
-from newscrawl.extract import UndecodableError, decode_html, extract_html
+from newscrawl.extract import UndecodableError, decode_page, extract_html
 from newscrawl.pages import ExtractionError
 from newscrawl.rawpages import ARTICLE_META, mark_parse_error
 from newscrawl.retry import failure_reason
@@ -106,25 +108,46 @@ class NewsSpider(scrapy.Spider):
         self.crawler.stats.inc_value("newscrawl/discovery/failed")
         logger.error("discovery page failed: %s (%s)", failure.request.url, failure.getErrorMessage())
 
+    def discovery_response_failed(self, response: Response, reason: str, detail: str) -> None:
+        """A feed, sitemap or list page that arrived but cannot be read: counted by reason and logged."""
+        self.crawler.stats.inc_value("newscrawl/discovery/failed")
+        self.crawler.stats.inc_value(f"newscrawl/discovery/failed/{reason}")
+        logger.error("discovery page failed: %s (%s: %s)", response.url, reason, detail)
+
     def in_window(self, when: datetime | None) -> bool:
         if when is None:
             return True
         day = when.astimezone(KST).date()
         return not ((self.since and day < self.since) or (self.until and day > self.until))
 
+    def link_date(self, value: str | None, link: str | None, response: Response) -> datetime | None:
+        """A feed item's date; an impossible one (2024-02-30) is no date: the link is kept, counted, logged."""
+        if not value or not value.strip():
+            return None
+        when = feed_date(value)
+        if when is None:
+            self.crawler.stats.inc_value("newscrawl/discovery/bad_date")
+            logger.warning("impossible date %r for %s in %s (kept without a date)", value.strip()[:60],
+                           (link or "").strip(), response.url)
+        return when
+
     def links(self, response: Response) -> Iterator[tuple[str, datetime | None, bool]]:
         """(url, date or None, is_sitemap) for every link a feed, sitemap or list page offers."""
         head = response.body[:2048].lstrip().lower()
         if head.startswith(b"<?xml") or b"<rss" in head or b"<urlset" in head or b"<sitemapindex" in head:
+            if b"<!ENTITY" in response.body[:65536] and (problem := entity_expansion(response.body)):
+                # libxml2 stops at the bomb and recovers (nearly) nothing: a failure, not an empty feed.
+                self.discovery_response_failed(response, "entity_expansion", problem)
             xml = Selector(body=response.body, type="xml")
             xml.remove_namespaces()
             for node in xml.xpath("//item | //entry"):
                 link = node.xpath("link/text()").get() or node.xpath("link/@href").get()
                 when = node.xpath("pubDate/text() | published/text() | updated/text() | date/text()").get()
-                yield (link or "").strip(), _feed_date(when), False
+                yield (link or "").strip(), self.link_date(when, link, response), False
             for node in xml.xpath("//url"):
+                loc = node.xpath("loc/text()").get()
                 when = node.xpath("news/publication_date/text() | lastmod/text()").get()
-                yield (node.xpath("loc/text()").get() or "").strip(), _feed_date(when), False
+                yield (loc or "").strip(), self.link_date(when, loc, response), False
             for loc in xml.xpath("//sitemap/loc/text()").getall():
                 yield loc.strip(), None, True
         else:
@@ -175,21 +198,41 @@ class NewsSpider(scrapy.Spider):
         logger.error("article fetch failed: %s (%s)", failure.request.url, failure.getErrorMessage())
 
     def parse_article(self, response: Response) -> Iterator[Any]:
+        stats = self.crawler.stats
         try:
-            html, _ = decode_html(response.body, _header_charset(response))
-            extracted = extract_html(response.url, html, self.site)
+            decoded = decode_page(response.body, _header_charset(response))
+            extracted = extract_html(response.url, decoded.text, self.site)
         except (ExtractionError, UndecodableError) as error:
             reason = getattr(error, "reason", "undecodable")
-            self.crawler.stats.inc_value(f"newscrawl/parse_error/{reason}")
-            self.crawler.stats.inc_value(f"newscrawl/parse_error/{self.site_name}/{reason}")
+            stats.inc_value(f"newscrawl/parse_error/{reason}")
+            stats.inc_value(f"newscrawl/parse_error/{self.site_name}/{reason}")
             logger.warning("cannot parse %s: %s (raw page kept)", response.url, error)
-            if self.crawler.settings.get("NEWSCRAWL_DATABASE") and self.crawler.settings.getbool(
-                    "NEWSCRAWL_KEEP_RAW"):
-                mark_parse_error(self.crawler, response.url, str(error))
+            self.keep_raw(response, str(error))
             return
+        if decoded.replaced:
+            stats.inc_value("newscrawl/decode/replaced")
+            stats.inc_value("newscrawl/decode/replaced_bytes", decoded.replaced)
+            logger.warning("%s: %d undecodable byte(s) in %s replaced by U+FFFD", response.url, decoded.replaced,
+                           decoded.encoding)
+        for name, value in extracted.impossible_dates:
+            stats.inc_value(f"newscrawl/dates/impossible/{name}")
+            logger.warning("impossible %s %r on %s (the page's next date source is used, if any)", name,
+                           value[:60], response.url)
         article = extracted.article
-        if article and not self.in_window(parse_datetime(article.published_at)):
-            self.crawler.stats.inc_value("newscrawl/articles/out_of_window")
+        when = parse_datetime(article.published_at) if article else None
+        if article and when is None:
+            # ValidatePipeline drops the article (missing_published_at); its tickers go with it here, so that a
+            # page is stored whole or not at all.
+            if extracted.tickers:
+                stats.inc_value("newscrawl/dropped/ticker/article_dropped", len(extracted.tickers))
+                logger.warning("%d tickers of %s dropped with its article (no possible published_at)",
+                               len(extracted.tickers), response.url)
+            self.keep_raw(response, f"missing_published_at: no possible date (page gave {article.published_at!r})")
+            article.fetched_at = now_kst()
+            yield article
+            return
+        if article and not self.in_window(when):
+            stats.inc_value("newscrawl/articles/out_of_window")
             return
         if article and article.canonical_url:
             # A quote observation belongs to the article page, whatever URL reached it (no repeats later).
@@ -201,13 +244,28 @@ class NewsSpider(scrapy.Spider):
             item.fetched_at = fetched_at
             yield item
 
+    def keep_raw(self, response: Response, reason: str) -> None:
+        """Note why an article page gave no article beside its raw bytes (kept by RawPageMiddleware)."""
+        if self.crawler.settings.get("NEWSCRAWL_DATABASE") and self.crawler.settings.getbool("NEWSCRAWL_KEEP_RAW"):
+            mark_parse_error(self.crawler, response.url, reason)
 
-def _feed_date(value: str | None) -> datetime | None:
-    if not value:
-        return None
+
+_ENTITY_ERRORS = frozenset({"ERR_ENTITY_LOOP", "ERR_RESOURCE_LIMIT", "ERR_ENTITY_AMPLIFICATION"})
+
+
+def entity_expansion(body: bytes) -> str | None:
+    """libxml2's message when an XML document's entities loop or expand past its limits (billion laughs)."""
+    parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=True)
+    with contextlib.suppress(etree.XMLSyntaxError):
+        etree.fromstring(body, parser)
+    return next((e.message for e in parser.error_log if e.type_name in _ENTITY_ERRORS), None)
+
+
+def feed_date(value: str) -> datetime | None:
+    """An RFC 822 (RSS) or ISO 8601 (Atom, sitemaps) date; None when it is impossible. Never raises."""
     try:
-        return parsedate_to_datetime(value.strip())
-    except (TypeError, ValueError):
+        return parse_datetime(parsedate_to_datetime(value.strip()))
+    except (TypeError, ValueError, OverflowError):
         return parse_datetime(value)
 
 

@@ -79,6 +79,17 @@ FAULT_KINDS: dict[str, tuple[Fault, int]] = {
     "huge_streamed": (Fault("huge", None, "streamed", "too_large"), 1),
     "redirect_loop": (Fault("redirect", None, "loop", "redirect_loop"), 4),
     "redirect_offsite": (Fault("redirect", None, "offsite", "offsite"), 4),
+    # Hostile values in the page itself (issue #11). An impossible article:published_time falls back to the
+    # visible 입력 line (the next source in ../shared/docs/annotation.md); with both impossible the page is dropped.
+    "date_feb30": (Fault("date", None, "2024-02-30T10:00:00+09:00"), 1),  # also a JSON-LD block nested 100,000 deep
+    "date_year9999": (Fault("date", None, "9999-12-31T23:00:00-05:00"), 1),  # overflows astimezone
+    "date_offset99": (Fault("date", None, "2024-07-25T10:00:00+99:00"), 1),
+    "date_year0": (Fault("date", None, "0000-01-01T00:00:00"), 1),
+    "date_month13": (Fault("date", None, "2024-13-45"), 1),
+    "modified_year9999": (Fault("modified", None, "9999-12-31T23:00:00-05:00"), 1),
+    "no_possible_date": (Fault("nodate", None, None, "missing_published_at"), 1),  # its quotes are not stored
+    "euckr_stray_byte": (Fault("stray_byte", None, None), 2),  # EUC-KR with one 0xFF byte in a paragraph
+    "bidi_controls": (Fault("bidi", None, None), 2),  # U+202E, U+200F, U+2066-U+2069, U+061C and DEL in the text
 }
 
 
@@ -110,6 +121,52 @@ SOFT_404 = ("<!DOCTYPE html><html lang=\"ko\"><head><meta charset=\"utf-8\"><tit
             "<div id=\"header\"><h1 class=\"logo\">이투데이</h1></div><div class=\"error\">"
             "<p>요청하신 페이지를 찾을 수 없습니다.</p><p>삭제된 기사이거나 주소가 잘못되었습니다.</p></div>"
             "</body></html>").encode()
+
+
+# RFC 822 dates that cannot be: 30 February, a year past datetime's range in KST, a month 13.
+BAD_PUB_DATES = ("Fri, 30 Feb 2024 10:00:00 +0900", "Fri, 31 Dec 9999 23:00:00 -0500", "2024-13-45")
+# The classic entity-expansion bomb (10^9 "lol"s from ten nested entities) as a sitemap.
+BILLION_LAUGHS = ('<?xml version="1.0"?>\n<!DOCTYPE urlset [\n<!ENTITY lol "lol">\n' + "".join(
+    f'<!ENTITY lol{n} "{("&lol" + str(n - 1 or "") + ";") * 10}">\n' for n in range(1, 10)) +
+    ']>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>&lol9;</loc></url>'
+    f'<url><loc>{CANONICAL_BASE}/news/view/{FIRST_ID}</loc></url></urlset>').encode()
+NESTED_JSON_LD = '<script type="application/ld+json">' + "[" * 100_000 + "]" * 100_000 + "</script>"
+PUBLISHED_META = '<meta property="article:published_time" content="2024-07-25T10:55:00+09:00">'
+VISIBLE_DATE = "<span>입력 2024-07-25 10:55</span>"
+# Bidi and invisible controls, each placed where a reader would not see it.
+CONTROLS = "\u202e\u200f\u2066\u2069\u061c\x7f"
+
+
+def hostile_page(article_id: int, fault: Fault) -> bytes:
+    """The article page with a hostile value in it (kinds date, modified, nodate, stray_byte, bidi)."""
+    page = article_html(article_id)
+    assert PUBLISHED_META in page and VISIBLE_DATE in page
+    if fault.kind == "date":
+        extra = NESTED_JSON_LD if fault.value == "2024-02-30T10:00:00+09:00" else ""
+        page = page.replace(PUBLISHED_META, PUBLISHED_META.replace("2024-07-25T10:55:00+09:00", str(fault.value))
+                            + extra)
+    elif fault.kind == "modified":
+        page = page.replace(PUBLISHED_META, f'{PUBLISHED_META}<meta property="article:modified_time" '
+                                            f'content="{fault.value}">')
+    elif fault.kind == "nodate":
+        page = page.replace(PUBLISHED_META, PUBLISHED_META.replace("2024-07-25T10:55:00+09:00", "2024-13-45"))
+        page = page.replace(VISIBLE_DATE, "<span>입력 2024-02-30 10:55</span>")
+    elif fault.kind == "bidi":
+        title = title_of(article_id)
+        page = page.replace(f'<h1 class="main_title">{title}',
+                            f'<h1 class="main_title">{CONTROLS[:3]}{title[:8]}{CONTROLS[3:]}{title[8:]}')
+        page = page.replace(f"기사 번호 {article_id}번의", f"기사 번호\u200f {article_id}번의\x7f")
+    elif fault.kind == "stray_byte":
+        page = page.replace('<meta charset="utf-8">', '<meta charset="euc-kr">')
+        body = page.encode("cp949")
+        cut = body.index("한편,".encode("cp949"))
+        return body[:cut] + b"\xff" + body[cut:]
+    return page.encode()
+
+
+def send_hostile_page(handler: BaseHTTPRequestHandler, article_id: int, fault: Fault) -> None:
+    charset = "euc-kr" if fault.kind == "stray_byte" else "utf-8"
+    send(handler, 200, hostile_page(article_id, fault), f"text/html; charset={charset}")
 
 
 def gzip_bomb() -> bytes:
@@ -273,6 +330,8 @@ class FaultPortal:
             return send(handler, 200, self.sitemap_index(), "application/xml; charset=utf-8")
         if parts.path == "/sitemap/articles":
             return send(handler, 200, self.article_sitemap(page), "application/xml; charset=utf-8")
+        if parts.path == "/sitemap/laughs":
+            return send(handler, 200, BILLION_LAUGHS, "application/xml; charset=utf-8")
         if parts.path == "/sitemap/archive":  # endless pagination: every page links the next
             return send(handler, 200, sitemap_index([f"{self.base_url}/sitemap/archive?page={page + 1}"]),
                         "application/xml; charset=utf-8")
@@ -332,6 +391,8 @@ class FaultPortal:
             send_huge(handler, announced=fault.value == "announced")
         elif fault.kind == "redirect":
             self.redirect(handler, path, str(fault.value), query)
+        else:
+            send_hostile_page(handler, article_id, fault)
 
     def send_charset_lie(self, handler: BaseHTTPRequestHandler, article_id: int, how: str) -> None:
         if how == "euckr_as_utf8":  # EUC-KR bytes, header and meta both say UTF-8
@@ -354,17 +415,21 @@ class FaultPortal:
 
     # --- feeds -----------------------------------------------------------------------------------
     def rss(self) -> bytes:
+        """Duplicates and blocked articles, after three items with impossible pubDates (BAD_PUB_DATES): those
+        must not end discovery of the items after them (robots.txt then counts every blocked one)."""
         links = [link for i in self.plan.duplicated for link in self.plan.variant_links(i)]
         links += [canonical_of(i) for i in self.plan.blocked_ids]
-        items = "".join(f"<item><title>{n}</title><link>{html.escape(link)}</link>"
-                        f"<pubDate>Thu, 25 Jul 2024 01:55:00 GMT</pubDate></item>" for n, link in enumerate(links))
+        dated = [(canonical_of(FIRST_ID + n), when) for n, when in enumerate(BAD_PUB_DATES)]
+        dated += [(link, "Thu, 25 Jul 2024 01:55:00 GMT") for link in links]
+        items = "".join(f"<item><title>{n}</title><link>{html.escape(link)}</link><pubDate>{when}</pubDate></item>"
+                        for n, (link, when) in enumerate(dated))
         return (f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>이투데이</title>'
                 f"{items}</channel></rss>").encode()
 
     def sitemap_index(self) -> bytes:
         pages = -(-self.plan.articles // self.page_size)
         locs = [f"{self.base_url}/sitemap/articles?page={p}" for p in range(1, pages + 1)]
-        return sitemap_index([*locs, f"{self.base_url}/sitemap/archive?page=1"])
+        return sitemap_index([*locs, f"{self.base_url}/sitemap/archive?page=1", f"{self.base_url}/sitemap/laughs"])
 
     def article_sitemap(self, page: int) -> bytes:
         ids = self.plan.ids[(page - 1) * self.page_size: page * self.page_size]

@@ -17,6 +17,7 @@ from newscrawl.retry import failure_reason, retry_after_seconds
 from newscrawl.urls import strip_tracking
 from tests.crawling import CrawlResult
 from tests.faults import (
+    BAD_PUB_DATES,
     BLOCKED_FIRST_ID,
     FAST_SETTINGS,
     FIRST_ID,
@@ -82,6 +83,11 @@ def assert_reasons(stats: dict, plan: FaultPlan) -> None:
             == reasons.get("truncated", 0))
     assert stats.get("offsite/filtered", 0) == reasons.get("offsite", 0)
     assert stats.get("robotstxt/forbidden", 0) == plan.blocked
+    assert stats.get("newscrawl/dropped/article/missing_published_at", 0) == reasons.get("missing_published_at", 0)
+    # Hostile feeds: every impossible pubDate counted (the items after them discovered), the bomb counted.
+    assert stats["newscrawl/discovery/bad_date"] == len(BAD_PUB_DATES)
+    assert stats["newscrawl/discovery/failed/entity_expansion"] == 1
+    assert not [k for k in stats if k.startswith("spider_exceptions")]
 
 
 @pytest.mark.slow
@@ -159,6 +165,57 @@ def test_size_limits_and_redirects_at_project_defaults(hostile_details):
     loop = [p for p in portal.hits if p.startswith(f"/news/view/{FIRST_ID + 7}")]
     assert sum(portal.hits[p] for p in loop) == 2  # stopped at the first repeat, not REDIRECT_MAX_TIMES
     assert portal.offsite_hits == 0
+
+
+@pytest.fixture(scope="module")
+def hostile_values(tmp_path_factory):
+    """One small crawl whose pages carry impossible dates, a stray byte and bidi controls (issue #11)."""
+    names = ["date_feb30", "date_year9999", "date_offset99", "date_year0", "date_month13", "modified_year9999",
+             "no_possible_date", "euckr_stray_byte", "bidi_controls"]
+    plan = FaultPlan.explicit(12, dict(enumerate(names)), blocked=1)
+    with FaultPortal(plan) as portal:
+        yield plan, run_crawl(portal, tmp_path_factory.mktemp("values"), timeout=120), portal.base_url
+
+
+def test_impossible_dates_fall_back_or_drop_the_whole_page(hostile_values):
+    plan, result, base = hostile_values
+    assert result.returncode == 0, result.log[-3000:]
+    assert "Traceback" not in result.log
+    # Recoverable pages are stored whole (published from the visible 입력 line), with their quotes; the page
+    # without any possible date is dropped with its quotes, counted, logged and its raw page marked.
+    assert_stored_once(result, plan.recoverable)
+    assert_reasons(result.stats, plan)
+    stats = result.stats
+    assert stats["newscrawl/dates/impossible/published_at"] == 5 + 1
+    assert stats["newscrawl/dates/impossible/modified_at"] == 1
+    assert stats["newscrawl/dropped/ticker/article_dropped"] == 2
+    dropped_url = f"{base}/news/view/{FIRST_ID + 6}"
+    assert f"article without published_at: {dropped_url}" in result.log
+    assert f"2 tickers of {dropped_url} dropped with its article" in result.log
+    assert "impossible published_at '9999-12-31T23:00:00-05:00'" in result.log
+    [modified] = [a for a in result.articles if a["canonical_url"] == canonical_of(FIRST_ID + 5)]
+    assert modified["modified_at"] is None  # the page has no other modified date
+    with result.db() as db:
+        marks = dict(db.execute("SELECT url, parse_error FROM raw_pages").fetchall())
+    assert marks[dropped_url].startswith("missing_published_at")
+    assert marks[f"{base}/news/view/{FIRST_ID + 5}"] is None
+
+
+def test_stray_byte_and_bidi_controls_do_not_lose_the_article(hostile_values):
+    _, result, _ = hostile_values
+    assert result.stats["newscrawl/decode/replaced"] == 1
+    assert "1 undecodable byte(s) in cp949 replaced" in result.log
+    for article in result.articles:  # assert_stored_once compared titles and the body line exactly
+        text = article["title"] + article["body"]
+        assert not any(c in text for c in "\u202e\u200f\u2066\u2069\u061c\x7f")
+    [stray] = [a for a in result.articles if a["canonical_url"] == canonical_of(FIRST_ID + 7)]
+    assert any(p.startswith("\ufffd한편,") for p in stray["paragraphs"])
+
+
+def test_hostile_feeds_are_counted_and_logged(hostile_values):
+    _, result, base = hostile_values
+    assert f"discovery page failed: {base}/sitemap/laughs (entity_expansion:" in result.log
+    assert "impossible date 'Fri, 30 Feb 2024 10:00:00 +0900'" in result.log
 
 
 # --- units ---------------------------------------------------------------------------------------------
