@@ -15,10 +15,26 @@ from urllib.parse import urlsplit
 
 import trafilatura
 from lxml import etree
+from lxml import html as lxml_html
+from parsel import Selector
 
-from newscrawl.bylines import reporter_name, split_dateline
+from newscrawl.bylines import names_in, reporter_name, split_dateline
 from newscrawl.chrome import SUBTITLE_BULLETS, is_chrome_line
 from newscrawl.dates import MODIFIED_LABELS, PUBLISHED_LABELS, labeled_date
+from newscrawl.extractors.embedded import Story, embedded_story
+from newscrawl.extractors.korean import (
+    BYLINE_LINE,
+    COPYRIGHT,
+    LIST_HEADING,
+    PROMPT,
+    REPORTER_BOX,
+    deck_length,
+    is_caption_shaped,
+    is_credit,
+    is_date_line,
+    prose_score,
+    split_glued_dateline,
+)
 from newscrawl.items import ArticleItem
 from newscrawl.pages import ExtractionError, HtmlArticlePage
 from newscrawl.sites import Site
@@ -37,11 +53,12 @@ FURNITURE = re.compile(r"\d+\s*(초|분|시간)\s*전$|^\[실시간\s*뉴스\]$|
                        r"|(복사|저장)되었습니다\.?$|^기자 프로필$")
 DECK_CSS = ('[class*="sub_title"], [class*="sub-title"], [class*="subtitle"], [class*="sub-tit"], '
             '[class*="subTitle"], .deck, .summary_title')
-# Lines after which the page is furniture (copyright notice, link-list headings).
-END_HEADINGS = frozenset({"관련기사", "관련 기사", "관련뉴스", "주요 뉴스", "주요뉴스", "많이 본 뉴스", "많이본 뉴스",
-                          "많이 본 기사", "이 시각 주요뉴스", "기자의 다른기사 더보기", "Most Viewed", "Most Viewed More",
-                          "Related Articles", "Latest News"})
-COPYRIGHT = re.compile(r"무단\s*전재|재배포\s*금지|^\W{0,2}(ⓒ|©|\(c\)|copyright)|all rights reserved", re.IGNORECASE)
+# Photo caption boxes: HTML5 figcaption and the class names Korean CMSs give them (ndsoft/article.* templates
+# ``.photo_txt``/``.img_desc``, editor ``div.caption``, Naver ``em.img_desc``).
+CAPTION_CSS = ('figcaption, [class*="caption"], [class*="Caption"], [class*="photo_txt"], [class*="img_desc"], '
+               '[class*="photo-desc"], [class*="photo_desc"]')
+# Inside an embedded body: the byline box, ads and rules editors put between paragraphs.
+EMBEDDED_CHROME_CSS = 'script, style, [class*="writer"], [class*="-ad-"], [class~="ad"], [class*="div-line"]'
 TAG_LINKS = ('a[rel~="tag"]', ".tags a", ".tag_list a", ".tag-list a", ".article-tags a", ".keyword a",
              ".keywords a", ".news_tag a", ".tag_area a")
 
@@ -74,7 +91,7 @@ def is_deck_line(line: str, deck: set[str]) -> bool:
 def article_end(lines: list[str]) -> int:
     """Index of the first copyright notice or link-list heading after some text (len(lines) if none)."""
     for i, line in enumerate(lines):
-        if i and (line in END_HEADINGS or (len(line) <= 160 and COPYRIGHT.search(line))):
+        if i and (LIST_HEADING.match(line) or (len(line) <= 160 and COPYRIGHT.search(line))):
             return i
     return len(lines)
 
@@ -141,6 +158,9 @@ class GenericArticlePage(HtmlArticlePage):
         published = self.ld.get("datePublished") or self.meta(
             "article:published_time", "og:article:published_time", "pubdate", "publish-date", "date")
         modified = self.ld.get("dateModified") or self.meta("article:modified_time", "og:article:modified_time")
+        if not published:  # machine dates on the visible date line (<time datetime>, Naver's data-date-time)
+            published = self.selector.css("[data-date-time]::attr(data-date-time), time::attr(datetime)").get()
+            modified = modified or self.selector.css("[data-modify-date-time]::attr(data-modify-date-time)").get()
         if not published:
             visible = " ".join(self.lines("body"))
             published = labeled_date(visible, PUBLISHED_LABELS)
@@ -222,9 +242,9 @@ class GenericArticlePage(HtmlArticlePage):
         kept = []
         for line in lines:
             m = BYLINE.match(line)
-            if m and (EMAIL.search(line) or len(line) <= 12):
+            if (m and (EMAIL.search(line) or len(line) <= 12)) or BYLINE_LINE.match(line):
                 if not authors:
-                    authors.append(m.group(1))
+                    authors.extend(names_in(line))
                 continue
             kept.append(line)
         return kept
@@ -241,24 +261,86 @@ class GenericArticlePage(HtmlArticlePage):
             kept.append(line)
         return kept
 
+    # --- embedded data and the page's own structure -------------------------------------------------
+    def story(self) -> Story | None:
+        return embedded_story(self.html, self.ld, self.selector.css("script::text").getall())
+
+    def caption_texts(self) -> set[str]:
+        """Texts of caption boxes (``figcaption``, ``*caption*``/``photo_txt``-classed elements): never body."""
+        found = self.selector.css(CAPTION_CSS)
+        return {clean(" ".join(render_lines(box.root))) for box in found} | {
+            line for box in found for line in render_lines(box.root)}
+
+    def link_block_texts(self) -> set[str]:
+        """Texts of links that fill their whole block (a related-news or most-read entry), not inline links."""
+        texts = set()
+        for link in self.selector.xpath("//a[@href]"):
+            text = clean(" ".join(render_lines(link.root)))
+            parent = link.root.getparent()
+            if len(text) >= 10 and parent is not None and clean(" ".join(render_lines(parent))) == text:
+                texts.add(text)
+        return texts
+
+    def story_parts(self, story: Story) -> tuple[list[str], list[dict]]:
+        """(lines, images) of an embedded story; HTML bodies lose captions, photo boxes and bylines first."""
+        if not story.html:
+            return story.paragraphs, [{"url": self.absolute(i.get("url")), "caption": i.get("caption")}
+                                      for i in story.images]
+        root = lxml_html.fragment_fromstring(story.html, create_parent="div")
+        body = Selector(root=root)
+        images = []
+        for img in body.css("img"):
+            src = img.attrib.get("src") or img.attrib.get("data-src")
+            box = img.xpath("ancestor::*[self::figure or contains(@class, 'img') or contains(@class, 'photo')][1]")
+            caption = box.css(CAPTION_CSS) if box else []
+            images.append({"url": self.absolute(src),
+                           "caption": clean(" ".join(render_lines(caption[0].root))) or None if caption else None})
+        body.css(f"{CAPTION_CSS}, {EMBEDDED_CHROME_CSS}").drop()
+        return [c for c in (clean(line) for line in render_lines(root)) if c], images
+
     def article(self) -> ArticleItem:
+        story = self.story()
         xml = self.trafilatura_xml()
-        lines = body_lines(xml) if xml else []
-        lines = [line for line in lines[:article_end(lines)] if not FURNITURE.search(line)]
+        dom_lines = body_lines(xml) if xml else []
+        images: list[dict] = []
+        # Embedded app data is the article as the outlet stores it: preferred when it holds the prose.
+        if story and (story.source != "json_ld" or prose_score(dom_lines) < prose_score(story.paragraphs) / 2):
+            lines, images = self.story_parts(story)
+        else:
+            story, lines = None, dom_lines
+        lines = self.body_text(lines)
         if not any(not is_chrome_line(line) for line in lines):
             raise ExtractionError("missing_fields", "body")
-        title = self.title()
-        deck = self.deck_lines()
+        title = (story.title if story and story.title else "") or self.title()
+        deck = self.deck_lines() | set(story.subtitles if story else ())
         authors, tags = self.authors(), self.tags()
         lines = self.take_dateline([line for line in lines if line != title], authors, deck)
         subtitles = list(itertools.takewhile(lambda line: is_deck_line(line, deck), lines))
-        lines = self.take_hashtags(self.take_byline(lines[len(subtitles):], authors), tags)
+        lines = lines[len(subtitles):]
+        shaped = deck_length(lines)  # a deck in a wrapper no class name above covers, recognised by its shape
+        subtitles, lines = subtitles + lines[:shaped], lines[shaped:]
+        lines = self.take_hashtags(self.take_byline(lines, authors), tags)
+        if story and story.subtitles and not subtitles:
+            subtitles = story.subtitles
         published, modified = self.dates()
+        if story and (story.dates_win or not published) and story.published_at:
+            published, modified = story.published_at, modified or story.modified_at
         self.require(title=title, published_at=published)
+        if xml and not story:
+            images = self.images(xml, lines)
         return self.new_article(
             title=title, subtitles=subtitles, published_at=published, modified_at=modified, authors=authors,
-            section=self.section(), paragraphs=lines, images=self.images(xml, lines) if xml else [], tags=tags,
+            section=self.section(), paragraphs=lines, images=images, tags=tags,
         )
+
+    def body_text(self, lines: list[str]) -> list[str]:
+        """The article's own lines: up to the copyright notice or first link list, without furniture lines
+        (dates, credits, captions, prompts, related links); a deck glued to the dateline is split off."""
+        captions, links = self.caption_texts(), self.link_block_texts()
+        lines = [part for line in lines[:article_end(lines)] for part in split_glued_dateline(line)]
+        return [line for line in lines if not (
+            FURNITURE.search(line) or line in captions or line in links or is_date_line(line) or is_credit(line)
+            or is_caption_shaped(line) or PROMPT.search(line) or (REPORTER_BOX.search(line) and len(line) <= 80))]
 
 
 SITE = Site(name=NAME, publisher="", hosts=(), page=GenericArticlePage)
