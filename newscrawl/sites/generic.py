@@ -261,6 +261,19 @@ class GenericArticlePage(HtmlArticlePage):
             kept.append(line)
         return kept
 
+    def whole_deck(self, subtitles: list[str]) -> list[str]:
+        """All lines of the deck box that holds the deck lines found (boilerplate removers keep a deck only in
+        part: its first line often looks like a heading to them)."""
+        if not subtitles:
+            return subtitles
+        boxes = self.selector.xpath("//body//*[contains(normalize-space(.), $t)]", t=subtitles[-1])
+        if not boxes:
+            return subtitles
+        box = render_lines(boxes[-1].root)  # the innermost element holding the last deck line
+        if set(subtitles) <= set(box) and len(box) <= 6 and deck_length([*box, "다."]) == len(box):
+            return box
+        return subtitles
+
     # --- embedded data and the page's own structure -------------------------------------------------
     def story(self) -> Story | None:
         return embedded_story(self.html, self.ld, self.selector.css("script::text").getall())
@@ -320,6 +333,7 @@ class GenericArticlePage(HtmlArticlePage):
         shaped = deck_length(lines)  # a deck in a wrapper no class name above covers, recognised by its shape
         subtitles, lines = subtitles + lines[:shaped], lines[shaped:]
         lines = self.take_hashtags(self.take_byline(lines, authors), tags)
+        subtitles = self.whole_deck(subtitles)
         if story and story.subtitles and not subtitles:
             subtitles = story.subtitles
         published, modified = self.dates()
