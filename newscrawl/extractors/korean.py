@@ -138,3 +138,11 @@ def prose_score(lines: list[str]) -> float:
         if is_sentence(line) and not is_furniture(line):
             score += len(line) * (0.5 + 0.5 * hangul_share(line))
     return score
+
+
+def with_shaped_deck(subtitles: list[str], paragraphs: list[str]) -> tuple[list[str], list[str]]:
+    """(deck, paragraphs): the deck a site's selector found, plus leading paragraphs shaped like a deck — a
+    deck in a wrapper the selector does not name is still the deck, not the first paragraphs."""
+    paragraphs = [part for line in paragraphs[:7] for part in split_glued_dateline(line)] + paragraphs[7:]
+    count = deck_length(paragraphs)
+    return subtitles + paragraphs[:count], paragraphs[count:]
