@@ -19,6 +19,7 @@ from newscrawl.extractors.korean import (
     is_furniture,
     prose_score,
     split_glued_dateline,
+    strip_title_suffix,
 )
 from tests.shared import FIXTURES, CorpusSite, article_of, run_page
 
@@ -170,3 +171,14 @@ def test_generic_reads_site_fixtures_it_was_not_tuned_on(site, stem, url):
                               "generic"))
     assert got["site"] == "generic"
     assert (got["title"], got["paragraphs"]) == (want["title"], want["paragraphs"])
+
+
+@pytest.mark.parametrize(("title", "publisher", "headline"), [
+    ("北, 벨라루스와 관계 강화 - 연합뉴스", "", "北, 벨라루스와 관계 강화"),
+    ("정부 새 대책 | 한겨레", "한겨레", "정부 새 대책"),
+    ("정부 새 대책 :: 어느일보", "", "정부 새 대책"),
+    ("“전국소년체육대회 2연패” - 매일경제", "매일경제", "“전국소년체육대회 2연패”"),
+    ("2024 - 2025 시즌 전망", "", "2024 - 2025 시즌 전망"),  # the tail is no outlet
+])
+def test_title_suffixes_name_the_outlet(title, publisher, headline):
+    assert strip_title_suffix(title, publisher) == headline

@@ -265,8 +265,8 @@ def json_ld_story(ld: dict) -> Story | None:
     if not isinstance(body, str) or korean_chars(body) < 200:
         return None
     paragraphs = [c for c in (clean(p) for p in re.split(r"\n+", body)) if c]
-    return Story("json_ld", paragraphs, title=clean(ld.get("headline")) if isinstance(ld.get("headline"), str)
-                 else "", published_at=_stringy(ld.get("datePublished")),
+    # No title: JSON-LD headline is one of the page's title candidates already (and often a shortened one).
+    return Story("json_ld", paragraphs, published_at=_stringy(ld.get("datePublished")),
                  modified_at=_stringy(ld.get("dateModified")))
 
 

@@ -64,6 +64,22 @@ PROMPT = re.compile(r"^(네이버|다음|카카오|구글)?\s*(뉴스|채널)?\s
 BRACKETED = re.compile(r"^[<\[(【〈《].*[>\])】〉》]$")
 
 
+# <title> and og:title carry the outlet after a separator: "제목 - 연합뉴스", "제목 | 한겨레", "제목 :: 어느일보".
+TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " : ", " < ", " > ", " · ")
+OUTLET_WORDS = re.compile(r"(뉴스|신문|일보|닷컴|방송|경제|미디어|타임즈|타임스|데일리|news|times|tv|daily)\s*$", re.IGNORECASE)
+
+
+def strip_title_suffix(title: str, publisher: str = "") -> str:
+    """``제목 - 어느신문`` -> ``제목`` when the tail names the outlet (its name, or a word outlets end in)."""
+    for sep in TITLE_SEPARATORS:
+        if sep in title:
+            head, tail = (part.strip() for part in title.rsplit(sep, 1))
+            names_outlet = bool(publisher) and (tail in publisher or publisher in tail)
+            if head and (names_outlet or OUTLET_WORDS.search(tail)):
+                return head
+    return title
+
+
 def is_sentence(line: str) -> bool:
     return bool(SENTENCE_END.search(line))
 

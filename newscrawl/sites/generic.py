@@ -34,6 +34,7 @@ from newscrawl.extractors.korean import (
     is_date_line,
     prose_score,
     split_glued_dateline,
+    strip_title_suffix,
 )
 from newscrawl.items import ArticleItem
 from newscrawl.pages import ExtractionError, HtmlArticlePage
@@ -41,8 +42,6 @@ from newscrawl.sites import Site
 from newscrawl.text import clean, render_lines
 
 NAME = "generic"
-TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " : ", " < ", " > ", " · ")
-SITE_WORDS = re.compile(r"(뉴스|신문|일보|닷컴|방송|경제|미디어|타임즈|타임스|news|times|tv|daily)\s*$", re.IGNORECASE)
 HANGUL = re.compile(r"[가-힣]")
 AGENCIES = frozenset({"연합뉴스", "뉴시스", "뉴스1", "AP", "AFP", "로이터", "EPA", "UPI"})
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
@@ -134,13 +133,7 @@ class GenericArticlePage(HtmlArticlePage):
 
     def strip_site_suffix(self, title: str) -> str:
         """``제목 - 어느신문`` -> ``제목`` when the tail names the outlet."""
-        for sep in TITLE_SEPARATORS:
-            if sep in title:
-                head, tail = (part.strip() for part in title.rsplit(sep, 1))
-                names_outlet = bool(self.publisher) and (tail in self.publisher or self.publisher in tail)
-                if head and (names_outlet or SITE_WORDS.search(tail)):
-                    return head
-        return title
+        return strip_title_suffix(title, self.publisher)
 
     def title(self) -> str:
         """The h1 that the machine titles name (so a logo h1 is skipped), else og:title without its suffix."""
