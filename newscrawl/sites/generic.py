@@ -226,6 +226,8 @@ class GenericArticlePage(HtmlArticlePage):
                 if name and name not in authors:
                     authors.append(name)
             before = [prior for prior in lines[:i] if is_deck_line(prior, deck)]
+            if not before and i and deck_length([*lines[:i], rest or "다."]) == i:  # deck-shaped lines before it
+                before = lines[:i]
             return before + ([rest] if rest else []) + lines[i + 1:]
         return lines
 
