@@ -7,6 +7,8 @@ import json
 
 import pytest
 
+from newscrawl.evaluate import score
+from newscrawl.extract import decode_html
 from newscrawl.extractors.embedded import app_state_story, embedded_story, find_object
 from newscrawl.extractors.korean import (
     deck_length,
@@ -21,7 +23,8 @@ from newscrawl.extractors.korean import (
     split_glued_dateline,
     strip_title_suffix,
 )
-from tests.shared import FIXTURES, CorpusSite, article_of, run_page
+from newscrawl.sites.generic import GenericArticlePage
+from tests.shared import FIXTURES, CorpusSite, article_of, run_page, truth_files
 
 # --- Korean text shapes ----------------------------------------------------------------------------------------
 
@@ -61,7 +64,7 @@ def test_copyright_lines_in_many_spellings(line):
 
 @pytest.mark.parametrize(("line", "credit", "caption"), [
     ("연합뉴스", True, False), ("사진=연합뉴스", True, False), ("/뉴스1", True, False), ("게티이미지뱅크", True, False),
-    ("[사진 = 게티이미지]", True, False), ("국토교통부 제공", True, False),
+    ("[사진 = 게티이미지]", True, False), ("국토교통부 제공", True, False), ("[AP=연합뉴스 자료사진]", True, False),
     ("이재명 후보가 15일 연설을 하고 있다. 뉴시스", False, True),
     ("정청래 대표가 최고위원과 대화하고 있다. 홍길동 기자", False, True),
     ("연합뉴스에 따르면 정부는 대책을 내놓았다.", False, False),
@@ -182,3 +185,30 @@ def test_generic_reads_site_fixtures_it_was_not_tuned_on(site, stem, url):
 ])
 def test_title_suffixes_name_the_outlet(title, publisher, headline):
     assert strip_title_suffix(title, publisher) == headline
+
+
+# --- the density scorer: a second opinion beside trafilatura ----------------------------------------------------
+def test_the_densest_block_holds_every_article_body_of_the_corpus():
+    """On every real page whose DOM carries the article, the element with the most Korean prose (net of
+    furniture) holds all of the annotated body: the scorer is a sound fallback when trafilatura misses."""
+    checked = 0
+    for path in truth_files():
+        truth = json.loads(path.read_text(encoding="utf-8"))
+        html, _ = decode_html(CorpusSite(truth["site"]).raw(path.stem))
+        page = GenericArticlePage(truth["url"], html)
+        if page.story() and page.story().source in ("arc", "flight"):
+            continue  # the DOM of these pages has no article: embedded data is the only source
+        got = score(page.body_text(page.densest_block()), None, None, truth)
+        assert got.matched / got.truth_tokens >= 0.99, path.name
+        assert got.matched / got.output_tokens >= 0.85, path.name
+        checked += 1
+    assert checked >= 20
+
+
+def test_the_densest_block_beats_link_lists():
+    menu = "".join(f'<li><a href="/news/{i}">다른 기사 제목이 여기에 있습니다 {i}</a></li>' for i in range(30))
+    html = (f'<html><body><ul>{menu}</ul><table><tr><td>정부는 25일 새 대책을 발표했다.<br>시장은 이를 환영했다.<br>'
+            f'전문가들은 효과를 지켜봐야 한다고 말했다.</td></tr></table></body></html>')
+    page = GenericArticlePage("https://news.example.kr/1", html)
+    assert page.densest_block() == ["정부는 25일 새 대책을 발표했다.", "시장은 이를 환영했다.",
+                                    "전문가들은 효과를 지켜봐야 한다고 말했다."]

@@ -39,12 +39,13 @@ COPYRIGHT = re.compile(r"무단\s*(전재|복제|배포)|재배포\s*금지|AI\s
                        r"|all rights reserved|저작권자\s*[(ⓒ©]", re.IGNORECASE)
 
 # Who took a photo: a caption ends with its credit after the sentence (…하고 있다. 연합뉴스 / …있다. 뉴스1 /
-# …있다. /뉴시스 / …있다. 홍길동 기자 / …있다. [사진 = 게티이미지]); a bare credit line is the same thing.
+# …있다. /뉴시스 / …있다. 홍길동 기자 / …있다. [사진 = 게티이미지]); a bare credit line is the same thing
+# ([AP=연합뉴스 자료사진], Yonhap's credit shape).
 AGENCIES = ("연합뉴스", "뉴시스", "뉴스1", "AP", "AFP", "로이터", "EPA", "UPI", "신화", "게티이미지", "게티이미지뱅크",
             "셔터스톡", "AP뉴시스", "AFP연합뉴스", "EPA연합뉴스", "로이터연합뉴스", "AP연합뉴스")
 _AGENCY = "(?:" + "|".join(sorted((re.escape(a) for a in AGENCIES), key=len, reverse=True)) + ")"
 _CREDIT = (rf"(?:/?\s*{_AGENCY}|{_NAMES}\s*{_TITLE}|[\[(]?\s*(?:사진|자료|그래픽|영상)\s*[=:]\s*[^\])]{{1,30}}[\])]?"
-           rf"|{_AGENCY}\s*자료\s*사진|[가-힣A-Za-z]{{1,20}}\s*제공)")
+           rf"|(?:[가-힣A-Za-z]{{1,10}}\s*=\s*)?{_AGENCY}\s*(?:자료\s*)?사진|[가-힣A-Za-z]{{1,20}}\s*제공)")
 CREDIT_LINE = re.compile(rf"^[\[(]?\s*{_CREDIT}\s*[\])]?$")
 CAPTION_WITH_CREDIT = re.compile(rf"(다|음)\.\s*{_CREDIT}\s*$")
 
@@ -162,3 +163,11 @@ def with_shaped_deck(subtitles: list[str], paragraphs: list[str]) -> tuple[list[
     paragraphs = [part for line in paragraphs[:7] for part in split_glued_dateline(line)] + paragraphs[7:]
     count = deck_length(paragraphs)
     return subtitles + paragraphs[:count], paragraphs[count:]
+
+
+def block_score(lines: list[str], link_chars: int = 0) -> float:
+    """A candidate body's worth: its Korean prose (:func:`prose_score`) minus the text that is not prose
+    (menus, headings, link lists) and the text inside links — the text-density idea of boilerplate removers,
+    measured by Korean sentence endings instead of English stopwords."""
+    other = sum(len(line) for line in lines if not is_sentence(line))
+    return prose_score(lines) - 0.5 * other - link_chars

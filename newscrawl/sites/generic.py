@@ -28,6 +28,7 @@ from newscrawl.extractors.korean import (
     LIST_HEADING,
     PROMPT,
     REPORTER_BOX,
+    block_score,
     deck_length,
     is_caption_shaped,
     is_credit,
@@ -269,6 +270,22 @@ class GenericArticlePage(HtmlArticlePage):
             return box
         return subtitles
 
+    def densest_block(self) -> list[str]:
+        """Lines of the element holding the most Korean prose net of furniture: the parents of paragraphs and
+        line breaks are the candidates (an article is a run of ``<p>`` or ``<br>``-separated text)."""
+        best: tuple[float, list[str]] = (0.0, [])
+        seen = set()
+        for parent in self.selector.xpath("//body//p/.. | //body//br/.."):
+            if parent.root in seen or parent.root.tag in ("a", "li", "ul", "nav", "header", "footer"):
+                continue
+            seen.add(parent.root)
+            lines = render_lines(parent.root)
+            links = sum(len(clean(a.xpath("string()").get())) for a in parent.xpath(".//a"))
+            score = block_score(lines, links)
+            if score > best[0]:
+                best = (score, lines)
+        return best[1]
+
     # --- embedded data and the page's own structure -------------------------------------------------
     def story(self) -> Story | None:
         return embedded_story(self.html, self.ld, self.selector.css("script::text").getall())
@@ -310,6 +327,9 @@ class GenericArticlePage(HtmlArticlePage):
         story = self.story()
         xml = self.trafilatura_xml()
         dom_lines = body_lines(xml) if xml else []
+        densest = self.densest_block()  # a second opinion, by Korean prose density
+        if block_score(self.body_text(densest)) > 1.5 * max(0.0, block_score(self.body_text(dom_lines))):
+            xml, dom_lines = None, densest  # trafilatura missed most of the article
         images: list[dict] = []
         # Embedded app data is the article as the outlet stores it: preferred when it holds the prose.
         if story and (story.source != "json_ld" or prose_score(dom_lines) < prose_score(story.paragraphs) / 2):
