@@ -1,9 +1,13 @@
 """Fallback for any Korean news page whose host no site module serves.
 
 Metadata comes from what most outlets publish for machines: JSON-LD ``NewsArticle``, Open Graph and
-``article:*`` meta tags (the visible 입력/수정 line as a last resort for dates); the body comes from
-trafilatura, then the usual pipelines clean it. Less exact than a site module, but never silent: a page
-trafilatura finds no text in raises ``ExtractionError("missing_fields", "body")``.
+``article:*`` meta tags, machine dates on the visible date line (the 입력/수정 text as a last resort). The
+body is, in order of preference: the article the page embeds as data (Arc, Next.js, app state, JSON-LD
+``articleBody``; :mod:`newscrawl.extractors.embedded`), trafilatura's main text, or the element with the most
+Korean prose when trafilatura misses most of it. The Korean text rules (:mod:`newscrawl.extractors.korean`)
+then take out date lines, bylines, credits, captions, link lists and prompts and find the deck by its shape.
+Less exact than a site module, but never silent: a page with no article text raises
+``ExtractionError("missing_fields", "body")``.
 """
 
 from __future__ import annotations
@@ -53,8 +57,8 @@ FURNITURE = re.compile(r"\d+\s*(초|분|시간)\s*전$|^\[실시간\s*뉴스\]$|
                        r"|(복사|저장)되었습니다\.?$|^기자 프로필$")
 DECK_CSS = ('[class*="sub_title"], [class*="sub-title"], [class*="subtitle"], [class*="sub-tit"], '
             '[class*="subTitle"], .deck, .summary_title')
-# Photo caption boxes: HTML5 figcaption and the class names Korean CMSs give them (ndsoft/article.* templates
-# ``.photo_txt``/``.img_desc``, editor ``div.caption``, Naver ``em.img_desc``).
+# Photo caption boxes: HTML5 figcaption, ``div.caption`` (한국일보's editor and others), Naver's ``em.img_desc``,
+# and the other spellings of the same class names.
 CAPTION_CSS = ('figcaption, [class*="caption"], [class*="Caption"], [class*="photo_txt"], [class*="img_desc"], '
                '[class*="photo-desc"], [class*="photo_desc"]')
 # Inside an embedded body: the byline box, ads and rules editors put between paragraphs.
