@@ -19,6 +19,7 @@ from newscrawl.extractors.korean import (
     is_credit,
     is_date_line,
     is_furniture,
+    is_prompt,
     prose_score,
     split_glued_dateline,
     strip_title_suffix,
@@ -212,3 +213,13 @@ def test_the_densest_block_beats_link_lists():
     page = GenericArticlePage("https://news.example.kr/1", html)
     assert page.densest_block() == ["정부는 25일 새 대책을 발표했다.", "시장은 이를 환영했다.",
                                     "전문가들은 효과를 지켜봐야 한다고 말했다."]
+
+
+@pytest.mark.parametrize(("line", "prompt"), [
+    ("네이버에서 이데일리 구독하기", True), ("기사 제보는 카카오톡 okjebo", True), ("댓글 쓰기", True),
+    ("연합뉴스TV 기사문의 및 제보 : 카톡/라인 jebo23", True),
+    ("네티즌들은 댓글을 통해 정부의 대응을 비판하며 재발 방지 대책을 요구했다고 관계자는 전했다.", False),
+    ("그는 유튜브 채널을 구독하는 사람이 늘었다고 말했다.", False),
+])
+def test_subscription_comment_and_tip_prompts(line, prompt):
+    assert is_prompt(line) is prompt

@@ -56,9 +56,10 @@ LIST_HEADING = re.compile(r"^\W{0,2}(관련\s*(기사|뉴스)|많이\s*본\s*(�
                           r"|Latest News)\s*\W{0,3}(더\s*보기|More)?$", re.IGNORECASE)
 
 # Prompts to subscribe, follow, comment or send tips (구독하기, 기자 구독, 제보는 카카오톡 okjebo, 댓글을 남겨주세요).
-PROMPT = re.compile(r"^(네이버|다음|카카오|구글)?\s*(뉴스|채널)?\s*(에서)?\s*\S{0,10}\s*(구독|팔로우)\s*(하기|하세요|하시면)"
-                    r"|(기사\s*)?제보\s*(는|하기)?\s*[:：]?\s*(카카오톡|카톡|이메일|전화|☎)|댓글(을|을\s*남겨|\s*쓰기)"
-                    r"|^기사\s*(추천|공유)|^(이\s*)?기사를\s*(추천|공유)|기사\s*문의\s*(및\s*제보)?\s*[:：]")
+PROMPT = re.compile(r"^(?:\S+\s+){0,4}(구독|팔로우|응원)\s*(하기|하세요|해\s*주세요|버튼)\W*$"
+                    r"|^\W*(기사\s*)?제보\s*(는|하기)?\s*[:：]?\s*(카카오톡|카톡|이메일|전화|☎)"
+                    r"|^댓글\s*(쓰기|달기|보기|\d*)$|댓글을\s*(남겨|달아)\s*주세요"
+                    r"|^(이\s*)?기사를?\s*(추천|공유)(하기|해\s*주세요)?\W*$|기사\s*문의\s*(및\s*제보)?\s*[:：]")
 
 
 # A whole line in brackets is a label or marker (<출연 : 홍길동 교수>, [앵커], <질문 1>), not a deck phrase.
@@ -102,6 +103,11 @@ def is_credit(line: str) -> bool:
     return len(line) <= 40 and bool(CREDIT_LINE.match(line))
 
 
+def is_prompt(line: str) -> bool:
+    """A short call to subscribe, comment or send tips (a sentence that merely mentions 댓글 is longer)."""
+    return len(line) <= 60 and bool(PROMPT.search(line))
+
+
 def is_caption_shaped(line: str) -> bool:
     """A photo caption that ends with its credit (…하고 있다. 연합뉴스)."""
     return len(line) <= 300 and bool(CAPTION_WITH_CREDIT.search(line))
@@ -109,7 +115,7 @@ def is_caption_shaped(line: str) -> bool:
 
 def is_furniture(line: str) -> bool:
     """A line of the page around the article: byline, reporter box, date line, credit, prompt."""
-    return (is_date_line(line) or is_byline(line) or is_credit(line) or bool(PROMPT.search(line))
+    return (is_date_line(line) or is_byline(line) or is_credit(line) or is_prompt(line)
             or is_caption_shaped(line))
 
 

@@ -30,13 +30,13 @@ from newscrawl.extractors.korean import (
     BYLINE_LINE,
     COPYRIGHT,
     LIST_HEADING,
-    PROMPT,
     REPORTER_BOX,
     block_score,
     deck_length,
     is_caption_shaped,
     is_credit,
     is_date_line,
+    is_prompt,
     prose_score,
     split_glued_dateline,
     strip_title_suffix,
@@ -373,7 +373,7 @@ class GenericArticlePage(HtmlArticlePage):
         lines = [part for line in lines[:article_end(lines)] for part in split_glued_dateline(line)]
         return [line for line in lines if not (
             FURNITURE.search(line) or line in captions or line in links or is_date_line(line) or is_credit(line)
-            or is_caption_shaped(line) or PROMPT.search(line) or (REPORTER_BOX.search(line) and len(line) <= 80))]
+            or is_caption_shaped(line) or is_prompt(line) or (REPORTER_BOX.search(line) and len(line) <= 80))]
 
 
 SITE = Site(name=NAME, publisher="", hosts=(), page=GenericArticlePage)
