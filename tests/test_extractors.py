@@ -146,6 +146,8 @@ DECKS = [  # (site, corpus page, the deck's markup as the page has it -> the sam
     ("mk", "mk_news_sports_11328187", b'class="mid_title"', b'class="article_lead"'),
     ("naver", "naver_mnews_018_0005316196", b'<strong class="media_end_summary">', b"<strong>"),
     ("khan", "khan_news_201609262218015_euckr", b'class="art_subtit"', b'class="art_summary"'),
+    ("hankookilbo", "hankookilbo_A2025051516330004328", b'<h2 class="sub-tit-ll"', b'<h3 class="summary"'),
+    ("hankookilbo", "hankookilbo_A2026071220290000630", b'class="sub-tit-ll"', b'class="sub-deck"'),
 ]
 
 
@@ -223,3 +225,13 @@ def test_the_densest_block_beats_link_lists():
 ])
 def test_subscription_comment_and_tip_prompts(line, prompt):
     assert is_prompt(line) is prompt
+
+
+def test_daum_finds_a_deck_by_its_shape():
+    html = (FIXTURES / "daum" / "v_20231101060022291.html").read_bytes()
+    markup = b'<strong class="summary_view" data-translation="true">'
+    assert html.count(markup) == 1
+    want = json.loads((FIXTURES / "daum" / "v_20231101060022291.expected.json").read_text(encoding="utf-8"))["article"]
+    got = article_of(run_page("https://v.daum.net/v/20231101060022291", html.replace(markup, b"<p><strong>"), "daum"))
+    assert (got["subtitles"], got["paragraphs"]) == (want["subtitles"], want["paragraphs"])
+    assert want["subtitles"]

@@ -27,6 +27,7 @@ from parsel import Selector
 
 from newscrawl.bylines import reporter_name
 from newscrawl.extractors.embedded import find_object, flight_rows, resolve_reference
+from newscrawl.extractors.korean import with_shaped_deck
 from newscrawl.items import ArticleItem
 from newscrawl.pages import HtmlArticlePage
 from newscrawl.sites import Site
@@ -58,7 +59,8 @@ def editor_article_parts(body: Selector, base: HtmlArticlePage) -> tuple[list[st
     images = editor_images(body, base)
     for css in (DECK_CSS, ".editor-img-box", *BODY_CHROME_CSS):
         body.css(css).drop()
-    return subtitles, images, render_lines(body.root)
+    subtitles, paragraphs = with_shaped_deck(subtitles, render_lines(body.root))  # a deck outside h2.sub-tit-ll too
+    return subtitles, images, paragraphs
 
 
 def people_names(ld: dict) -> list[str]:
