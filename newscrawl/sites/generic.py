@@ -36,6 +36,7 @@ from newscrawl.extractors.korean import (
     is_caption_shaped,
     is_credit,
     is_date_line,
+    is_furniture,
     is_prompt,
     prose_score,
     split_glued_dateline,
@@ -290,6 +291,25 @@ class GenericArticlePage(HtmlArticlePage):
                 best = (score, lines)
         return best[1]
 
+    def leading_deck(self, first_line: str, title: str) -> list[str]:
+        """Deck lines the boilerplate remover dropped: the deck-shaped lines that open the block holding the
+        first body line (or its parent's), when no headline sits among them — the deck's place in every
+        Korean article template is between the headline block and the lead."""
+        nodes = self.selector.xpath("//body//*[contains(normalize-space(.), $t)]", t=first_line[:40])
+        node = nodes[-1].root if nodes else None
+        captions = self.caption_texts()
+        for _ in range(3):
+            if node is None:
+                return []
+            lines = [line for line in render_lines(node) if line not in captions and not is_furniture(line)]
+            index = next((i for i, line in enumerate(lines) if line.startswith(first_line[:40])), 0)
+            if index:
+                lead = lines[:index]
+                shaped = deck_length([*lead, first_line]) == len(lead) and all(len(line) >= 8 for line in lead)
+                return lead if shaped and title not in lead else []
+            node = node.getparent()
+        return []
+
     # --- embedded data and the page's own structure -------------------------------------------------
     def story(self) -> Story | None:
         return embedded_story(self.html, self.ld, self.selector.css("script::text").getall())
@@ -353,6 +373,8 @@ class GenericArticlePage(HtmlArticlePage):
         subtitles, lines = subtitles + lines[:shaped], lines[shaped:]
         lines = self.take_hashtags(self.take_byline(lines, authors), tags)
         subtitles = self.whole_deck(subtitles)
+        if not subtitles and not story and lines:
+            subtitles = self.leading_deck(lines[0], title)
         if story and story.subtitles and not subtitles:
             subtitles = story.subtitles
         published, modified = self.dates()
