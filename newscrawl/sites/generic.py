@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -297,7 +298,7 @@ class GenericArticlePage(HtmlArticlePage):
         Korean article template is between the headline block and the lead."""
         nodes = self.selector.xpath("//body//*[contains(normalize-space(.), $t)]", t=first_line[:40])
         node = nodes[-1].root if nodes else None
-        captions = self.caption_texts()
+        captions = self.caption_texts
         for _ in range(3):
             if node is None:
                 return []
@@ -314,12 +315,14 @@ class GenericArticlePage(HtmlArticlePage):
     def story(self) -> Story | None:
         return embedded_story(self.html, self.ld, self.selector.css("script::text").getall())
 
+    @cached_property
     def caption_texts(self) -> set[str]:
         """Texts of caption boxes (``figcaption``, ``*caption*``/``photo_txt``-classed elements): never body."""
         found = self.selector.css(CAPTION_CSS)
         return {clean(" ".join(render_lines(box.root))) for box in found} | {
             line for box in found for line in render_lines(box.root)}
 
+    @cached_property
     def link_block_texts(self) -> set[str]:
         """Texts of links that fill their whole block (a related-news or most-read entry), not inline links."""
         texts = set()
@@ -347,19 +350,30 @@ class GenericArticlePage(HtmlArticlePage):
         body.css(f"{CAPTION_CSS}, {EMBEDDED_CHROME_CSS}").drop()
         return [c for c in (clean(line) for line in render_lines(root)) if c], images
 
+    def dom_body(self) -> tuple[str | None, list[str]]:
+        """(trafilatura's XML or None, body lines) from the DOM: trafilatura's main text, unless the element
+        with the most Korean prose holds far more of the article (then its lines, and no XML)."""
+        xml = self.trafilatura_xml()
+        lines = body_lines(xml) if xml else []
+        densest = self.densest_block()  # a second opinion, by Korean prose density
+        if block_score(self.body_text(densest)) > 1.5 * max(0.0, block_score(self.body_text(lines))):
+            return None, densest  # trafilatura missed most of the article
+        return xml, lines
+
     def article(self) -> ArticleItem:
         story = self.story()
-        xml = self.trafilatura_xml()
-        dom_lines = body_lines(xml) if xml else []
-        densest = self.densest_block()  # a second opinion, by Korean prose density
-        if block_score(self.body_text(densest)) > 1.5 * max(0.0, block_score(self.body_text(dom_lines))):
-            xml, dom_lines = None, densest  # trafilatura missed most of the article
+        xml: str | None = None
         images: list[dict] = []
-        # Embedded app data is the article as the outlet stores it: preferred when it holds the prose.
-        if story and (story.source != "json_ld" or prose_score(dom_lines) < prose_score(story.paragraphs) / 2):
-            lines, images = self.story_parts(story)
-        else:
-            story, lines = None, dom_lines
+        # Embedded app data is the article as the outlet stores it; JSON-LD articleBody only when the DOM has
+        # much less prose (outlets often put a summary there).
+        if story and story.source == "json_ld":
+            xml, lines = self.dom_body()
+            if prose_score(lines) >= prose_score(story.paragraphs) / 2:
+                story = None
+        elif not story:
+            xml, lines = self.dom_body()
+        if story:
+            xml, (lines, images) = None, self.story_parts(story)
         lines = self.body_text(lines)
         if not any(not is_chrome_line(line) for line in lines):
             raise ExtractionError("missing_fields", "body")
@@ -379,9 +393,10 @@ class GenericArticlePage(HtmlArticlePage):
             subtitles = story.subtitles
         published, modified = self.dates()
         if story and (story.dates_win or not published) and story.published_at:
-            published, modified = story.published_at, modified or story.modified_at
+            published = story.published_at
+            modified = (story.modified_at or modified) if story.dates_win else (modified or story.modified_at)
         self.require(title=title, published_at=published)
-        if xml and not story:
+        if xml:
             images = self.images(xml, lines)
         return self.new_article(
             title=title, subtitles=subtitles, published_at=published, modified_at=modified, authors=authors,
@@ -391,7 +406,7 @@ class GenericArticlePage(HtmlArticlePage):
     def body_text(self, lines: list[str]) -> list[str]:
         """The article's own lines: up to the copyright notice or first link list, without furniture lines
         (dates, credits, captions, prompts, related links); a deck glued to the dateline is split off."""
-        captions, links = self.caption_texts(), self.link_block_texts()
+        captions, links = self.caption_texts, self.link_block_texts
         lines = [part for line in lines[:article_end(lines)] for part in split_glued_dateline(line)]
         return [line for line in lines if not (
             FURNITURE.search(line) or line in captions or line in links or is_date_line(line) or is_credit(line)
