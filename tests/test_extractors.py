@@ -9,7 +9,7 @@ import pytest
 
 from newscrawl.evaluate import score
 from newscrawl.extract import decode_html
-from newscrawl.extractors.embedded import app_state_story, embedded_story, find_object
+from newscrawl.extractors.embedded import app_state_story, embedded_story, find_object, json_ld_story
 from newscrawl.extractors.korean import (
     deck_length,
     hangul_share,
@@ -250,3 +250,29 @@ def test_generic_decks_match_the_annotated_subtitles():
             wrong.append(path.stem)
             assert set(got["subtitles"]) <= set(truth["subtitles"]), path.stem  # a miss is partial, never invented
     assert exact >= 0.95 * (exact + len(wrong)), wrong
+
+
+# JSON-LD NewsArticle.articleBody (schema.org) holds the text as plain paragraphs separated by newlines.
+LD_PAGE = """<html><head><meta charset="utf-8"><title>물가 대책 발표 - 어느뉴스</title>
+<meta property="og:title" content="물가 대책 발표">
+<script type="application/ld+json">{ld}</script></head>
+<body><h1>물가 대책 발표</h1><div class="article">{dom}</div></body></html>"""
+
+
+@pytest.mark.parametrize(("dom", "source"), [
+    ("<p>정부는 25일 새 대책을 발표했다.</p>", "json_ld"),  # a teaser in the DOM: articleBody has the text
+    ("".join(f"<p>{i}번째 문단이다. 정부는 25일 물가 안정을 위한 새 대책을 발표했고 시장은 환영했다.</p>" for i in range(12)),
+     "dom"),  # the DOM has the article: a shorter articleBody summary does not replace it
+])
+def test_json_ld_article_body_is_used_when_the_dom_lacks_the_text(dom, source):
+    body = "\n".join([PROSE.strip(), "시장은 이를 환영했다."])
+    ld = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": "물가 대책 발표",
+          "datePublished": "2024-07-25T10:55:00+09:00", "articleBody": body if source == "json_ld" else PROSE.strip()}
+    html = LD_PAGE.format(ld=json.dumps(ld, ensure_ascii=False), dom=dom)
+    assert json_ld_story(ld) is not None  # both cases offer an articleBody long enough to be a story
+    article = article_of(run_page("https://news.example.kr/news/2", html.encode("utf-8")))
+    assert article["title"] == "물가 대책 발표"
+    if source == "json_ld":
+        assert article["paragraphs"] == [PROSE.strip(), "시장은 이를 환영했다."]
+    else:
+        assert len(article["paragraphs"]) == 12 and article["paragraphs"][0].startswith("0번째 문단이다.")
