@@ -2,7 +2,8 @@
 
 DOM facts: headline ``h1.main_title`` (then ``og:title``); dates ``article:published_time`` and the
 visible 입력/수정 lines; body ``div.articleView[itemprop=articleBody]``; photo boxes ``.img_box_C``
-repeat their caption; the crypto table sits under the heading 실시간 암호화폐 시세.
+repeat their caption; the crypto table sits under the heading 실시간 암호화폐 시세. The deck (``.sub_title``
+on the pages we have) is recognised by its shape, not its class, in both the HTML and the rendered text.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import re
 
 from newscrawl.chrome import is_chrome_line, strip_caption_marker
 from newscrawl.dates import MODIFIED_LABELS, PUBLISHED_LABELS, labeled_date
+from newscrawl.extractors.korean import deck_length
 from newscrawl.items import ArticleItem, TickerItem
 from newscrawl.pages import Extracted, ExtractionError, HtmlArticlePage
 from newscrawl.sites import Site
@@ -25,7 +27,6 @@ RISERS_HEADING = "오늘의 상승종목"  # top-rising stocks; "12.03 장종료
 WIDGETS = (("crypto", CRYPTO_HEADING), ("stock", RISERS_HEADING))
 # Headings or rows that end the article in rendered text: everything after them is page furniture.
 _TEXT_END = re.compile(r"^(좋아요|화나요|슬퍼요|추가취재 원해요)\s*\d*$|^(주요 뉴스|많이 본 뉴스|관련기사)$")
-_SENTENCE_END = re.compile(r"(다|요|음|함)[.!?]?[\"'”’)]*$|[.!?][\"'”’)]*$")
 
 
 class EtodayArticlePage(HtmlArticlePage):
@@ -49,20 +50,18 @@ class EtodayArticlePage(HtmlArticlePage):
                 "caption": caption_lines[0] if caption_lines else None,
             })
         body.css(".img_box_C, .imgCaption").drop()  # a caption outside its box is still no body text
-        subtitles = []
-        for deck in body.css(".sub_title, .subtitle"):
-            subtitles.extend(render_lines(deck.root))
-        body.css(".sub_title, .subtitle").drop()
+        lines = render_lines(body[0].root)
+        deck = deck_length(lines)  # the deck by its shape, in .sub_title or whatever wrapper holds it
         visible = " ".join(self.lines(".newsinfo") or self.lines("body"))
         tags = [clean(t).lstrip("#") for t in self.selector.css(".kwd_tags a::text").getall()]
         return self.new_article(
             title=self.text("h1.main_title") or self.meta("og:title") or "",
-            subtitles=subtitles,
+            subtitles=lines[:deck],
             published_at=self.meta("article:published_time") or labeled_date(visible, PUBLISHED_LABELS),
             modified_at=self.meta("article:modified_time") or labeled_date(visible, MODIFIED_LABELS),
             authors=[a for a in [self.meta("article:author", "dable:author")] if a],
             section=self.meta("article:section"),
-            paragraphs=render_lines(body[0].root),
+            paragraphs=lines[deck:],
             images=images,
             tags=[t for t in tags if t],
         )
@@ -102,13 +101,8 @@ class EtodayRenderedTextPage:
         captions, body = [], []
         for line in content:
             (captions if line.startswith(("▲", "△")) else body).append(line)
-        # The deck: short lines before the first sentence, in the first block after the header.
-        subtitles = []
-        for line in body:
-            if _SENTENCE_END.search(line) or len(line) > 80:
-                break
-            subtitles.append(line)
-        body = body[len(subtitles):]
+        deck = deck_length(body)  # the same structural rule as the HTML path
+        subtitles, body = body[:deck], body[deck:]
         images = [{"url": None, "caption": strip_caption_marker(c)} for c in dict.fromkeys(captions)]
         article = ArticleItem(
             url=self.url, site=NAME, publisher=PUBLISHER, canonical_url=self.url, title=title,

@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from parsel import Selector
 
 from newscrawl.bylines import reporter_name
+from newscrawl.extractors.korean import with_shaped_deck
 from newscrawl.items import ArticleItem, TickerItem, parse_number
 from newscrawl.pages import HtmlArticlePage
 from newscrawl.sites import Site
@@ -63,7 +64,7 @@ class MkArticlePage(HtmlArticlePage):
         body.css(".mid_title").drop()
         ld = self.json_ld()
         title = self.text(".news_ttl_wrap .news_ttl") or self.text("h2.news_ttl")
-        paragraphs = render_lines(body[0].root)
+        subtitles, paragraphs = with_shaped_deck(subtitles, render_lines(body[0].root))
         self.require(title=title, paragraphs=paragraphs)
         return self.new_article(
             title=title,
