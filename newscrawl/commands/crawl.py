@@ -14,7 +14,9 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import UsageError
 from scrapy.settings import Settings
 
+from newscrawl.clock import now_kst
 from newscrawl.report import site_report, summary_line
+from newscrawl.runs import record_run
 from newscrawl.spider import ArgumentError
 
 
@@ -24,8 +26,9 @@ def validate_arguments(crawler: Crawler, spargs: dict[str, Any]) -> None:
         validate(**spargs)
 
 
-def finish(crawlers: list[Crawler], settings: Settings) -> int:
-    """Print each site's summary, write the JSON report, and return the exit code the run deserves."""
+def finish(crawlers: list[Crawler], settings: Settings, command: str, started_at: str) -> int:
+    """Print each site's summary, write the JSON report, append the run to the history, and return the exit
+    code the run deserves."""
     share = settings.getfloat("NEWSCRAWL_MAX_MISSING_SHARE")
     reports = [site_report(c.spidercls.name, c.stats.get_stats(), share) for c in crawlers]
     for report in reports:
@@ -35,7 +38,10 @@ def finish(crawlers: list[Crawler], settings: Settings) -> int:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         document = {"ok": not any(r["flags"] for r in reports), "sites": reports}
         Path(path).write_text(json.dumps(document, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
-    return 1 if any(r["flags"] for r in reports) else 0
+    exit_code = 1 if any(r["flags"] for r in reports) else 0
+    if settings.get("NEWSCRAWL_DATABASE"):
+        record_run(settings["NEWSCRAWL_DATABASE"], command, started_at, exit_code, reports)
+    return exit_code
 
 
 class Command(ScrapyCrawlCommand):
@@ -50,9 +56,10 @@ class Command(ScrapyCrawlCommand):
             print(f"scrapy crawl: {error}", file=sys.stderr)
             self.exitcode = 2
             return
+        started_at = now_kst()
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
         if self.crawler_process.bootstrap_failed:
             self.exitcode = 1
             return
-        self.exitcode = max(self.exitcode, finish([crawler], self.settings))
+        self.exitcode = max(self.exitcode, finish([crawler], self.settings, "crawl", started_at))

@@ -9,6 +9,7 @@ import sys
 from scrapy.commands import BaseRunSpiderCommand
 from scrapy.exceptions import UsageError
 
+from newscrawl.clock import now_kst
 from newscrawl.commands.crawl import finish, validate_arguments
 from newscrawl.spider import ArgumentError
 
@@ -45,7 +46,9 @@ class Command(BaseRunSpiderCommand):
             print(f"scrapy crawlall: {error}", file=sys.stderr)
             self.exitcode = 2
             return
+        started_at = now_kst()
         for crawler in crawlers:
             self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
-        self.exitcode = 1 if self.crawler_process.bootstrap_failed else finish(crawlers, self.settings)
+        self.exitcode = 1 if self.crawler_process.bootstrap_failed else finish(
+            crawlers, self.settings, "crawlall", started_at)
