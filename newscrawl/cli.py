@@ -33,10 +33,29 @@ def open_existing(database: str) -> Storage:
             raise ConfigError(f"no database at {path}: run a crawl first or set NEWSCRAWL_DATABASE")
     try:
         return open_storage(database)
-    except ConfigError:
-        raise
+    except ConfigError as error:
+        raise ConfigError(one_line(str(error))) from error
     except Exception as error:  # a damaged file or a server that refuses: one line
         raise ConfigError(f"cannot open {_without_password(database)}: {str(error).strip()}") from error
+
+
+def database_problem(database: str) -> str | None:
+    """Why NEWSCRAWL_DATABASE cannot be used (one sentence), checked before a crawl starts; None when it can.
+    An empty setting means no database: nothing to check."""
+    if not database:
+        return None
+    try:
+        open_storage(database).close()
+    except ConfigError as error:
+        return one_line(str(error))
+    except Exception as error:  # a damaged SQLite file, a directory where the file should be
+        return f"cannot use NEWSCRAWL_DATABASE {_without_password(database)}: {first_line(error)}"
+    return None
+
+
+def one_line(message: str) -> str:
+    """A driver's message (libpq adds a hint on a second line) as one line."""
+    return " ".join(message.split())
 
 
 def quiet_broken_pipe() -> None:

@@ -14,6 +14,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import UsageError
 from scrapy.settings import Settings
 
+from newscrawl.cli import add_examples, database_problem
 from newscrawl.clock import now_kst
 from newscrawl.report import site_report, summary_line
 from newscrawl.runs import record_run
@@ -44,18 +45,35 @@ def finish(crawlers: list[Crawler], settings: Settings, command: str, started_at
     return exit_code
 
 
+def start_problem(settings: Settings) -> str | None:
+    """What stops a run before it starts (one sentence), e.g. a database that cannot be reached."""
+    return database_problem(settings.get("NEWSCRAWL_DATABASE"))
+
+
 class Command(ScrapyCrawlCommand):
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        add_examples(parser, "scrapy crawl etoday -a since=2026-11-01 -a max_pages=50",
+                     "scrapy crawl naver -a base_url=http://127.0.0.1:8000   # a mirror or test server")
+
+    def fail(self, message: str, code: int) -> None:
+        print(f"scrapy crawl: {message}", file=sys.stderr)
+        self.exitcode = code
+
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:
             raise UsageError("give exactly one spider name")
         assert self.crawler_process
+        known = sorted(self.crawler_process.spider_loader.list())
+        if args[0] not in known:
+            return self.fail(f"no spider named {args[0]!r}; known: {', '.join(known)}", 2)
         crawler = self._create_crawler(args[0])
         try:
             validate_arguments(crawler, opts.spargs)
         except ArgumentError as error:
-            print(f"scrapy crawl: {error}", file=sys.stderr)
-            self.exitcode = 2
-            return
+            return self.fail(str(error), 2)
+        if problem := start_problem(self.settings):
+            return self.fail(problem, 1)
         started_at = now_kst()
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
