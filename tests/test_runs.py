@@ -60,6 +60,6 @@ def test_each_crawl_appends_its_report(tmp_path):
                run_scrapy(["crawlall", "--sites", "etoday"], server.base_url, tmp_path)]
     assert [r.returncode for r in ran] == [0, 0], ran[-1].stderr[-2000:]
     with sqlite3.connect(tmp_path / "newscrawl.sqlite3") as db:
-        rows = db.execute("SELECT command, exit_code, started_at < finished_at, sites FROM runs ORDER BY id").fetchall()
+        rows = db.execute("SELECT command, exit_code, started_at <= finished_at, sites FROM runs ORDER BY id").fetchall()
     assert [r[:3] for r in rows] == [("crawl", 0, 1), ("crawlall", 0, 1)]
     assert '"new": 1' in rows[0][3] and '"skipped_seen": 1' in rows[1][3]
