@@ -45,8 +45,8 @@ def site_report(spider: str, stats: dict[str, Any], max_missing_share: float) ->
         "articles": {k: stats.get(f"newscrawl/articles/{k}", 0) for k in ("new", "updated", "unchanged", "copy")},
         "fetch_failed": _group(stats, "newscrawl/articles/fetch_failed/"),  # article pages, by reason
         "skipped_seen": stats.get("newscrawl/incremental/skipped_seen", 0),
-        "storage_retries": stats.get("newscrawl/storage/retries", 0),
-        "render_fallback": stats.get("newscrawl/render/fallback", 0),  # article pages rendered after plain HTML lacked the body  # database writes repeated after a drop
+        "storage_retries": stats.get("newscrawl/storage/retries", 0),  # database writes repeated after a drop
+        "render_fallback": stats.get("newscrawl/render/fallback", 0),  # article pages rendered: HTML lacked the body
         "dropped": dropped,
         "parse_errors": parse_errors,
         "download_errors": _group(stats, "downloader/exception_type_count/"),
