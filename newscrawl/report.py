@@ -48,6 +48,7 @@ def site_report(spider: str, stats: dict[str, Any], max_missing_share: float) ->
         "fetch_failed": _group(stats, "newscrawl/articles/fetch_failed/"),  # article pages, by reason
         "skipped_seen": stats.get("newscrawl/incremental/skipped_seen", 0),
         "storage_retries": stats.get("newscrawl/storage/retries", 0),  # database writes repeated after a drop
+        "render_fallback": stats.get("newscrawl/render/fallback", 0),  # article pages rendered: HTML lacked the body
         "dropped": dropped,
         "parse_errors": parse_errors,
         "download_errors": _group(stats, "downloader/exception_type_count/"),
