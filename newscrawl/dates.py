@@ -17,6 +17,7 @@ _VISIBLE = re.compile(
     r"(\d{4})\s*[.\-/년]\s*(\d{1,2})\s*[.\-/월]\s*(\d{1,2})\s*[.일]?\s*"
     r"(?:\([^)]*\)\s*)?(오전|오후|AM|PM)?\s*(\d{1,2}):(\d{2})(?::(\d{2}))?"
 )
+VISIBLE_DATE = _VISIBLE  # public name for the rendered-text segmenter (newscrawl/textpage.py)
 PUBLISHED_LABELS = ("기사입력", "최초입력", "입력", "등록", "송고시간", "송고", "발행")
 MODIFIED_LABELS = ("최종수정", "수정", "업데이트")
 
