@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from newscrawl.bylines import TITLES, names_in, without_dateline
-from newscrawl.chrome import WIDGET_RUN_INSIDE, is_chrome_line, strip_caption_marker
+from newscrawl.chrome import WIDGET_RUN_INSIDE, is_chrome_line, is_copyright_line, strip_caption_marker
 from newscrawl.dates import MODIFIED_LABELS, PUBLISHED_LABELS, VISIBLE_DATE, labeled_date
 from newscrawl.items import ArticleItem
 from newscrawl.pages import Extracted, ExtractionError
@@ -40,18 +40,18 @@ _DATE_LABEL_INSIDE = re.compile(rf"\s(?=(?:{_LABELS})\s*[:：]?\s*\d{{4}}[.\-/�
 # Credit-only caption lines and captions ending in a credit.
 _CREDIT = (r"사진|자료|출처|제공|DB|db|뱅크|포토|이미지|캡처|그래픽|연합뉴스|뉴시스|뉴스1|News1|AP|AFP|EPA|로이터|UPI|"
            r"게티|Getty|셔터스톡")
-CREDIT_LINE = re.compile(rf"^(?:[(\[][^()\[\]]{{0,30}}(?:{_CREDIT})[^()\[\]]{{0,30}}[)\]]|/\s*\S{{2,12}}|ⓒ\s*\S.{{0,30}})$")
+CREDIT_LINE = re.compile(rf"^(?:[(\[][^()\[\]]{{0,30}}(?:{_CREDIT})[^()\[\]]{{0,30}}[)\]]|/\s*\S{{2,12}})$")
 CAPTION_CREDIT_END = re.compile(rf"[(\[](?:사진|자료|출처|제공)\s*[=:／/][^()\[\]]{{1,30}}[)\]]$|[/=]\s*(?:{_CREDIT})\S{{0,10}}$"
-                                rf"|ⓒ\s*News1.{{0,20}}$")
+                                rf"|ⓒ\s*News1.{{0,20}}$|[가-힣]{{2,4}}\s*(?:선임기자|기자)\s+[\w.+-]+@[\w-]+(?:\.[\w-]+)+$")
 SENTENCE_END = re.compile(r"(다|요|음|함|니다|까)[.!?]?[\"'”’)\]]*$|[.!?…][\"'”’)\]]*$")
 END_LINES = frozenset({
     "주요 뉴스", "주요뉴스", "많이 본 뉴스", "많이본 뉴스", "많이 본 기사", "관련기사", "관련 기사", "관련뉴스", "관련 뉴스",
     "이 시각 주요뉴스", "기자의 다른기사 더보기", "댓글", "첫번째 댓글을 남겨주세요.", "첫 번째 댓글을 남겨주세요.",
     "추천 기사", "추천기사", "인기 기사", "인기기사", "최신 뉴스", "최신뉴스", "함께 볼만한 뉴스", "실시간 관련뉴스",
-    "이 기사를 추천합니다", "Most Viewed", "Related Articles",
+    "이 기사를 추천합니다", "Most Viewed", "Related Articles", "(끝)", "<끝>", "[끝]", "(END)",
 })
 _END = re.compile(r"^(좋아요|싫어요|화나요|슬퍼요|추가취재 원해요|후속기사 원해요|후속 원해요|추천해요|응원해요)\s*\d*(\s|$)"
-                  r"|^댓글\s*\d+$|^\d+\s*/\s*300$|인기기사$")
+                  r"|^댓글\s*\d+$|^\d+\s*/\s*300$|^.{0,12}인기\s?기사$")
 _BULLETS = "•◦▪"
 
 
@@ -107,7 +107,8 @@ class RenderedTextPage:
         return line in self.hints.chrome_lines or is_chrome_line(line)
 
     def is_end(self, line: str) -> bool:
-        return line in END_LINES or line in self.hints.end_lines or bool(_END.match(line))
+        return (line in END_LINES or line in self.hints.end_lines or bool(_END.match(line))
+                or (is_copyright_line(line) and not CAPTION_CREDIT_END.search(line)))
 
     # --- segmentation ---------------------------------------------------------------------------------
     def header(self, lines: list[str]) -> tuple[str, list[str], int]:
@@ -141,13 +142,15 @@ class RenderedTextPage:
             if body and self.is_end(line):
                 self.rest_lines = self.lines[index:]
                 break
-            if line == title or self.is_chrome(line):
+            if line == title:
                 continue
             if is_date_line(line):
                 header_dates.append(line)
                 authors += names_in(line)
             elif BYLINE_LINE.match(line):
                 authors += names_in(line)
+            elif self.is_chrome(line):
+                continue
             elif is_caption(line):
                 captions.append(strip_caption_marker(line))
             elif len(line) >= 20 and line in seen_body:
