@@ -29,6 +29,7 @@ _EMAIL = r"\(?[\w.+-]+@[\w-]+(?:\.[\w-]+)+\)?"
 # What may surround the dates of a date line: labels, separators, reporter names, an outlet name, e-mails.
 _DATE_LINE_REST = re.compile(
     rf"^(?:\s|[|:：·/,()\[\]]|{_LABELS}|{_EMAIL}|[가-힣A-Za-z0-9]{{1,10}}(?=\s+[가-힣]{{2,4}}\s*{_TITLE})"
+    rf"|[가-힣]{{1,6}}\s*=\s*[가-힣A-Za-z0-9]{{1,10}}"
     rf"|[가-힣]{{2,4}}\s*{_TITLE}I?|ⓒ|기사원문)*$"
 )
 # A byline-only line: "[한국경제TV 박찬휘 기자]", "홍길동 기자 hong@x.com", "글·사진 홍길동 기자".

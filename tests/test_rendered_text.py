@@ -42,7 +42,7 @@ def test_rendered_page_is_read_exactly(case: Path):
     lines = output_lines(article)
     assert not [line for line in lines if is_chrome_line(line)]
     assert not [line for line in lines if line in expected["chrome"]]
-    assert not leaks("\n".join(lines))
+    assert not leaks("\n".join([article["title"], *article["subtitles"], article["body"]]))  # captions keep credits
 
 
 def test_at_least_fifteen_portals_are_covered():
