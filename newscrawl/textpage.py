@@ -44,6 +44,8 @@ _CREDIT = (r"사진|자료|출처|제공|DB|db|뱅크|포토|이미지|캡처|�
 CREDIT_LINE = re.compile(rf"^(?:[(\[][^()\[\]]{{0,30}}(?:{_CREDIT})[^()\[\]]{{0,30}}[)\]]|/\s*\S{{2,12}})$")
 CAPTION_CREDIT_END = re.compile(rf"[(\[](?:사진|자료|출처|제공)\s*[=:／/][^()\[\]]{{1,30}}[)\]]$|[/=]\s*(?:{_CREDIT})\S{{0,10}}$"
                                 rf"|ⓒ\s*News1.{{0,20}}$|[가-힣]{{2,4}}\s*(?:선임기자|기자)\s+[\w.+-]+@[\w-]+(?:\.[\w-]+)+$")
+# A whole line in brackets is a label ([앵커], <출연 : …>), never a deck line.
+LABEL_LINE = re.compile(r"^[\[<(〈【].*[\]>)〉】]$")
 SENTENCE_END = re.compile(r"(다|요|음|함|니다|까)[.!?]?[\"'”’)\]]*$|[.!?…][\"'”’)\]]*$")
 END_LINES = frozenset({
     "주요 뉴스", "주요뉴스", "많이 본 뉴스", "많이본 뉴스", "많이 본 기사", "관련기사", "관련 기사", "관련뉴스", "관련 뉴스",
@@ -74,9 +76,11 @@ def is_date_line(line: str) -> bool:
 
 def split_flattened(line: str) -> list[str]:
     """Lines of a page flattened onto one line: cut at toolbars (three or more widget words) and date labels."""
-    parts = []
-    for piece in WIDGET_RUN_INSIDE.split(line):
-        parts.extend(_DATE_LABEL_INSIDE.split(piece))
+    parts, last = [], 0
+    for run in WIDGET_RUN_INSIDE.finditer(line):  # the toolbar stays a line of its own (reactions end the text)
+        parts += [*_DATE_LABEL_INSIDE.split(line[last:run.start()]), run.group(0)]
+        last = run.end()
+    parts += _DATE_LABEL_INSIDE.split(line[last:])
     return [clean(p) for p in parts if clean(p)]
 
 
@@ -99,7 +103,8 @@ class RenderedTextPage:
         lines: list[str] = []
         for raw in text.splitlines():
             line = clean(raw).lstrip(_BULLETS).strip()
-            lines.extend(split_flattened(line) if len(line) > 300 else [line])
+            flattened = len(line) > 120 and WIDGET_RUN_INSIDE.search(line)  # a toolbar inside: never prose
+            lines.extend(split_flattened(line) if flattened else [line])
         self.lines = lines
         self.rest_lines: list[str] = []  # what follows the end of the article (widgets live there)
 
@@ -164,7 +169,7 @@ class RenderedTextPage:
         # The deck: short lines before the first sentence of the body (when not above the date line).
         if not deck:
             for line in body:
-                if SENTENCE_END.search(line) or len(line) > 80:
+                if SENTENCE_END.search(line) or len(line) > 80 or LABEL_LINE.match(line):
                     break
                 deck.append(line)
             body = body[len(deck):]

@@ -58,7 +58,7 @@ def test_every_fixture_names_chrome_that_really_is_in_its_text():
         assert not missing, (case.name, missing)
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c.name.startswith(("etoday_m2", "sedaily_flat", "wowtv"))],
+@pytest.mark.parametrize("case", [c for c in CASES if c.name.startswith(("etoday_m2", "etoday_flat", "wowtv"))],
                          ids=lambda c: c.name.split(".")[0])
 def test_scrapy_extract_reads_the_text_file(case: Path):
     expected, _ = load(case)
