@@ -59,14 +59,16 @@ _COPYRIGHT = re.compile(
     r"(무단\s*전재|재배포\s*금지|^\W{0,2}(ⓒ|©|\(c\)|copyright)|all rights reserved|저작권자\s*[(ⓒ©]|AI\s*학습.{0,12}금지)",
     re.IGNORECASE,
 )
+_SENTENCE_END = re.compile(r"(다|요)[.!?]?[\"'”’)]*$")
+_NOTICE_END = re.compile(r"(금지|금)합니다\.?[>\])]*$")
 _EMAIL_LINE = re.compile(r"^[\w가-힣 ().·=/\[\]-]{0,40}[\w.+-]+@[\w-]+(\.[\w-]+)+\)?\s*(\(END\))?$")
 _PROMO = re.compile(r"^(▶|☞|\[관련기사\]|<관련기사>|※\s*관련기사)")
 _MARKET_CLOSE = re.compile(r"^\d{1,2}\.\d{1,2}\s*장(종료|마감|중)$")
 # Site boilerplate sentences that start a whole line: market disclaimers, robot-written and transcript notices,
 # portal notices (Naver/Daum: "… 해당 언론사로 이동합니다.", 자동요약).
 _BOILERPLATE = re.compile(
-    r"^(\*\s*)?(장중 매매동향은 잠정치이므로|\[이 기사는 .{0,80}작성했습니다\.?\]$|아래 텍스트는 실제 방송 내용과 차이가"
-    r"|.{0,60}해당 언론사로 이동합니다\.?$|자동요약|요약봇|AI 요약|이 기사는 언론사에서 .{0,20}섹션으로 분류했습니다"
+    r"^(\*\s*)?(장중 매매동향은 잠정치이므로|\[이 기사는 .{0,80}작성했습니다\.?\]$|아래 텍스트는 실제 방송 내용과 차이가 있을 수 있"
+    r"|.{0,60}해당 언론사로 이동합니다\.?$|자동요약$|요약봇$|AI 요약$|이 기사는 언론사에서 .{0,20}섹션으로 분류했습니다"
     r"|기사 제목과 주요 문장을 기반으로 자동요약한 결과입니다|전체 맥락을 이해하기 위해서는 본문 보기를 권장합니다"
     r"|제보는 카카오톡 okjebo$|.{0,12}기사\s*문의\s*및\s*제보\s*[:：])"
 )
@@ -90,7 +92,7 @@ def is_chrome_line(line: str) -> bool:
         or _BREADCRUMB.match(text)
         or _MARKET_CLOSE.match(text)
         or _PROMO.match(text)
-        or (len(text) <= 160 and _COPYRIGHT.search(text))
+        or is_copyright_line(text)
         or _EMAIL_LINE.match(text)
     )
 
@@ -98,7 +100,10 @@ def is_chrome_line(line: str) -> bool:
 def is_copyright_line(line: str) -> bool:
     """A copyright or AI-use notice (``<저작권자(c) 연합뉴스, 무단 전재-재배포, AI 학습 및 활용 금지>``)."""
     text = clean(line)
-    return len(text) <= 160 and bool(_COPYRIGHT.search(text))
+    if len(text) > 160 or not _COPYRIGHT.search(text):
+        return False
+    # A sentence that merely mentions 무단전재 is text; a notice ends in 금지 / 금합니다 / reserved, not in 다.
+    return not (_SENTENCE_END.search(text) and not _NOTICE_END.search(text))
 
 
 def strip_caption_marker(caption: str) -> str:
