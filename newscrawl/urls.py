@@ -71,7 +71,7 @@ def strip_tracking(url: str) -> str:
     netloc = _netloc(scheme, parts.netloc)
     for (host, path, name), desktop in ARTICLE_ID_URLS.items():
         if netloc == host and parts.path == path:
-            ids = [v for k, v in query if k == name and v.isdigit()]
+            ids = [v for k, v in query if k == name and v.isalnum()]
             if ids:
                 return desktop.format(id=ids[0])
     return urlunsplit((scheme, netloc, parts.path, urlencode(query), ""))

@@ -68,3 +68,46 @@ def test_scrapy_extract_reads_the_text_file(case: Path):
     article = json.loads(done.stdout.splitlines()[0])
     assert article["title"] == expected["article"]["title"]
     assert article["paragraphs"] == expected["article"]["paragraphs"]
+
+
+@pytest.mark.parametrize(("url", "canonical"), [
+    ("https://m.etoday.co.kr/view.php?idxno=2011234", "https://www.etoday.co.kr/news/view/2011234"),
+    ("http://m1.etoday.co.kr/view.php?idxno=2011234&utm_source=kakao", "https://www.etoday.co.kr/news/view/2011234"),
+    ("https://m2.etoday.co.kr/view.php?idxno=2011234", "https://www.etoday.co.kr/news/view/2011234"),
+    ("https://web2.etoday.co.kr/view.php?idxno=2011234", "https://www.etoday.co.kr/news/view/2011234"),
+    ("https://m.etoday.co.kr/news/view/2011234", "https://www.etoday.co.kr/news/view/2011234"),
+    ("https://etoday.co.kr/news/view/1726348", "https://www.etoday.co.kr/news/view/1726348"),
+    ("https://enter.etoday.co.kr/news/view/245678", "https://enter.etoday.co.kr/news/view/245678"),
+    ("https://m.hankyung.com/article/2021042312345", "https://www.hankyung.com/article/2021042312345"),
+    ("http://m.munhwa.com/mnews/view.html?no=20210331MW074004424532",
+     "https://www.munhwa.com/news/view.html?no=20210331MW074004424532"),
+])
+def test_mobile_and_alternate_hosts_have_the_desktop_canonical_url(url: str, canonical: str):
+    from newscrawl.urls import canonicalize
+    assert canonicalize(url) == canonical
+
+
+def test_enter_etoday_is_its_own_publisher_in_both_paths():
+    from newscrawl.urls import publisher_for
+    assert publisher_for("https://enter.etoday.co.kr/news/view/245678", "이투데이") == "비즈엔터"
+    assert publisher_for("https://www.etoday.co.kr/news/view/245678", "이투데이") == "이투데이"
+
+
+def test_every_declared_site_and_an_unknown_host_read_rendered_text():
+    from newscrawl.sites import all_sites
+    _, text = load(RENDERED / "hankyung_article_2021042312345.expected.json")
+    hosts = {name: site.hosts[0] for name, site in all_sites().items() if site.hosts}
+    hosts["generic"] = "news.example.kr"
+    for name, host in hosts.items():
+        article = article_of(run_page(f"https://www.{host}/article/1", text, rendered_text=True))
+        assert (article["site"], article["title"]) == (name, "중소 제조업체 스마트공장 지원 대상 두 배로"), name
+        assert len(article["paragraphs"]) == 3 and article["published_at"] == "2021-04-23T08:14:00+09:00"
+
+
+def test_a_text_without_a_date_line_is_dropped_not_dated(tmp_path):
+    page = tmp_path / "undated.txt"
+    page.write_text("제목 한 줄\n\n본문 첫 문장이다.\n\n본문 둘째 문장이다.\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "scrapy", "extract", str(page), "--url", "https://news.example.kr/a/1"],
+                          cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr.strip() == "dropped: article without published_at: https://news.example.kr/a/1"
