@@ -36,6 +36,7 @@ _DATE_LINE_REST = re.compile(
 BYLINE_LINE = re.compile(
     rf"^[\[(【]?\s*(?:[가-힣A-Za-z0-9·]{{1,12}}\s+)?(?:[가-힣]{{2,4}}\s*{_TITLE}I?\s*[,·ㆍ]?\s*)+(?:{_EMAIL})?\s*[\])】]?$"
 )
+_LABEL_ONLY = re.compile(rf"^(?:{_LABELS})\s*[:：]?$")
 # A flattened page: its date labels start a new line.
 _DATE_LABEL_INSIDE = re.compile(rf"\s(?=(?:{_LABELS})\s*[:：]?\s*\d{{4}}[.\-/년])")
 # Credit-only caption lines and captions ending in a credit.
@@ -84,6 +85,17 @@ def split_flattened(line: str) -> list[str]:
     return [clean(p) for p in parts if clean(p)]
 
 
+def join_split_labels(lines: list[str]) -> list[str]:
+    """A date label rendered on its own line (``입력 :`` / ``2025-06-04 02:37:08``) is joined to its date."""
+    joined: list[str] = []
+    for line in lines:
+        if joined and _LABEL_ONLY.match(joined[-1]) and VISIBLE_DATE.match(line):
+            joined[-1] = f"{joined[-1]} {line}"
+        else:
+            joined.append(line)
+    return joined
+
+
 def is_caption(line: str) -> bool:
     return line.startswith(("▲", "△")) or bool(CREDIT_LINE.match(line)) or (
         len(line) <= 200 and bool(CAPTION_CREDIT_END.search(line)))
@@ -105,7 +117,7 @@ class RenderedTextPage:
             line = clean(raw).lstrip(_BULLETS).strip()
             flattened = len(line) > 120 and WIDGET_RUN_INSIDE.search(line)  # a toolbar inside: never prose
             lines.extend(split_flattened(line) if flattened else [line])
-        self.lines = lines
+        self.lines = join_split_labels(lines)
         self.rest_lines: list[str] = []  # what follows the end of the article (widgets live there)
 
     # --- line classes ---------------------------------------------------------------------------------

@@ -111,3 +111,34 @@ def test_a_text_without_a_date_line_is_dropped_not_dated(tmp_path):
                           cwd=REPO, capture_output=True, text=True, timeout=60)
     assert done.returncode == 1 and done.stdout == ""
     assert done.stderr.strip() == "dropped: article without published_at: https://news.example.kr/a/1"
+
+
+def test_real_corpus_pages_rendered_to_text_keep_their_title_and_visible_date():
+    """Every real page with an expected file, rendered to lines (block elements and <br> end a line, as innerText
+    does) and read by the generic text segmenter alone: where the page shows a visible date line, the headline
+    and the date (to the minute the page shows) equal the hand-written expected values."""
+    from lxml import html
+
+    from newscrawl.dates import to_kst_iso
+    from newscrawl.extract import decode_html
+    from newscrawl.text import render_lines
+    from newscrawl.textpage import RenderedTextPage
+    from tests.shared import truth_files
+
+    dated, wrong = 0, []
+    for truth_file in truth_files():
+        raw = next((truth_file.parent.parent.parent / "raw" / truth_file.parent.name).glob(truth_file.stem + ".*"))
+        body = html.fromstring(decode_html(raw.read_bytes())[0]).find("body")
+        truth = json.loads(truth_file.read_text(encoding="utf-8"))
+        truth = truth.get("article", truth)
+        try:
+            article = RenderedTextPage("https://news.example.kr/1", "\n".join(render_lines(body))).extract().article
+        except Exception:  # a page whose text is empty (its article lives in embedded data only)
+            continue
+        if article.published_at is None:
+            continue
+        dated += 1
+        got = (article.title, to_kst_iso(article.published_at)[:16])
+        if got != (truth["title"], truth["published_at"][:16]):
+            wrong.append((truth_file.name, got))
+    assert dated >= 15 and not wrong, wrong
