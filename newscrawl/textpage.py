@@ -44,7 +44,9 @@ _CREDIT = (r"사진|자료|출처|제공|DB|db|뱅크|포토|이미지|캡처|�
            r"게티|Getty|셔터스톡")
 CREDIT_LINE = re.compile(rf"^(?:[(\[][^()\[\]]{{0,30}}(?:{_CREDIT})[^()\[\]]{{0,30}}[)\]]|/\s*\S{{2,12}})$")
 CAPTION_CREDIT_END = re.compile(rf"[(\[](?:사진|자료|출처|제공)\s*[=:／/][^()\[\]]{{1,30}}[)\]]$|[/=]\s*(?:{_CREDIT})\S{{0,10}}$"
-                                rf"|ⓒ\s*News1.{{0,20}}$|[가-힣]{{2,4}}\s*(?:선임기자|기자)\s+[\w.+-]+@[\w-]+(?:\.[\w-]+)+$")
+                                rf"|ⓒ\s*News1.{{0,20}}$|\[사진 출처\s*=[^\]]{{1,30}}\]$|<[가-힣]{{2,4}}\s*기자>$"
+                                rf"|\.\s+(?:뉴시스|연합뉴스|뉴스1|AP|AFP|EPA|로이터|UPI)(?:\s*연합뉴스)?$"
+                                rf"|[\[(][^\[\]()]{{0,20}}=(?:연합뉴스|뉴시스|뉴스1)[^\[\]()]{{0,10}}[\])]$|있다\.\s+[가-힣]{{2,4}}\s*기자$|[가-힣]{{2,4}}\s*(?:선임기자|기자)\s+[\w.+-]+@[\w-]+(?:\.[\w-]+)+$")
 # A whole line in brackets is a label ([앵커], <출연 : …>), never a deck line.
 LABEL_LINE = re.compile(r"^[\[<(〈【].*[\]>)〉】]$")
 SENTENCE_END = re.compile(r"(다|요|음|함|니다|까)[.!?]?[\"'”’)\]]*$|[.!?…][\"'”’)\]]*$")
@@ -52,7 +54,8 @@ END_LINES = frozenset({
     "주요 뉴스", "주요뉴스", "많이 본 뉴스", "많이본 뉴스", "많이 본 기사", "관련기사", "관련 기사", "관련뉴스", "관련 뉴스",
     "이 시각 주요뉴스", "기자의 다른기사 더보기", "댓글", "첫번째 댓글을 남겨주세요.", "첫 번째 댓글을 남겨주세요.",
     "추천 기사", "추천기사", "인기 기사", "인기기사", "최신 뉴스", "최신뉴스", "함께 볼만한 뉴스", "실시간 관련뉴스",
-    "이 기사를 추천합니다", "Most Viewed", "Related Articles", "(끝)", "<끝>", "[끝]", "(END)",
+    "이 기사를 추천합니다", "기자 프로필", "이 기사와 관련된 기사", "이 기사가 마음에 들었다면, 좋아요를 눌러주세요.",
+    "Most Viewed", "Related Articles", "(끝)", "<끝>", "[끝]", "(END)",
 })
 _END = re.compile(r"^(좋아요|싫어요|화나요|슬퍼요|추가취재 원해요|후속기사 원해요|후속 원해요|추천해요|응원해요)\s*\d*(\s|$)"
                   r"|^댓글\s*\d+$|^\d+\s*/\s*300$|^.{0,12}인기\s?기사$")
@@ -66,6 +69,7 @@ class TextHints:
     end_lines: frozenset[str] = frozenset()  # the site's own headings after which the page is furniture
     chrome_lines: frozenset[str] = frozenset()  # the site's own whole-line chrome
     title_above_deck: bool = False  # the deck sits between headline and date line (title is the block's first line)
+    skip_blocks: tuple[tuple[str, str], ...] = ()  # (first, last) line of a widget block shown inside the article
 
 
 def is_date_line(line: str) -> bool:
@@ -117,8 +121,22 @@ class RenderedTextPage:
             line = clean(raw).lstrip(_BULLETS).strip()
             flattened = len(line) > 120 and WIDGET_RUN_INSIDE.search(line)  # a toolbar inside: never prose
             lines.extend(split_flattened(line) if flattened else [line])
-        self.lines = join_split_labels(lines)
+        self.lines = self.without_blocks(join_split_labels(lines))
         self.rest_lines: list[str] = []  # what follows the end of the article (widgets live there)
+
+    def without_blocks(self, lines: list[str]) -> list[str]:
+        """The lines without the site's widget blocks (e.g. mk's machine summary, from 뉴스 요약쏙 to its sign-up)."""
+        for first, last in self.hints.skip_blocks:
+            kept, skipping = [], 0
+            for index, line in enumerate(lines):
+                if not skipping and line == first and last in lines[index: index + 40]:
+                    skipping = lines.index(last, index) - index + 1
+                if skipping:
+                    skipping -= 1
+                else:
+                    kept.append(line)
+            lines = kept
+        return lines
 
     # --- line classes ---------------------------------------------------------------------------------
     def is_chrome(self, line: str) -> bool:
@@ -157,9 +175,11 @@ class RenderedTextPage:
         for index, line in enumerate(self.lines[start:], start):
             if not line:
                 continue
-            if body and self.is_end(line):
-                self.rest_lines = self.lines[index:]
-                break
+            if self.is_end(line):
+                if any(SENTENCE_END.search(b) or len(b) > 80 for b in body):
+                    self.rest_lines = self.lines[index:]
+                    break
+                continue  # an end heading before any sentence: header furniture (a 댓글 button)
             if line == title:
                 continue
             if is_date_line(line):

@@ -17,6 +17,7 @@ from newscrawl.items import ArticleItem
 from newscrawl.pages import HtmlArticlePage
 from newscrawl.sites import Site
 from newscrawl.text import clean, render_lines
+from newscrawl.textpage import TextHints, text_page_for
 
 NAME = "hani"
 PUBLISHER = "한겨레"
@@ -80,4 +81,7 @@ class HaniLegacyArticlePage(HtmlArticlePage):
         return images
 
 
-SITE = Site(name=NAME, publisher=PUBLISHER, hosts=("hani.co.kr",), page=HaniLegacyArticlePage)
+# Rendered text: the 섹션기사 list follows the article (2016 /arti pages).
+TEXT_HINTS = TextHints(end_lines=frozenset({"섹션기사"}))
+SITE = Site(name=NAME, publisher=PUBLISHER, hosts=("hani.co.kr",), page=HaniLegacyArticlePage,
+            text_page=text_page_for(NAME, PUBLISHER, TEXT_HINTS))
