@@ -36,6 +36,7 @@ _DATE_LINE_REST = re.compile(
 BYLINE_LINE = re.compile(
     rf"^[\[(【]?\s*(?:[가-힣A-Za-z0-9·]{{1,12}}\s+)?(?:[가-힣]{{2,4}}\s*{_TITLE}I?\s*[,·ㆍ]?\s*)+(?:{_EMAIL})?\s*[\])】]?$"
 )
+_LABEL_INSIDE = re.compile(rf"(?:{_LABELS})")
 _LABEL_ONLY = re.compile(rf"^(?:{_LABELS})\s*[:：]?$")
 # A flattened page: its date labels start a new line.
 _DATE_LABEL_INSIDE = re.compile(rf"\s(?=(?:{_LABELS})\s*[:：]?\s*\d{{4}}[.\-/년])")
@@ -43,10 +44,19 @@ _DATE_LABEL_INSIDE = re.compile(rf"\s(?=(?:{_LABELS})\s*[:：]?\s*\d{{4}}[.\-/�
 _CREDIT = (r"사진|자료|출처|제공|DB|db|뱅크|포토|이미지|캡처|그래픽|연합뉴스|뉴시스|뉴스1|News1|AP|AFP|EPA|로이터|UPI|"
            r"게티|Getty|셔터스톡")
 CREDIT_LINE = re.compile(rf"^(?:[(\[][^()\[\]]{{0,30}}(?:{_CREDIT})[^()\[\]]{{0,30}}[)\]]|/\s*\S{{2,12}})$")
-CAPTION_CREDIT_END = re.compile(rf"[(\[](?:사진|자료|출처|제공)\s*[=:／/][^()\[\]]{{1,30}}[)\]]$|[/=]\s*(?:{_CREDIT})\S{{0,10}}$"
-                                rf"|ⓒ\s*News1.{{0,20}}$|\[사진 출처\s*=[^\]]{{1,30}}\]$|<[가-힣]{{2,4}}\s*기자>$"
-                                rf"|\.\s+(?:뉴시스|연합뉴스|뉴스1|AP|AFP|EPA|로이터|UPI)(?:\s*연합뉴스)?$"
-                                rf"|[\[(][^\[\]()]{{0,20}}=(?:연합뉴스|뉴시스|뉴스1)[^\[\]()]{{0,10}}[\])]$|있다\.\s+[가-힣]{{2,4}}\s*기자$|[가-힣]{{2,4}}\s*(?:선임기자|기자)\s+[\w.+-]+@[\w-]+(?:\.[\w-]+)+$")
+# Captions that end in a credit (the credit stays in the caption, as the page shows it).
+_CAPTION_ENDINGS = (
+    r"[(\[](?:사진|자료|출처|제공)\s*[=:／/][^()\[\]]{1,30}[)\]]",  # (사진=연합뉴스)
+    rf"[/=]\s*(?:{_CREDIT})\S{{0,10}}",  # /사진=뉴스1, /연합뉴스
+    r"ⓒ\s*News1.{0,20}",  # news1: … ⓒ News1 홍길동 기자
+    r"\[사진 출처\s*=[^\]]{1,30}\]",  # mk: [사진 출처 = 현대건설]
+    r"<[가-힣]{2,4}\s*기자>",  # mk: <이종화 기자>
+    r"\.\s+(?:뉴시스|연합뉴스|뉴스1|AP|AFP|EPA|로이터|UPI)(?:\s*연합뉴스)?",  # hankookilbo: … 있다. 뉴시스
+    r"[\[(][^\[\]()]{0,20}=(?:연합뉴스|뉴시스|뉴스1)[^\[\]()]{0,10}[\])]",  # yna 2016: [AP=연합뉴스 자료사진]
+    r"있다\.\s+[가-힣]{2,4}\s*기자",  # hankookilbo: … 있다. 고영권 기자
+    r"[가-힣]{2,4}\s*(?:선임기자|기자)\s+[\w.+-]+@[\w-]+(?:\.[\w-]+)+",  # hani: … 이정우 선임기자 woo@hani.co.kr
+)
+CAPTION_CREDIT_END = re.compile("(?:" + "|".join(_CAPTION_ENDINGS) + ")$")
 # A whole line in brackets is a label ([앵커], <출연 : …>), never a deck line.
 LABEL_LINE = re.compile(r"^[\[<(〈【].*[\]>)〉】]$")
 SENTENCE_END = re.compile(r"(다|요|음|함|니다|까)[.!?]?[\"'”’)\]]*$|[.!?…][\"'”’)\]]*$")
@@ -68,7 +78,6 @@ class TextHints:
 
     end_lines: frozenset[str] = frozenset()  # the site's own headings after which the page is furniture
     chrome_lines: frozenset[str] = frozenset()  # the site's own whole-line chrome
-    title_above_deck: bool = False  # the deck sits between headline and date line (title is the block's first line)
     skip_blocks: tuple[tuple[str, str], ...] = ()  # (first, last) line of a widget block shown inside the article
 
 
@@ -147,30 +156,26 @@ class RenderedTextPage:
                 or (is_copyright_line(line) and not CAPTION_CREDIT_END.search(line)))
 
     # --- segmentation ---------------------------------------------------------------------------------
-    def header(self, lines: list[str]) -> tuple[str, list[str], int]:
-        """(headline, deck lines shown above the date line, index where the rest starts)."""
-        dated = next((i for i, line in enumerate(lines) if is_date_line(line)), None)
+    def header(self, lines: list[str]) -> tuple[str, int]:
+        """(headline, index where the rest starts): the headline is the content line above the article's date
+        line (a labelled one when there is one: unlabelled dates also sit in headline lists)."""
+        dated_lines = [i for i, line in enumerate(lines) if is_date_line(line)]
+        labelled = [i for i in dated_lines if _LABEL_INSIDE.search(lines[i])]
+        dated = (labelled or dated_lines or [None])[0]
         content = [i for i, line in enumerate(lines) if line and not self.is_chrome(line)]
         if not content:
             raise ExtractionError("missing_fields", "title, body")
         if dated is None:
-            return lines[content[0]], [], content[0] + 1
+            return lines[content[0]], content[0] + 1
         above = [i for i in content if i < dated and not BYLINE_LINE.match(lines[i]) and not is_date_line(lines[i])]
-        if not above:  # the date line comes first: the headline is the next content line
-            after = [i for i in content if i > dated and not is_date_line(lines[i])]
-            return (lines[after[0]], [], after[0] + 1) if after else ("", [], dated + 1)
-        if not self.hints.title_above_deck:
-            return lines[above[-1]], [], above[-1] + 1
-        block = [above[-1]]  # the contiguous block of lines above the date line: headline, then deck
-        for i in reversed(above[:-1]):
-            if i != block[0] - 1:
-                break
-            block.insert(0, i)
-        return lines[block[0]], [lines[i] for i in block[1:]], dated
+        if above:
+            return lines[above[-1]], above[-1] + 1
+        after = [i for i in content if i > dated and not is_date_line(lines[i])]  # the date line comes first
+        return (lines[after[0]], after[0] + 1) if after else ("", dated + 1)
 
     def extract(self) -> Extracted:
-        title, deck, start = self.header(self.lines)
-        header_dates, authors, captions, body = [], [], [], []
+        title, start = self.header(self.lines)
+        header_dates, authors, captions, body, deck = [], [], [], [], []
         seen_body: set[str] = set()
         for index, line in enumerate(self.lines[start:], start):
             if not line:
@@ -198,17 +203,16 @@ class RenderedTextPage:
                 seen_body.add(line)
         else:
             self.rest_lines = []
-        # The deck: short lines before the first sentence of the body (when not above the date line).
-        if not deck:
-            for line in body:
-                if SENTENCE_END.search(line) or len(line) > 80 or LABEL_LINE.match(line):
-                    break
-                deck.append(line)
-            body = body[len(deck):]
+        # The deck: short lines before the first sentence of the body.
+        for line in body:
+            if SENTENCE_END.search(line) or len(line) > 80 or LABEL_LINE.match(line):
+                break
+            deck.append(line)
+        body = body[len(deck):]
         body, dateline_names = without_dateline(body)
         captions = list(dict.fromkeys(c for c in captions if c))
-        if not body and captions:  # a photo page: its description is the text
-            body = list(captions)
+        if not body and captions:  # a photo page: its description is the text, not a caption
+            body, captions = captions, []
         dates = " ".join(header_dates)
         published = labeled_date(dates, PUBLISHED_LABELS) or self.first_unlabeled_date(header_dates)
         article = ArticleItem(

@@ -176,3 +176,11 @@ def test_real_corpus_pages_rendered_to_text_give_exact_paragraphs_and_no_chrome(
             dirty.append(truth_file.name)
     assert read >= 15 and not dirty, dirty
     assert exact >= 10, f"{exact} of {read} real pages with exact paragraphs"
+
+
+def test_a_photo_page_whose_only_text_is_its_caption_gives_that_as_the_paragraph():
+    text = "포토\n눈 덮인 한라산\n\n입력 2024-01-10 09:00\n가장작게\n가장크게\n▲10일 한라산 백록담 일대가 눈으로 덮여 있다. (사진제공=제주도)\n"
+    article = article_of(run_page("https://www.etoday.co.kr/news/view/2320001", text, rendered_text=True))
+    assert article["title"] == "눈 덮인 한라산"
+    assert article["paragraphs"] == ["10일 한라산 백록담 일대가 눈으로 덮여 있다. (사진제공=제주도)"]
+    assert article["images"] == []
