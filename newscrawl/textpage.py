@@ -67,7 +67,8 @@ END_LINES = frozenset({
     "이 기사를 추천합니다", "기자 프로필", "이 기사와 관련된 기사", "이 기사가 마음에 들었다면, 좋아요를 눌러주세요.",
     "Most Viewed", "Related Articles", "(끝)", "<끝>", "[끝]", "(END)",
 })
-_END = re.compile(r"^(좋아요|싫어요|화나요|슬퍼요|추가취재 원해요|후속기사 원해요|후속 원해요|추천해요|응원해요)\s*\d*(\s|$)"
+# Whole lines that end the article: a row of reaction buttons, a comment count or prompt, a popular-news heading.
+_END = re.compile(r"^(?:(?:좋아요|싫어요|화나요|슬퍼요|추가취재 원해요|후속기사 원해요|후속 원해요|추천해요|응원해요)\s*\d*\s*)+$"
                   r"|^댓글\s*\d+$|^\d+\s*/\s*300$|^.{0,12}인기\s?기사$")
 _BULLETS = "•◦▪"
 

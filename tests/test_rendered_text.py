@@ -184,3 +184,10 @@ def test_a_photo_page_whose_only_text_is_its_caption_gives_that_as_the_paragraph
     assert article["title"] == "눈 덮인 한라산"
     assert article["paragraphs"] == ["10일 한라산 백록담 일대가 눈으로 덮여 있다. (사진제공=제주도)"]
     assert article["images"] == []
+
+
+def test_reaction_words_inside_a_sentence_do_not_end_the_article():
+    text = ("제목\n입력 2024-01-10 09:00\n첫 문장이다.\n좋아요 버튼을 누른 이용자가 하루 만에 두 배로 늘었다.\n"
+            "마지막 문장이다.\n좋아요0\n화나요0\n다른 기사 제목\n")
+    article = article_of(run_page("https://news.example.kr/a/1", text, rendered_text=True))
+    assert article["paragraphs"] == ["첫 문장이다.", "좋아요 버튼을 누른 이용자가 하루 만에 두 배로 늘었다.", "마지막 문장이다."]
