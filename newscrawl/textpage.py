@@ -38,6 +38,11 @@ BYLINE_LINE = re.compile(
 )
 _LABEL_INSIDE = re.compile(rf"(?:{_LABELS})")
 _LABEL_ONLY = re.compile(rf"^(?:{_LABELS})\s*[:：]?$")
+# A byline with a place and several names: "경주=이권효 boriam@donga.com /최지연·박성민 기자".
+BYLINE_WITH_EMAIL = re.compile(rf"^[^.。]{{0,60}}{_EMAIL}[^.。]{{0,30}}{_TITLE}$")
+# The article's keyword links as one row: "국민연금 | x세대 | 소득재분배".
+TAG_ROW = re.compile(r"^[^|.]{1,15}(?: \| [^|.]{1,15})+$")
+HASHTAG_ROW = re.compile(r"^#[^\s#]+(?:\s+#[^\s#]+)*$")  # "#고물가 #짠테크"
 # A flattened page: its date labels start a new line.
 _DATE_LABEL_INSIDE = re.compile(rf"\s(?=(?:{_LABELS})\s*[:：]?\s*\d{{4}}[.\-/년])")
 # Credit-only caption lines and captions ending in a credit.
@@ -64,7 +69,7 @@ END_LINES = frozenset({
     "주요 뉴스", "주요뉴스", "많이 본 뉴스", "많이본 뉴스", "많이 본 기사", "관련기사", "관련 기사", "관련뉴스", "관련 뉴스",
     "이 시각 주요뉴스", "기자의 다른기사 더보기", "댓글", "첫번째 댓글을 남겨주세요.", "첫 번째 댓글을 남겨주세요.",
     "추천 기사", "추천기사", "인기 기사", "인기기사", "최신 뉴스", "최신뉴스", "함께 볼만한 뉴스", "실시간 관련뉴스",
-    "이 기사를 추천합니다", "기자 프로필", "이 기사와 관련된 기사", "이 기사가 마음에 들었다면, 좋아요를 눌러주세요.",
+    "이 기사를 추천합니다", "기자 프로필", "댓글쓰기", "이 기사와 관련된 기사", "이 기사가 마음에 들었다면, 좋아요를 눌러주세요.",
     "Most Viewed", "Related Articles", "(끝)", "<끝>", "[끝]", "(END)",
 })
 # Whole lines that end the article: a row of reaction buttons, a comment count or prompt, a popular-news heading.
@@ -112,7 +117,7 @@ def join_split_labels(lines: list[str]) -> list[str]:
 
 def is_caption(line: str) -> bool:
     return line.startswith(("▲", "△")) or bool(CREDIT_LINE.match(line)) or (
-        len(line) <= 200 and bool(CAPTION_CREDIT_END.search(line)))
+        len(line) <= 400 and bool(CAPTION_CREDIT_END.search(line)))
 
 
 class RenderedTextPage:
@@ -176,7 +181,7 @@ class RenderedTextPage:
 
     def extract(self) -> Extracted:
         title, start = self.header(self.lines)
-        header_dates, authors, captions, body, deck = [], [], [], [], []
+        header_dates, authors, captions, body, deck, tags = [], [], [], [], [], []
         seen_body: set[str] = set()
         for index, line in enumerate(self.lines[start:], start):
             if not line:
@@ -191,8 +196,13 @@ class RenderedTextPage:
             if is_date_line(line):
                 header_dates.append(line)
                 authors += names_in(line)
-            elif BYLINE_LINE.match(line):
-                authors += names_in(line)
+            elif BYLINE_LINE.match(line) or BYLINE_WITH_EMAIL.match(line):
+                authors += names_in(line) + [n for n in re.findall(r"=\s*([가-힣]{2,4})\s", line)]
+                authors += [n for group in re.findall(r"/([가-힣·ㆍ]+)\s*기자", line) for n in re.split("[·ㆍ]", group)]
+            elif body and TAG_ROW.match(line) and not self.is_chrome(line):
+                tags += [t.strip() for t in line.split("|")]
+            elif HASHTAG_ROW.match(line):
+                tags += [t.lstrip("#") for t in line.split()]
             elif self.is_chrome(line):
                 continue
             elif is_caption(line):
@@ -220,7 +230,7 @@ class RenderedTextPage:
             url=self.url, site=self.site, publisher=self.publisher, canonical_url=canonicalize(self.url),
             title=title, subtitles=deck, published_at=published, modified_at=labeled_date(dates, MODIFIED_LABELS),
             authors=list(dict.fromkeys(authors + dateline_names)), paragraphs=body,
-            images=[{"url": None, "caption": c} for c in captions],
+            images=[{"url": None, "caption": c} for c in captions], tags=tags,
         )
         return Extracted(article, self.tickers())
 
