@@ -20,6 +20,7 @@ _VISIBLE = re.compile(
 # A news date outside these years is a damaged or hostile value, not a date (0000-01-01, 9999-12-31).
 MIN_YEAR, MAX_YEAR = 1900, 2100
 MAX_OFFSET = timedelta(hours=14)  # the widest UTC offset in use (Pacific/Kiritimati, +14:00)
+VISIBLE_DATE = _VISIBLE  # public name for the rendered-text segmenter (newscrawl/textpage.py)
 PUBLISHED_LABELS = ("기사입력", "최초입력", "입력", "등록", "송고시간", "송고", "발행")
 MODIFIED_LABELS = ("최종수정", "수정", "업데이트")
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from newscrawl.pages import Extracted, ExtractionError
 from newscrawl.sites import Site, get_site, site_for_url
+from newscrawl.textpage import RenderedTextPage
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w-]+)""", re.IGNORECASE)
 _ALIASES = {"euc-kr": "cp949", "euckr": "cp949", "ks_c_5601-1987": "cp949", "x-windows-949": "cp949",
@@ -128,7 +129,9 @@ def extract_html(url: str, html: str, site: str | Site | None = None) -> Extract
 
 
 def extract_rendered_text(url: str, text: str, site: str | Site | None = None) -> Extracted:
+    """Items of one page's rendered text: the site's ``text_page``, else the generic segmenter under the
+    site's name and publisher (any declared site and any unknown host)."""
     resolved = resolve_site(url, site)
-    if resolved.text_page is None:
-        raise ExtractionError("no_text_parser", f"site {resolved.name} has no rendered-text parser")
-    return resolved.text_page(url, text).extract()
+    if resolved.text_page is not None:
+        return resolved.text_page(url, text).extract()
+    return RenderedTextPage(url, text, site=resolved.name, publisher=resolved.publisher).extract()

@@ -22,6 +22,7 @@ from newscrawl.items import ArticleItem, TickerItem, parse_number
 from newscrawl.pages import HtmlArticlePage
 from newscrawl.sites import Site
 from newscrawl.text import clean, render_lines
+from newscrawl.textpage import TextHints, text_page_for
 
 NAME = "mk"
 PUBLISHER = "매일경제"
@@ -127,4 +128,7 @@ class MkArticlePage(HtmlArticlePage):
 
 
 # One layout so far; when mk changes its template, add a page class and choose by a marker of the page.
-SITE = Site(name=NAME, publisher=PUBLISHER, hosts=("mk.co.kr",), page=MkArticlePage)
+# Rendered text: the machine summary box (뉴스 요약쏙 … 무료 회원 가입) sits inside the article and is chrome.
+TEXT_HINTS = TextHints(skip_blocks=(("뉴스 요약쏙", "무료 회원 가입"),))
+SITE = Site(name=NAME, publisher=PUBLISHER, hosts=("mk.co.kr",), page=MkArticlePage,
+            text_page=text_page_for(NAME, PUBLISHER, TEXT_HINTS))
