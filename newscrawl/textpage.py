@@ -216,7 +216,7 @@ class RenderedTextPage:
         else:
             self.rest_lines = []
         # The deck: short lines before the first sentence of the body (the same rule as the HTML path).
-        deck = body[:deck_length(body)]
+        deck = body[:deck_length(body, max_lines=len(body))]
         body = body[len(deck):]
         body, dateline_names = without_dateline(body)
         captions = list(dict.fromkeys(c for c in captions if c))

@@ -110,7 +110,7 @@ def test_a_text_without_a_date_line_is_dropped_not_dated(tmp_path):
     done = subprocess.run([sys.executable, "-m", "scrapy", "extract", str(page), "--url", "https://news.example.kr/a/1"],
                           cwd=REPO, capture_output=True, text=True, timeout=60)
     assert done.returncode == 1 and done.stdout == ""
-    assert done.stderr.strip() == "dropped: article without published_at: https://news.example.kr/a/1"
+    assert done.stderr.strip() == "scrapy extract: dropped: article without published_at: https://news.example.kr/a/1"
 
 
 def test_real_corpus_pages_rendered_to_text_keep_their_title_and_visible_date():

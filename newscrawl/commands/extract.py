@@ -97,8 +97,8 @@ class Command(ScrapyCommand):
             print(f"scrapy extract: impossible {name} {value!r} ignored", file=sys.stderr)
         article = extracted.article
         if article and parse_datetime(article.published_at) is None:  # as a crawl: the page whole or not at all
-            return self.fail(f"dropped: article without published_at: {opts.url} "
-                             f"(and its {len(extracted.tickers)} tickers)")
+            dropped = f" (and its {len(extracted.tickers)} tickers)" if extracted.tickers else ""
+            return self.fail(f"dropped: article without published_at: {opts.url}{dropped}")
         fetched_at = now_kst()
         for item in extracted.items():
             item.fetched_at = fetched_at
