@@ -39,6 +39,7 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "newscrawl.robots.PoliteRobotsTxtMiddleware": 100,
     "newscrawl.incremental.IncrementalMiddleware": 50,
+    "newscrawl.origin.BaseUrlOriginMiddleware": 60,  # with -a base_url, only that origin (port included)
     # newscrawl/retry.py: backoff honouring Retry-After, redirect loops, size limits on decompression
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "newscrawl.retry.BackoffRetryMiddleware": 550,

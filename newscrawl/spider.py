@@ -23,7 +23,7 @@ from newscrawl.dates import KST, parse_datetime
 from newscrawl.extract import UndecodableError, decode_html, extract_html
 from newscrawl.pages import ExtractionError
 from newscrawl.rawpages import ARTICLE_META
-from newscrawl.retry import failure_reason
+from newscrawl.retry import GaveUp, RetryLater, failure_reason
 from newscrawl.sites import Site, get_site
 from newscrawl.storage import storage_for
 from newscrawl.urls import strip_tracking
@@ -104,6 +104,8 @@ class NewsSpider(scrapy.Spider):
 
     # --- discovery ---------------------------------------------------------------------------------
     def discovery_failed(self, failure: Failure) -> None:
+        if failure.check(RetryLater):
+            return  # scheduled again after its wait
         self.crawler.stats.inc_value("newscrawl/discovery/failed")
         logger.error("discovery page failed: %s (%s)", failure.request.url, failure.getErrorMessage())
 
@@ -168,8 +170,8 @@ class NewsSpider(scrapy.Spider):
 
     # --- articles ----------------------------------------------------------------------------------
     def article_failed(self, failure: Failure) -> None:
-        if failure.check(IgnoreRequest) and not failure.check(HttpError):
-            return  # skipped on purpose (incremental, robots.txt), counted where it was decided
+        if failure.check(IgnoreRequest) and not failure.check(HttpError, GaveUp):
+            return  # skipped on purpose (incremental, robots.txt, a retry later), counted where it was decided
         self.crawler.stats.inc_value("newscrawl/articles/fetch_failed")
         cause = failure.value.response.status if failure.check(HttpError) else failure.value
         self.crawler.stats.inc_value(f"newscrawl/articles/fetch_failed/{failure_reason(cause)}")

@@ -30,6 +30,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from tests.servers import FixtureServer
 from tests.shared import FIXTURES, REPO
 
 TEMPLATE = (FIXTURES / "etoday" / "news_view_2384652.html").read_text(encoding="utf-8")
@@ -79,7 +80,11 @@ FAULT_KINDS: dict[str, tuple[Fault, int]] = {
     "huge_streamed": (Fault("huge", None, "streamed", "too_large"), 1),
     "redirect_loop": (Fault("redirect", None, "loop", "redirect_loop"), 4),
     "redirect_offsite": (Fault("redirect", None, "offsite", "offsite"), 4),
+    # Weight 0: only in explicit plans.
+    "503_retry_after_always": (Fault("status", None, 503, "http_503"), 0),  # with Retry-After: 3600
+    "redirect_other_port": (Fault("redirect", None, "other_port", "offsite"), 0),  # same host, another port
 }
+ROBOTS = b"User-agent: *\nDisallow: /news/view/9\n"
 
 
 def title_of(article_id: int) -> str:
@@ -141,6 +146,7 @@ class FaultPlan:
         faulty = rng.sample(ids, round(len(ids) * self.fault_share))
         total = sum(weight for _, weight in FAULT_KINDS.values())
         kinds = [name for name, (_, weight) in FAULT_KINDS.items() for _ in range(weight)]
+        total = len(kinds)
         counts = {name: 0 for name in FAULT_KINDS}
         for index, article_id in enumerate(faulty):
             name = kinds[index % total]  # every kind in proportion, the costly ones rarely
@@ -203,9 +209,11 @@ class FaultPortal:
     /sitemap/archive?page=N, /news/view/<id>. ``hits`` counts requests per path with query.
     """
 
-    def __init__(self, plan: FaultPlan, page_size: int = 500):
+    def __init__(self, plan: FaultPlan, page_size: int = 500, robots: str = "rules"):
         self.plan = plan
         self.page_size = page_size
+        self.robots = robots  # rules (ROBOTS) | huge (ROBOTS, then 50 MB of comments) | 503
+        self.first_seen: dict[int, float] = {}  # article id -> when its first request came
         self.hits: dict[str, int] = {}
         self.fault_hits: dict[int, int] = {}
         self.times: dict[int, list[float]] = {}  # faulty article id -> when each request came
@@ -235,12 +243,16 @@ class FaultPortal:
         self.httpd = Server(("127.0.0.1", 0), Handler)
         self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.other = FixtureServer()  # the same host on another port: must never be asked for anything
+        self.other_port = self.other.httpd.server_address[1]
 
     def __enter__(self) -> FaultPortal:
         self.thread.start()
+        self.other.__enter__()
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.other.__exit__()
         self.httpd.shutdown()
         self.httpd.server_close()
 
@@ -266,7 +278,7 @@ class FaultPortal:
         query = parse_qs(parts.query)
         page = int(query.get("page", ["1"])[0])
         if parts.path == "/robots.txt":
-            return send(handler, 200, b"User-agent: *\nDisallow: /news/view/9\n", "text/plain")
+            return self.send_robots(handler)
         if parts.path == "/eto/etoday_news_all.xml":
             return send(handler, 200, self.rss(), "application/rss+xml; charset=utf-8")
         if parts.path == "/rss/news_sitemap":
@@ -280,6 +292,8 @@ class FaultPortal:
         if not found:
             return send(handler, 404, b"<html><body>not found</body></html>")
         article_id = int(found.group(1))
+        with self.lock:
+            self.first_seen.setdefault(article_id, time.monotonic())
         if not (article_id in self.plan.faults or FIRST_ID <= article_id < FIRST_ID + self.plan.articles
                 or article_id >= BLOCKED_FIRST_ID):
             return send(handler, 404, b"<html><body>not found</body></html>")
@@ -298,7 +312,8 @@ class FaultPortal:
         body = article_html(article_id).encode()
         path = f"/news/view/{article_id}"
         if fault.kind == "status":
-            send(handler, int(fault.value), b"<html><body>error</body></html>")
+            headers = {"Retry-After": "3600"} if "retry_after" in self.plan.faults[article_id][0] else {}
+            send(handler, int(fault.value), b"<html><body>error</body></html>", headers=headers)
         elif fault.kind == "429":
             headers = {}
             if fault.value == "date+1":
@@ -333,6 +348,14 @@ class FaultPortal:
         elif fault.kind == "redirect":
             self.redirect(handler, path, str(fault.value), query)
 
+    def send_robots(self, handler: BaseHTTPRequestHandler) -> None:
+        if self.robots == "503":
+            return send(handler, 503, b"<html><body>unavailable</body></html>")
+        if self.robots == "huge":  # the rules first, then comments up to 50 MB (announced)
+            return send_huge(handler, announced=True, head=ROBOTS, chunk=b"# " + b"x" * (1024 * 1024 - 3) + b"\n",
+                             content_type="text/plain")
+        send(handler, 200, ROBOTS, "text/plain")
+
     def send_charset_lie(self, handler: BaseHTTPRequestHandler, article_id: int, how: str) -> None:
         if how == "euckr_as_utf8":  # EUC-KR bytes, header and meta both say UTF-8
             send(handler, 200, article_html(article_id).encode("cp949"), "text/html; charset=utf-8")
@@ -349,7 +372,10 @@ class FaultPortal:
         if how == "loop":  # /x -> /x?loop=1 -> /x -> ...
             target = path if "loop" in query else f"{path}?loop=1"
             return send(handler, 302, b"", headers={"Location": target})
-        port = self.httpd.server_address[1]  # another host (same machine): offsite for the spider
+        port = self.httpd.server_address[1]
+        if how == "other_port":  # the same host on another port: outside base_url's origin
+            return send(handler, 302, b"", headers={"Location": f"http://127.0.0.1:{self.other_port}{path}"})
+        # another host (same machine): offsite for the spider
         send(handler, 302, b"", headers={"Location": f"http://localhost:{port}{path}"})
 
     # --- feeds -----------------------------------------------------------------------------------
@@ -400,17 +426,19 @@ def truncate(body: bytes, *, inside_character: bool) -> bytes:
     return body[: body.index(b"<", cut)]
 
 
-def send_huge(handler: BaseHTTPRequestHandler, *, announced: bool) -> None:
+def send_huge(handler: BaseHTTPRequestHandler, *, announced: bool, head: bytes = b"",
+              chunk: bytes = b"<p>" + b"x" * (1024 * 1024 - 7) + b"</p>\n",
+              content_type: str = "text/html; charset=utf-8") -> None:
     """A 50 MB page: with its Content-Length, or streamed without one until the client hangs up."""
-    chunk = b"<p>" + b"x" * (1024 * 1024 - 7) + b"</p>\n"
     handler.send_response(200)
-    handler.send_header("Content-Type", "text/html; charset=utf-8")
+    handler.send_header("Content-Type", content_type)
     if announced:
         handler.send_header("Content-Length", str(HUGE))
     else:
         handler.send_header("Connection", "close")
     handler.end_headers()
     handler.close_connection = True
+    handler.wfile.write(head)
     for _ in range(HUGE // len(chunk)):
         handler.wfile.write(chunk)
 

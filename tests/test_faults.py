@@ -122,7 +122,7 @@ def hostile_details(tmp_path_factory):
     """One small crawl at the project's size limits: Retry-After, redirects, bombs and 50 MB pages."""
     kinds = {0: "429_retry_after", 1: "429_retry_after_long", 2: "429_no_retry_after", 3: "502_twice",
              4: "gzip_bomb", 5: "huge_announced", 6: "huge_streamed", 7: "redirect_loop", 8: "redirect_offsite",
-             9: "redirect_once", 10: "truncated_mid_char", 11: "hang_once"}
+             9: "redirect_once", 10: "truncated_mid_char", 11: "hang_once", 12: "redirect_other_port"}
     plan = FaultPlan.explicit(20, kinds, blocked=2)
     with FaultPortal(plan) as portal:
         # DOWNLOAD_MAXSIZE stays at the project's 16 MiB; a longer timeout lets the streamed page reach it.
@@ -159,6 +159,56 @@ def test_size_limits_and_redirects_at_project_defaults(hostile_details):
     loop = [p for p in portal.hits if p.startswith(f"/news/view/{FIRST_ID + 7}")]
     assert sum(portal.hits[p] for p in loop) == 2  # stopped at the first repeat, not REDIRECT_MAX_TIMES
     assert portal.offsite_hits == 0
+    assert portal.other.requests == []  # the same host on another port is outside base_url's origin
+    # The run report names every article given up on, the decompression bomb and the redirect loop included.
+    assert result.report["sites"][0]["fetch_failed"] == {"too_large": 3, "redirect_loop": 1}
+
+
+def test_retry_after_holds_no_download_slot(tmp_path):
+    """Forty articles answer 503 with Retry-After: 3600 (capped at 3 s) on every try; while they wait, the
+    healthy ones and the rest of the crawl go on: with 2 download slots, waiting inside them would take
+    40 x 2 waits x 3 s / 2 = 120 s."""
+    healthy = [0, 20, 42]
+    plan = FaultPlan.explicit(43, {i: "503_retry_after_always" for i in range(43) if i not in healthy}, blocked=0)
+    with FaultPortal(plan) as portal:
+        result = run_crawl(portal, tmp_path / "data", {
+            "CONCURRENT_REQUESTS": "2", "CONCURRENT_REQUESTS_PER_DOMAIN": "2", "NEWSCRAWL_RETRY_AFTER_MAX": "3"},
+            timeout=120)
+        first_seen = dict(portal.first_seen)
+    assert result.returncode == 0, result.log[-3000:]
+    assert_stored_once(result, plan.recoverable)
+    assert result.stats["newscrawl/fetch_failed/http_503"] == 40
+    assert result.stats["newscrawl/retry/retry_after_capped"] == 80
+    for index in range(1, 20):
+        assert min(gaps(portal, index)) >= 2.9  # each retry still waits as long as the server asked (capped)
+    assert result.stats["elapsed_time_seconds"] < 30
+    start = min(first_seen.values())
+    assert all(first_seen[FIRST_ID + i] - start < 5 for i in healthy)
+
+
+@pytest.mark.parametrize("robots", ["503", "huge"])
+def test_robots_txt_unavailable_or_huge(tmp_path, robots):
+    """RFC 9309: a robots.txt answering 5xx disallows the whole host for the run (flagged); a 50 MB one is
+    read up to 500 KiB and obeyed instead of being cancelled by the size limit and ignored."""
+    plan = FaultPlan.explicit(6, {}, blocked=3)
+    with FaultPortal(plan, robots=robots) as portal:
+        result = run_crawl(portal, tmp_path / "data", timeout=120)
+        hits = dict(portal.hits)
+    site = result.report["sites"][0]
+    host = portal.base_url.removeprefix("http://")
+    if robots == "503":
+        assert result.returncode == 1
+        assert hits == {"/robots.txt": 3}  # asked again RETRY_TIMES (2) times, then nothing else
+        assert site["robots"]["unavailable"] == {host: "http_503"}
+        assert site["flags"] == [f"robots_unavailable: robots.txt could not be read, so nothing was fetched "
+                                 f"from {host} (http_503)"]
+    else:
+        assert result.returncode == 0, result.log[-3000:]
+        assert_stored_once(result, plan.recoverable)
+        assert result.stats["robotstxt/forbidden"] == 3
+        assert not [p for p in hits if p.startswith(f"/news/view/{BLOCKED_FIRST_ID // 100_000}")]
+        assert result.stats["newscrawl/robots/truncated"] == 1
+    assert "Traceback" not in result.log
 
 
 # --- units ---------------------------------------------------------------------------------------------
