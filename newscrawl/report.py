@@ -68,6 +68,7 @@ def site_report(spider: str, stats: dict[str, Any], max_missing_share: float) ->
         "items": scraped,
         "articles": {k: stats.get(f"newscrawl/articles/{k}", 0) for k in ("new", "updated", "unchanged", "copy")},
         "fetch_failed": _group(stats, "newscrawl/articles/fetch_failed/"),  # article pages, by reason
+        "discovery_failed": _group(stats, "newscrawl/discovery/failed/"),  # feeds, sitemaps, lists, by reason
         "skipped_seen": stats.get("newscrawl/incremental/skipped_seen", 0),
         "storage_retries": stats.get("newscrawl/storage/retries", 0),  # database writes repeated after a drop
         "robots": robots,

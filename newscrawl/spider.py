@@ -12,7 +12,6 @@ from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
-from parsel import Selector
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -20,10 +19,11 @@ from twisted.python.failure import Failure
 
 from newscrawl.clock import now_kst
 from newscrawl.dates import KST, parse_datetime
+from newscrawl.discovery import DiscoveryFailed, discovery_document
 from newscrawl.extract import UndecodableError, decode_html, extract_html
 from newscrawl.pages import ExtractionError
 from newscrawl.rawpages import ARTICLE_META
-from newscrawl.retry import GaveUp, RetryLater, failure_reason
+from newscrawl.retry import GaveUp, failure_reason
 from newscrawl.sites import Site, get_site
 from newscrawl.storage import storage_for
 from newscrawl.urls import strip_tracking
@@ -104,9 +104,11 @@ class NewsSpider(scrapy.Spider):
 
     # --- discovery ---------------------------------------------------------------------------------
     def discovery_failed(self, failure: Failure) -> None:
-        if failure.check(RetryLater):
-            return  # scheduled again after its wait
+        if failure.check(IgnoreRequest) and not failure.check(HttpError, GaveUp):
+            return  # on purpose (robots.txt, offsite, a retry after its wait), counted where it was decided
         self.crawler.stats.inc_value("newscrawl/discovery/failed")
+        cause = failure.value.response.status if failure.check(HttpError) else failure.value
+        self.crawler.stats.inc_value(f"newscrawl/discovery/failed/{failure_reason(cause)}")
         logger.error("discovery page failed: %s (%s)", failure.request.url, failure.getErrorMessage())
 
     def in_window(self, when: datetime | None) -> bool:
@@ -117,10 +119,10 @@ class NewsSpider(scrapy.Spider):
 
     def links(self, response: Response) -> Iterator[tuple[str, datetime | None, bool]]:
         """(url, date or None, is_sitemap) for every link a feed, sitemap or list page offers."""
-        head = response.body[:2048].lstrip().lower()
-        if head.startswith(b"<?xml") or b"<rss" in head or b"<urlset" in head or b"<sitemapindex" in head:
-            xml = Selector(body=response.body, type="xml")
-            xml.remove_namespaces()
+        document = discovery_document(response, response.meta.get(
+            "download_maxsize", self.crawler.settings.getint("DOWNLOAD_MAXSIZE")))
+        if document.type == "xml":
+            xml = document
             for node in xml.xpath("//item | //entry"):
                 link = node.xpath("link/text()").get() or node.xpath("link/@href").get()
                 when = node.xpath("pubDate/text() | published/text() | updated/text() | date/text()").get()
@@ -131,11 +133,21 @@ class NewsSpider(scrapy.Spider):
             for loc in xml.xpath("//sitemap/loc/text()").getall():
                 yield loc.strip(), None, True
         else:
-            for href in response.css("a::attr(href)").getall():
+            for href in document.css("a::attr(href)").getall():
                 yield href.strip(), None, False
 
+    def discovery_unusable(self, response: Response, error: DiscoveryFailed) -> None:
+        self.crawler.stats.inc_value("newscrawl/discovery/failed")
+        self.crawler.stats.inc_value(f"newscrawl/discovery/failed/{error.reason}")
+        logger.error("discovery page unusable: %s (%s: %s)", response.url, error.reason, error)
+
     def parse_discovery(self, response: Response) -> Iterator[Request]:
-        for link, when, is_sitemap in self.links(response):
+        try:
+            links = list(self.links(response))
+        except DiscoveryFailed as error:
+            self.discovery_unusable(response, error)
+            return
+        for link, when, is_sitemap in links:
             if not link:
                 continue
             url = strip_tracking(self.resolve(link, response.url))

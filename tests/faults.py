@@ -84,6 +84,7 @@ FAULT_KINDS: dict[str, tuple[Fault, int]] = {
     "503_retry_after_always": (Fault("status", None, 503, "http_503"), 0),  # with Retry-After: 3600
     "redirect_other_port": (Fault("redirect", None, "other_port", "offsite"), 0),  # same host, another port
 }
+GZIP_SITEMAPS = ("/sitemap/articles.xml.gz", "/sitemap/binary.xml.gz", "/sitemap/broken.xml.gz", "/sitemap/bomb.xml.gz")
 ROBOTS = b"User-agent: *\nDisallow: /news/view/9\n"
 
 
@@ -209,8 +210,9 @@ class FaultPortal:
     /sitemap/archive?page=N, /news/view/<id>. ``hits`` counts requests per path with query.
     """
 
-    def __init__(self, plan: FaultPlan, page_size: int = 500, robots: str = "rules"):
+    def __init__(self, plan: FaultPlan, page_size: int = 500, robots: str = "rules", gzip_sitemaps: bool = False):
         self.plan = plan
+        self.gzip_sitemaps = gzip_sitemaps  # article sitemaps as .xml.gz, plus a binary, a broken and a bomb one
         self.page_size = page_size
         self.robots = robots  # rules (ROBOTS) | huge (ROBOTS, then 50 MB of comments) | 503
         self.first_seen: dict[int, float] = {}  # article id -> when its first request came
@@ -285,6 +287,13 @@ class FaultPortal:
             return send(handler, 200, self.sitemap_index(), "application/xml; charset=utf-8")
         if parts.path == "/sitemap/articles":
             return send(handler, 200, self.article_sitemap(page), "application/xml; charset=utf-8")
+        if parts.path in GZIP_SITEMAPS:  # sitemaps.org: gzip sitemaps; not Content-Encoding, the file itself
+            body = {"/sitemap/articles.xml.gz": lambda: gzip.compress(self.article_sitemap(page)),
+                    "/sitemap/binary.xml.gz": lambda: bytes(range(256)) * 8,
+                    "/sitemap/broken.xml.gz": lambda: b"\x1f\x8b\x08\x00" + bytes(range(200)),
+                    "/sitemap/bomb.xml.gz": gzip_bomb}[parts.path]()
+            kind = "application/octet-stream" if "binary" in parts.path else "application/x-gzip"
+            return send(handler, 200, body, kind)
         if parts.path == "/sitemap/archive":  # endless pagination: every page links the next
             return send(handler, 200, sitemap_index([f"{self.base_url}/sitemap/archive?page={page + 1}"]),
                         "application/xml; charset=utf-8")
@@ -389,7 +398,10 @@ class FaultPortal:
 
     def sitemap_index(self) -> bytes:
         pages = -(-self.plan.articles // self.page_size)
-        locs = [f"{self.base_url}/sitemap/articles?page={p}" for p in range(1, pages + 1)]
+        article_path = "/sitemap/articles.xml.gz" if self.gzip_sitemaps else "/sitemap/articles"
+        locs = [f"{self.base_url}{article_path}?page={p}" for p in range(1, pages + 1)]
+        if self.gzip_sitemaps:
+            locs += [f"{self.base_url}{path}" for path in GZIP_SITEMAPS if "articles" not in path]
         return sitemap_index([*locs, f"{self.base_url}/sitemap/archive?page=1"])
 
     def article_sitemap(self, page: int) -> bytes:

@@ -211,6 +211,25 @@ def test_robots_txt_unavailable_or_huge(tmp_path, robots):
     assert "Traceback" not in result.log
 
 
+def test_gzip_sitemaps_and_unusable_discovery_responses(tmp_path):
+    """Article sitemaps served as .xml.gz (application/x-gzip) are read; a binary sitemap, a broken gzip one and
+    a gzip bomb (64 MiB unpacked, over the 16 MiB DOWNLOAD_MAXSIZE) are each counted with their reason."""
+    plan = FaultPlan.explicit(30, {}, blocked=0)
+    with FaultPortal(plan, page_size=10, gzip_sitemaps=True) as portal:
+        result = run_crawl(portal, tmp_path / "data", timeout=120)
+    assert result.returncode == 0, result.log[-3000:]
+    assert "Traceback" not in result.log
+    assert_stored_once(result, plan.recoverable)
+    stats = result.stats
+    assert {k: v for k, v in stats.items() if k.startswith("newscrawl/discovery/failed/")} == {
+        "newscrawl/discovery/failed/binary": 1, "newscrawl/discovery/failed/bad_gzip": 1,
+        "newscrawl/discovery/failed/too_large": 1}
+    assert stats["newscrawl/discovery/failed"] == 3
+    assert result.report["sites"][0]["discovery_failed"] == {"bad_gzip": 1, "binary": 1, "too_large": 1}
+    for path in ("binary", "broken", "bomb"):
+        assert f"/sitemap/{path}.xml.gz (" in result.log  # logged with its URL and reason
+
+
 # --- units ---------------------------------------------------------------------------------------------
 def test_retry_after_values():
     assert retry_after_seconds(b"120") == 120.0
