@@ -176,6 +176,35 @@ class NewsSpider(scrapy.Spider):
         whatever route or URL shape listed it; None leaves it to the request dupefilter (same URL only)."""
         return None
 
+    def article_id(self, url: str) -> str | None:
+        """The site's article id in an article URL (article_key(), else the longest number in the part that
+        matches article_url); None when the URL is not an article URL."""
+        key = self.article_key(url)
+        if key is not None:
+            return key
+        found = self.article_url.search(url)
+        return max(re.findall(r"\d+", found.group(0)), key=len, default=found.group(0)) if found else None
+
+    def check_canonical(self, article: Any, fetched_url: str) -> None:
+        """A page's canonical URL is trusted only on a host the site serves (or the one it was fetched from)
+        and, when it names another article URL, only if the article id is the same: a page may not take over
+        another article's record. Otherwise the page is stored under its own URL, and that is counted."""
+        canonical = article.canonical_url
+        own = strip_tracking(fetched_url)
+        if not canonical or strip_tracking(canonical) == own:
+            return
+        host = urlsplit(canonical).hostname or ""
+        if not (self.site.serves(host) or host == urlsplit(fetched_url).hostname):
+            reason = "foreign_host"
+        elif (own_id := self.article_id(own)) is not None and self.article_id(canonical) not in (None, own_id):
+            reason = "canonical_conflict"
+        else:
+            return
+        self.crawler.stats.inc_value(f"newscrawl/canonical/{reason}")
+        logger.warning("%s names %s as its canonical URL (%s): stored under its own URL", fetched_url,
+                       canonical, reason.replace("_", " "))
+        article.canonical_url = own
+
     def article_request(self, url: str, **meta: Any) -> Request:
         return Request(url, callback=self.parse_article, errback=self.article_failed,
                        meta={ARTICLE_META: True, "newscrawl_site": self.site_name, **meta})
@@ -203,6 +232,8 @@ class NewsSpider(scrapy.Spider):
                 storage_for(self.crawler).mark_parse_error(response.url, str(error))
             return
         article = extracted.article
+        if article and not article.syndicated:
+            self.check_canonical(article, response.url)
         if article and not self.in_window(parse_datetime(article.published_at)):
             self.crawler.stats.inc_value("newscrawl/articles/out_of_window")
             return

@@ -83,7 +83,11 @@ FAULT_KINDS: dict[str, tuple[Fault, int]] = {
     # Weight 0: only in explicit plans.
     "503_retry_after_always": (Fault("status", None, 503, "http_503"), 0),  # with Retry-After: 3600
     "redirect_other_port": (Fault("redirect", None, "other_port", "offsite"), 0),  # same host, another port
+    # <link rel=canonical> and og:url naming another site, or the next article of this one
+    "canonical_offsite": (Fault("canonical", None, "offsite"), 0),
+    "canonical_next_article": (Fault("canonical", None, "next"), 0),
 }
+FOREIGN_CANONICAL_BASE = "https://news.example.com"
 GZIP_SITEMAPS = ("/sitemap/articles.xml.gz", "/sitemap/binary.xml.gz", "/sitemap/broken.xml.gz", "/sitemap/bomb.xml.gz")
 ROBOTS = b"User-agent: *\nDisallow: /news/view/9\n"
 
@@ -346,6 +350,10 @@ class FaultPortal:
             reset(handler)
         elif fault.kind == "truncated":
             send(handler, 200, truncate(body, inside_character=fault.value == "char"))
+        elif fault.kind == "canonical":
+            other = (f"{FOREIGN_CANONICAL_BASE}/news/view/{article_id}" if fault.value == "offsite"
+                     else canonical_of(article_id + 1))
+            send(handler, 200, body.replace(canonical_of(article_id).encode(), other.encode()))
         elif fault.kind == "soft404":
             send(handler, 200, SOFT_404)
         elif fault.kind == "charset":

@@ -230,6 +230,26 @@ def test_gzip_sitemaps_and_unusable_discovery_responses(tmp_path):
         assert f"/sitemap/{path}.xml.gz (" in result.log  # logged with its URL and reason
 
 
+def test_canonical_urls_are_not_trusted_blindly(tmp_path):
+    """Article 0 names another site's URL as canonical, article 1 names article 2's: both are stored under their
+    own URLs (counted), and article 2 keeps its own record (one revision, its own title)."""
+    plan = FaultPlan.explicit(5, {0: "canonical_offsite", 1: "canonical_next_article"}, blocked=0)
+    with FaultPortal(plan) as portal:
+        result = run_crawl(portal, tmp_path / "data", timeout=120)
+    assert result.returncode == 0, result.log[-3000:]
+    own = {FIRST_ID + i: f"{portal.base_url}/news/view/{FIRST_ID + i}" for i in (0, 1)}
+    expected = {canonical_of(i): i for i in plan.ids if i not in own} | {url: i for i, url in own.items()}
+    assert {a["canonical_url"]: a["title"] for a in result.articles} == {u: title_of(i) for u, i in expected.items()}
+    with result.db() as db:
+        stored = dict(db.execute("SELECT canonical_url, title FROM articles").fetchall())
+        revisions = db.execute("SELECT canonical_url, COUNT(*) FROM article_revisions GROUP BY 1").fetchall()
+    assert stored == {u: title_of(i) for u, i in expected.items()}
+    assert dict(revisions) == dict.fromkeys(expected, 1)
+    assert result.stats["newscrawl/canonical/foreign_host"] == 1
+    assert result.stats["newscrawl/canonical/canonical_conflict"] == 1
+    assert "news.example.com" not in (tmp_path / "data" / "articles.jsonl").read_text(encoding="utf-8")
+
+
 # --- units ---------------------------------------------------------------------------------------------
 def test_retry_after_values():
     assert retry_after_seconds(b"120") == 120.0
