@@ -42,7 +42,7 @@ def site_report(spider: str, stats: dict[str, Any], max_missing_share: float) ->
         errors = _group(stats, "downloader/exception_type_count/")
         detail = ", ".join(f"{name.rsplit('.', 1)[-1]} x{count}" for name, count in errors.items()) or "no response"
         flags.append(f"no page could be fetched ({detail}): check the network connection or -a base_url")
-    if robots["unavailable"] and fetched:
+    if robots["unavailable"]:
         flags.append("robots_unavailable: robots.txt could not be read, so nothing was fetched from "
                      + ", ".join(f"{host} ({reason})" for host, reason in robots["unavailable"].items()))
     refused = robots["refused_article_urls"] + robots["refused_discovery_urls"]

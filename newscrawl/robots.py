@@ -44,9 +44,22 @@ def robots_user_agent(crawler: Crawler) -> str:
     return crawler.settings.get("ROBOTSTXT_USER_AGENT") or crawler.settings.get("USER_AGENT")
 
 
+class _OneLine(logging.Filter):
+    """Scrapy logs an unreachable robots.txt with its traceback; the error line is enough (and ours follows)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.exc_info = record.exc_text = None
+        return True
+
+
+_SCRAPY_ROBOTS_LOG = logging.getLogger("scrapy.downloadermiddlewares.robotstxt")
+
+
 class PoliteRobotsTxtMiddleware(RobotsTxtMiddleware):
     def __init__(self, crawler: Crawler):
         super().__init__(crawler)
+        if not any(isinstance(f, _OneLine) for f in _SCRAPY_ROBOTS_LOG.filters):
+            _SCRAPY_ROBOTS_LOG.addFilter(_OneLine())
         self.maxsize = crawler.settings.getint("NEWSCRAWL_ROBOTSTXT_MAXSIZE")
         self.download_maxsize = crawler.settings.getint("DOWNLOAD_MAXSIZE")
         self.received: WeakKeyDictionary[Request, int] = WeakKeyDictionary()  # robots.txt bytes so far

@@ -218,7 +218,7 @@ class FaultPortal:
         self.plan = plan
         self.gzip_sitemaps = gzip_sitemaps  # article sitemaps as .xml.gz, plus a binary, a broken and a bomb one
         self.page_size = page_size
-        self.robots = robots  # rules (ROBOTS) | huge (ROBOTS, then 50 MB of comments) | 503
+        self.robots = robots  # rules (ROBOTS) | huge (ROBOTS, then 50 MB of comments) | 503 | reset
         self.first_seen: dict[int, float] = {}  # article id -> when its first request came
         self.hits: dict[str, int] = {}
         self.fault_hits: dict[int, int] = {}
@@ -368,6 +368,8 @@ class FaultPortal:
     def send_robots(self, handler: BaseHTTPRequestHandler) -> None:
         if self.robots == "503":
             return send(handler, 503, b"<html><body>unavailable</body></html>")
+        if self.robots == "reset":  # unreachable: every connection for it is reset
+            return reset(handler)
         if self.robots == "huge":  # the rules first, then comments up to 50 MB (announced)
             return send_huge(handler, announced=True, head=ROBOTS, chunk=b"# " + b"x" * (1024 * 1024 - 3) + b"\n",
                              content_type="text/plain")

@@ -186,22 +186,24 @@ def test_retry_after_holds_no_download_slot(tmp_path):
     assert all(first_seen[FIRST_ID + i] - start < 5 for i in healthy)
 
 
-@pytest.mark.parametrize("robots", ["503", "huge"])
+@pytest.mark.parametrize("robots", ["503", "reset", "huge"])
 def test_robots_txt_unavailable_or_huge(tmp_path, robots):
-    """RFC 9309: a robots.txt answering 5xx disallows the whole host for the run (flagged); a 50 MB one is
-    read up to 500 KiB and obeyed instead of being cancelled by the size limit and ignored."""
+    """RFC 9309: a robots.txt answering 5xx or unreachable disallows the whole host for the run (flagged); a
+    50 MB one is read up to 500 KiB and obeyed instead of being cancelled by the size limit and ignored."""
     plan = FaultPlan.explicit(6, {}, blocked=3)
     with FaultPortal(plan, robots=robots) as portal:
         result = run_crawl(portal, tmp_path / "data", timeout=120)
         hits = dict(portal.hits)
     site = result.report["sites"][0]
     host = portal.base_url.removeprefix("http://")
-    if robots == "503":
+    if robots in ("503", "reset"):
+        reason = {"503": "http_503", "reset": "connection_lost"}[robots]
         assert result.returncode == 1
         assert hits == {"/robots.txt": 3}  # asked again RETRY_TIMES (2) times, then nothing else
-        assert site["robots"]["unavailable"] == {host: "http_503"}
-        assert site["flags"] == [f"robots_unavailable: robots.txt could not be read, so nothing was fetched "
-                                 f"from {host} (http_503)"]
+        assert site["robots"]["unavailable"] == {host: reason}
+        assert site["flags"][-1] == (f"robots_unavailable: robots.txt could not be read, so nothing was fetched "
+                                     f"from {host} ({reason})")
+        assert len(site["flags"]) == (1 if robots == "503" else 2)  # reset: no page at all, also flagged
     else:
         assert result.returncode == 0, result.log[-3000:]
         assert_stored_once(result, plan.recoverable)
