@@ -21,6 +21,7 @@ from newscrawl.clock import now_kst
 from newscrawl.dates import KST, parse_datetime
 from newscrawl.discovery import DiscoveryFailed, discovery_document
 from newscrawl.extract import UndecodableError, decode_html, extract_html
+from newscrawl.items import ArticleItem
 from newscrawl.pages import ExtractionError
 from newscrawl.rawpages import ARTICLE_META
 from newscrawl.retry import GaveUp, failure_reason
@@ -185,7 +186,7 @@ class NewsSpider(scrapy.Spider):
         found = self.article_url.search(url)
         return max(re.findall(r"\d+", found.group(0)), key=len, default=found.group(0)) if found else None
 
-    def check_canonical(self, article: Any, fetched_url: str) -> None:
+    def check_canonical(self, article: ArticleItem, fetched_url: str) -> None:
         """A page's canonical URL is trusted only on a host the site serves (or the one it was fetched from)
         and, when it names another article URL, only if the article id is the same: a page may not take over
         another article's record. Otherwise the page is stored under its own URL, and that is counted."""
