@@ -113,9 +113,11 @@ def test_ten_thousand_pages_with_ten_percent_faults(tmp_path):
     assert stats["newscrawl/retry/retry_after"] >= sum(kinds[k] for k in (
         "429_retry_after", "429_retry_after_long", "429_retry_after_date"))
     # Duplicates: tracking, ?mobile=1 and m. host links are fetched once (canonicalised at discovery);
-    # the ?cid= link is fetched and dropped by its page's canonical URL.
+    # the ?cid= link is fetched and dropped by its page's canonical URL (more than once only when a try timed
+    # out: the 2 s timeout of this run is reached by ordinary pages on a loaded machine).
+    timeouts = result.stats.get("retry/reason_count/scrapy.exceptions.DownloadTimeoutError", 0)
     for article_id in plan.duplicated:
-        assert hits.get(f"/news/view/{article_id}?cid=7") == 1
+        assert 1 <= hits.get(f"/news/view/{article_id}?cid=7", 0) <= 1 + min(timeouts, 2)
         assert not any(path.startswith(f"/news/view/{article_id}?") and "cid" not in path for path in hits)
     assert stats["newscrawl/duplicates/article"] == len(plan.duplicated)
     assert archive_pages == int(FAST_SETTINGS["DEPTH_LIMIT"])  # the endless chain stops at DEPTH_LIMIT
