@@ -3,7 +3,6 @@ site's page object. Spiders never clean text; pipelines never fetch."""
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import re
 from collections.abc import AsyncIterator, Iterator
@@ -13,8 +12,6 @@ from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
-from lxml import etree
-from parsel import Selector
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -22,10 +19,12 @@ from twisted.python.failure import Failure
 
 from newscrawl.clock import now_kst
 from newscrawl.dates import KST, parse_datetime
+from newscrawl.discovery import DiscoveryFailed, discovery_document
 from newscrawl.extract import UndecodableError, decode_page, extract_html
+from newscrawl.items import ArticleItem
 from newscrawl.pages import ExtractionError
 from newscrawl.rawpages import ARTICLE_META, mark_parse_error
-from newscrawl.retry import failure_reason
+from newscrawl.retry import GaveUp, failure_reason
 from newscrawl.sites import Site, get_site
 from newscrawl.urls import strip_tracking
 
@@ -105,7 +104,11 @@ class NewsSpider(scrapy.Spider):
 
     # --- discovery ---------------------------------------------------------------------------------
     def discovery_failed(self, failure: Failure) -> None:
+        if failure.check(IgnoreRequest) and not failure.check(HttpError, GaveUp):
+            return  # on purpose (robots.txt, offsite, a retry after its wait), counted where it was decided
         self.crawler.stats.inc_value("newscrawl/discovery/failed")
+        cause = failure.value.response.status if failure.check(HttpError) else failure.value
+        self.crawler.stats.inc_value(f"newscrawl/discovery/failed/{failure_reason(cause)}")
         logger.error("discovery page failed: %s (%s)", failure.request.url, failure.getErrorMessage())
 
     def discovery_response_failed(self, response: Response, reason: str, detail: str) -> None:
@@ -133,13 +136,10 @@ class NewsSpider(scrapy.Spider):
 
     def links(self, response: Response) -> Iterator[tuple[str, datetime | None, bool]]:
         """(url, date or None, is_sitemap) for every link a feed, sitemap or list page offers."""
-        head = response.body[:2048].lstrip().lower()
-        if head.startswith(b"<?xml") or b"<rss" in head or b"<urlset" in head or b"<sitemapindex" in head:
-            if b"<!ENTITY" in response.body[:65536] and (problem := entity_expansion(response.body)):
-                # libxml2 stops at the bomb and recovers (nearly) nothing: a failure, not an empty feed.
-                self.discovery_response_failed(response, "entity_expansion", problem)
-            xml = Selector(body=response.body, type="xml")
-            xml.remove_namespaces()
+        document = discovery_document(response, response.meta.get(
+            "download_maxsize", self.crawler.settings.getint("DOWNLOAD_MAXSIZE")))
+        if document.type == "xml":
+            xml = document
             for node in xml.xpath("//item | //entry"):
                 link = node.xpath("link/text()").get() or node.xpath("link/@href").get()
                 when = node.xpath("pubDate/text() | published/text() | updated/text() | date/text()").get()
@@ -151,11 +151,16 @@ class NewsSpider(scrapy.Spider):
             for loc in xml.xpath("//sitemap/loc/text()").getall():
                 yield loc.strip(), None, True
         else:
-            for href in response.css("a::attr(href)").getall():
+            for href in document.css("a::attr(href)").getall():
                 yield href.strip(), None, False
 
     def parse_discovery(self, response: Response) -> Iterator[Request]:
-        for link, when, is_sitemap in self.links(response):
+        try:
+            links = list(self.links(response))
+        except DiscoveryFailed as error:
+            self.discovery_response_failed(response, error.reason, str(error))
+            return
+        for link, when, is_sitemap in links:
             if not link:
                 continue
             url = strip_tracking(self.resolve(link, response.url))
@@ -184,14 +189,43 @@ class NewsSpider(scrapy.Spider):
         whatever route or URL shape listed it; None leaves it to the request dupefilter (same URL only)."""
         return None
 
+    def article_id(self, url: str) -> str | None:
+        """The site's article id in an article URL (article_key(), else the longest number in the part that
+        matches article_url); None when the URL is not an article URL."""
+        key = self.article_key(url)
+        if key is not None:
+            return key
+        found = self.article_url.search(url)
+        return max(re.findall(r"\d+", found.group(0)), key=len, default=found.group(0)) if found else None
+
+    def check_canonical(self, article: ArticleItem, fetched_url: str) -> None:
+        """A page's canonical URL is trusted only on a host the site serves (or the one it was fetched from)
+        and, when it names another article URL, only if the article id is the same: a page may not take over
+        another article's record. Otherwise the page is stored under its own URL, and that is counted."""
+        canonical = article.canonical_url
+        own = strip_tracking(fetched_url)
+        if not canonical or strip_tracking(canonical) == own:
+            return
+        host = urlsplit(canonical).hostname or ""
+        if not (self.site.serves(host) or host == urlsplit(fetched_url).hostname):
+            reason = "foreign_host"
+        elif (own_id := self.article_id(own)) is not None and self.article_id(canonical) not in (None, own_id):
+            reason = "canonical_conflict"
+        else:
+            return
+        self.crawler.stats.inc_value(f"newscrawl/canonical/{reason}")
+        logger.warning("%s names %s as its canonical URL (%s): stored under its own URL", fetched_url,
+                       canonical, reason.replace("_", " "))
+        article.canonical_url = own
+
     def article_request(self, url: str, **meta: Any) -> Request:
         return Request(url, callback=self.parse_article, errback=self.article_failed,
                        meta={ARTICLE_META: True, "newscrawl_site": self.site_name, **meta})
 
     # --- articles ----------------------------------------------------------------------------------
     def article_failed(self, failure: Failure) -> None:
-        if failure.check(IgnoreRequest) and not failure.check(HttpError):
-            return  # skipped on purpose (incremental, robots.txt), counted where it was decided
+        if failure.check(IgnoreRequest) and not failure.check(HttpError, GaveUp):
+            return  # skipped on purpose (incremental, robots.txt, a retry later), counted where it was decided
         self.crawler.stats.inc_value("newscrawl/articles/fetch_failed")
         cause = failure.value.response.status if failure.check(HttpError) else failure.value
         self.crawler.stats.inc_value(f"newscrawl/articles/fetch_failed/{failure_reason(cause)}")
@@ -231,6 +265,8 @@ class NewsSpider(scrapy.Spider):
             article.fetched_at = now_kst()
             yield article
             return
+        if article and not article.syndicated:
+            self.check_canonical(article, response.url)
         if article and not self.in_window(when):
             stats.inc_value("newscrawl/articles/out_of_window")
             return
@@ -248,17 +284,6 @@ class NewsSpider(scrapy.Spider):
         """Note why an article page gave no article beside its raw bytes (kept by RawPageMiddleware)."""
         if self.crawler.settings.get("NEWSCRAWL_DATABASE") and self.crawler.settings.getbool("NEWSCRAWL_KEEP_RAW"):
             mark_parse_error(self.crawler, response.url, reason)
-
-
-_ENTITY_ERRORS = frozenset({"ERR_ENTITY_LOOP", "ERR_RESOURCE_LIMIT", "ERR_ENTITY_AMPLIFICATION"})
-
-
-def entity_expansion(body: bytes) -> str | None:
-    """libxml2's message when an XML document's entities loop or expand past its limits (billion laughs)."""
-    parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=True)
-    with contextlib.suppress(etree.XMLSyntaxError):
-        etree.fromstring(body, parser)
-    return next((e.message for e in parser.error_log if e.type_name in _ENTITY_ERRORS), None)
 
 
 def feed_date(value: str) -> datetime | None:

@@ -30,6 +30,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from tests.servers import FixtureServer
 from tests.shared import FIXTURES, REPO
 
 TEMPLATE = (FIXTURES / "etoday" / "news_view_2384652.html").read_text(encoding="utf-8")
@@ -90,7 +91,16 @@ FAULT_KINDS: dict[str, tuple[Fault, int]] = {
     "no_possible_date": (Fault("nodate", None, None, "missing_published_at"), 1),  # its quotes are not stored
     "euckr_stray_byte": (Fault("stray_byte", None, None), 2),  # EUC-KR with one 0xFF byte in a paragraph
     "bidi_controls": (Fault("bidi", None, None), 2),  # U+202E, U+200F, U+2066-U+2069, U+061C and DEL in the text
+    # Weight 0: only in explicit plans.
+    "503_retry_after_always": (Fault("status", None, 503, "http_503"), 0),  # with Retry-After: 3600
+    "redirect_other_port": (Fault("redirect", None, "other_port", "offsite"), 0),  # same host, another port
+    # <link rel=canonical> and og:url naming another site, or the next article of this one
+    "canonical_offsite": (Fault("canonical", None, "offsite"), 0),
+    "canonical_next_article": (Fault("canonical", None, "next"), 0),
 }
+FOREIGN_CANONICAL_BASE = "https://news.example.com"
+GZIP_SITEMAPS = ("/sitemap/articles.xml.gz", "/sitemap/binary.xml.gz", "/sitemap/broken.xml.gz", "/sitemap/bomb.xml.gz")
+ROBOTS = b"User-agent: *\nDisallow: /news/view/9\n"
 
 
 def title_of(article_id: int) -> str:
@@ -198,6 +208,7 @@ class FaultPlan:
         faulty = rng.sample(ids, round(len(ids) * self.fault_share))
         total = sum(weight for _, weight in FAULT_KINDS.values())
         kinds = [name for name, (_, weight) in FAULT_KINDS.items() for _ in range(weight)]
+        total = len(kinds)
         counts = {name: 0 for name in FAULT_KINDS}
         for index, article_id in enumerate(faulty):
             name = kinds[index % total]  # every kind in proportion, the costly ones rarely
@@ -260,9 +271,12 @@ class FaultPortal:
     /sitemap/archive?page=N, /news/view/<id>. ``hits`` counts requests per path with query.
     """
 
-    def __init__(self, plan: FaultPlan, page_size: int = 500):
+    def __init__(self, plan: FaultPlan, page_size: int = 500, robots: str = "rules", gzip_sitemaps: bool = False):
         self.plan = plan
+        self.gzip_sitemaps = gzip_sitemaps  # article sitemaps as .xml.gz, plus a binary, a broken and a bomb one
         self.page_size = page_size
+        self.robots = robots  # rules (ROBOTS) | huge (ROBOTS, then 50 MB of comments) | 503 | reset
+        self.first_seen: dict[int, float] = {}  # article id -> when its first request came
         self.hits: dict[str, int] = {}
         self.fault_hits: dict[int, int] = {}
         self.times: dict[int, list[float]] = {}  # faulty article id -> when each request came
@@ -292,12 +306,16 @@ class FaultPortal:
         self.httpd = Server(("127.0.0.1", 0), Handler)
         self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.other = FixtureServer()  # the same host on another port: must never be asked for anything
+        self.other_port = self.other.httpd.server_address[1]
 
     def __enter__(self) -> FaultPortal:
         self.thread.start()
+        self.other.__enter__()
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.other.__exit__()
         self.httpd.shutdown()
         self.httpd.server_close()
 
@@ -323,7 +341,7 @@ class FaultPortal:
         query = parse_qs(parts.query)
         page = int(query.get("page", ["1"])[0])
         if parts.path == "/robots.txt":
-            return send(handler, 200, b"User-agent: *\nDisallow: /news/view/9\n", "text/plain")
+            return self.send_robots(handler)
         if parts.path == "/eto/etoday_news_all.xml":
             return send(handler, 200, self.rss(), "application/rss+xml; charset=utf-8")
         if parts.path == "/rss/news_sitemap":
@@ -332,6 +350,13 @@ class FaultPortal:
             return send(handler, 200, self.article_sitemap(page), "application/xml; charset=utf-8")
         if parts.path == "/sitemap/laughs":
             return send(handler, 200, BILLION_LAUGHS, "application/xml; charset=utf-8")
+        if parts.path in GZIP_SITEMAPS:  # sitemaps.org: gzip sitemaps; not Content-Encoding, the file itself
+            body = {"/sitemap/articles.xml.gz": lambda: gzip.compress(self.article_sitemap(page)),
+                    "/sitemap/binary.xml.gz": lambda: bytes(range(256)) * 8,
+                    "/sitemap/broken.xml.gz": lambda: b"\x1f\x8b\x08\x00" + bytes(range(200)),
+                    "/sitemap/bomb.xml.gz": gzip_bomb}[parts.path]()
+            kind = "application/octet-stream" if "binary" in parts.path else "application/x-gzip"
+            return send(handler, 200, body, kind)
         if parts.path == "/sitemap/archive":  # endless pagination: every page links the next
             return send(handler, 200, sitemap_index([f"{self.base_url}/sitemap/archive?page={page + 1}"]),
                         "application/xml; charset=utf-8")
@@ -339,6 +364,8 @@ class FaultPortal:
         if not found:
             return send(handler, 404, b"<html><body>not found</body></html>")
         article_id = int(found.group(1))
+        with self.lock:
+            self.first_seen.setdefault(article_id, time.monotonic())
         if not (article_id in self.plan.faults or FIRST_ID <= article_id < FIRST_ID + self.plan.articles
                 or article_id >= BLOCKED_FIRST_ID):
             return send(handler, 404, b"<html><body>not found</body></html>")
@@ -357,7 +384,8 @@ class FaultPortal:
         body = article_html(article_id).encode()
         path = f"/news/view/{article_id}"
         if fault.kind == "status":
-            send(handler, int(fault.value), b"<html><body>error</body></html>")
+            headers = {"Retry-After": "3600"} if "retry_after" in self.plan.faults[article_id][0] else {}
+            send(handler, int(fault.value), b"<html><body>error</body></html>", headers=headers)
         elif fault.kind == "429":
             headers = {}
             if fault.value == "date+1":
@@ -381,6 +409,10 @@ class FaultPortal:
             reset(handler)
         elif fault.kind == "truncated":
             send(handler, 200, truncate(body, inside_character=fault.value == "char"))
+        elif fault.kind == "canonical":
+            other = (f"{FOREIGN_CANONICAL_BASE}/news/view/{article_id}" if fault.value == "offsite"
+                     else canonical_of(article_id + 1))
+            send(handler, 200, body.replace(canonical_of(article_id).encode(), other.encode()))
         elif fault.kind == "soft404":
             send(handler, 200, SOFT_404)
         elif fault.kind == "charset":
@@ -393,6 +425,16 @@ class FaultPortal:
             self.redirect(handler, path, str(fault.value), query)
         else:
             send_hostile_page(handler, article_id, fault)
+
+    def send_robots(self, handler: BaseHTTPRequestHandler) -> None:
+        if self.robots == "503":
+            return send(handler, 503, b"<html><body>unavailable</body></html>")
+        if self.robots == "reset":  # unreachable: every connection for it is reset
+            return reset(handler)
+        if self.robots == "huge":  # the rules first, then comments up to 50 MB (announced)
+            return send_huge(handler, announced=True, head=ROBOTS, chunk=b"# " + b"x" * (1024 * 1024 - 3) + b"\n",
+                             content_type="text/plain")
+        send(handler, 200, ROBOTS, "text/plain")
 
     def send_charset_lie(self, handler: BaseHTTPRequestHandler, article_id: int, how: str) -> None:
         if how == "euckr_as_utf8":  # EUC-KR bytes, header and meta both say UTF-8
@@ -410,7 +452,10 @@ class FaultPortal:
         if how == "loop":  # /x -> /x?loop=1 -> /x -> ...
             target = path if "loop" in query else f"{path}?loop=1"
             return send(handler, 302, b"", headers={"Location": target})
-        port = self.httpd.server_address[1]  # another host (same machine): offsite for the spider
+        port = self.httpd.server_address[1]
+        if how == "other_port":  # the same host on another port: outside base_url's origin
+            return send(handler, 302, b"", headers={"Location": f"http://127.0.0.1:{self.other_port}{path}"})
+        # another host (same machine): offsite for the spider
         send(handler, 302, b"", headers={"Location": f"http://localhost:{port}{path}"})
 
     # --- feeds -----------------------------------------------------------------------------------
@@ -428,7 +473,10 @@ class FaultPortal:
 
     def sitemap_index(self) -> bytes:
         pages = -(-self.plan.articles // self.page_size)
-        locs = [f"{self.base_url}/sitemap/articles?page={p}" for p in range(1, pages + 1)]
+        article_path = "/sitemap/articles.xml.gz" if self.gzip_sitemaps else "/sitemap/articles"
+        locs = [f"{self.base_url}{article_path}?page={p}" for p in range(1, pages + 1)]
+        if self.gzip_sitemaps:
+            locs += [f"{self.base_url}{path}" for path in GZIP_SITEMAPS if "articles" not in path]
         return sitemap_index([*locs, f"{self.base_url}/sitemap/archive?page=1", f"{self.base_url}/sitemap/laughs"])
 
     def article_sitemap(self, page: int) -> bytes:
@@ -465,17 +513,19 @@ def truncate(body: bytes, *, inside_character: bool) -> bytes:
     return body[: body.index(b"<", cut)]
 
 
-def send_huge(handler: BaseHTTPRequestHandler, *, announced: bool) -> None:
+def send_huge(handler: BaseHTTPRequestHandler, *, announced: bool, head: bytes = b"",
+              chunk: bytes = b"<p>" + b"x" * (1024 * 1024 - 7) + b"</p>\n",
+              content_type: str = "text/html; charset=utf-8") -> None:
     """A 50 MB page: with its Content-Length, or streamed without one until the client hangs up."""
-    chunk = b"<p>" + b"x" * (1024 * 1024 - 7) + b"</p>\n"
     handler.send_response(200)
-    handler.send_header("Content-Type", "text/html; charset=utf-8")
+    handler.send_header("Content-Type", content_type)
     if announced:
         handler.send_header("Content-Length", str(HUGE))
     else:
         handler.send_header("Connection", "close")
     handler.end_headers()
     handler.close_connection = True
+    handler.wfile.write(head)
     for _ in range(HUGE // len(chunk)):
         handler.wfile.write(chunk)
 

@@ -14,10 +14,11 @@ import pytest
 from scrapy.utils.test import get_crawler
 
 from newscrawl.dates import parse_datetime, to_kst_iso
+from newscrawl.discovery import entity_expansion
 from newscrawl.extract import UndecodableError, decode_page, extract_html
 from newscrawl.items import ArticleItem
 from newscrawl.pages import HtmlArticlePage
-from newscrawl.spider import entity_expansion, feed_date
+from newscrawl.spider import feed_date
 from newscrawl.text import clean
 from pipelines.dates import KstDatesPipeline
 from tests.faults import BILLION_LAUGHS, NESTED_JSON_LD
