@@ -12,7 +12,6 @@ from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
-from parsel import Selector
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -21,6 +20,7 @@ from twisted.python.failure import Failure
 from newscrawl.clock import now_kst
 from newscrawl.dates import KST, parse_datetime
 from newscrawl.extract import UndecodableError, decode_html, extract_html
+from newscrawl.feeds import feed_links
 from newscrawl.pages import ExtractionError
 from newscrawl.rawpages import ARTICLE_META, mark_parse_error
 from newscrawl.retry import failure_reason
@@ -116,17 +116,8 @@ class NewsSpider(scrapy.Spider):
         """(url, date or None, is_sitemap) for every link a feed, sitemap or list page offers."""
         head = response.body[:2048].lstrip().lower()
         if head.startswith(b"<?xml") or b"<rss" in head or b"<urlset" in head or b"<sitemapindex" in head:
-            xml = Selector(body=response.body, type="xml")
-            xml.remove_namespaces()
-            for node in xml.xpath("//item | //entry"):
-                link = node.xpath("link/text()").get() or node.xpath("link/@href").get()
-                when = node.xpath("pubDate/text() | published/text() | updated/text() | date/text()").get()
-                yield (link or "").strip(), _feed_date(when), False
-            for node in xml.xpath("//url"):
-                when = node.xpath("news/publication_date/text() | lastmod/text()").get()
-                yield (node.xpath("loc/text()").get() or "").strip(), _feed_date(when), False
-            for loc in xml.xpath("//sitemap/loc/text()").getall():
-                yield loc.strip(), None, True
+            for link, when, is_sitemap in feed_links(response.body):
+                yield link, _feed_date(when), is_sitemap
         else:
             for href in response.css("a::attr(href)").getall():
                 yield href.strip(), None, False
