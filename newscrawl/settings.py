@@ -34,7 +34,10 @@ ITEM_PIPELINES = {
     "pipelines.dedup.DedupPipeline": 500,
     "pipelines.store.DatabasePipeline": 900,
 }
-SPIDER_MIDDLEWARES = {"newscrawl.rawpages.RawPageMiddleware": 950}
+SPIDER_MIDDLEWARES = {
+    "newscrawl.rawpages.RawPageMiddleware": 950,
+    "newscrawl.repeats.RepeatedQuoteMiddleware": 960,  # a quote already scraped skips the pipelines
+}
 DOWNLOADER_MIDDLEWARES = {
     "newscrawl.incremental.IncrementalMiddleware": 50,
     # newscrawl/retry.py: backoff honouring Retry-After, redirect loops, size limits on decompression

@@ -9,6 +9,8 @@ from scrapy.exceptions import DropItem
 
 from newscrawl.items import ArticleItem, TickerItem
 
+DUPLICATE_TICKER_STAT = "newscrawl/duplicates/ticker"  # also counted by newscrawl/repeats.py
+
 
 def ticker_key(item: TickerItem) -> tuple:
     return (item.site, item.market, item.code or item.name, str(item.price), str(item.change_pct), item.as_of)
@@ -36,7 +38,7 @@ class DedupPipeline:
         elif isinstance(item, TickerItem):
             key = ticker_key(item)
             if key in self.tickers:
-                self.stats.inc_value("newscrawl/duplicates/ticker")
+                self.stats.inc_value(DUPLICATE_TICKER_STAT)
                 raise DropItem(f"duplicate quote {item.name} from {item.source_url}", log_level="DEBUG")
             self.tickers.add(key)
         return item
