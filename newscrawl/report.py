@@ -11,6 +11,19 @@ def _group(stats: dict[str, Any], prefix: str) -> dict[str, int]:
             if k.startswith(prefix) and "/" not in k[len(prefix):]}
 
 
+def robots_report(stats: dict[str, Any]) -> dict[str, Any]:
+    """What robots.txt refused (newscrawl/robots.py), per kind and host, and hosts whose robots.txt was
+    unavailable (so everything there was refused)."""
+    return {
+        "refused_article_urls": stats.get("newscrawl/robots/forbidden/article", 0),
+        "refused_discovery_urls": stats.get("newscrawl/robots/forbidden/discovery", 0),
+        "refused_by_host": _group(stats, "newscrawl/robots/forbidden_host/"),
+        "user_agent": stats.get("newscrawl/robots/user_agent"),
+        "unavailable": _group(stats, "newscrawl/robots/unavailable/"),
+        "crawl_delay": _group(stats, "newscrawl/robots/crawl_delay/"),
+    }
+
+
 def site_report(spider: str, stats: dict[str, Any], max_missing_share: float) -> dict[str, Any]:
     dropped = {k.removeprefix("newscrawl/dropped/"): v for k, v in stats.items()
                if k.startswith("newscrawl/dropped/")}
@@ -21,12 +34,23 @@ def site_report(spider: str, stats: dict[str, Any], max_missing_share: float) ->
             v for k, v in dropped.items() if k.startswith("article/")))
     incomplete = sum(parse_errors.values()) + sum(v for k, v in dropped.items() if k.startswith("article/"))
     leaks = _group(stats, "newscrawl/leaks/")
+    robots = robots_report(stats)
     flags = []
-    if stats.get("response_received_count", 0) == 0:
+    fetched = stats.get("response_received_count", 0)
+    no_yield = scraped.get("article", 0) == 0 and stats.get("newscrawl/incremental/skipped_seen", 0) == 0
+    if not fetched:
         errors = _group(stats, "downloader/exception_type_count/")
         detail = ", ".join(f"{name.rsplit('.', 1)[-1]} x{count}" for name, count in errors.items()) or "no response"
         flags.append(f"no page could be fetched ({detail}): check the network connection or -a base_url")
-    elif scraped.get("article", 0) == 0 and stats.get("newscrawl/incremental/skipped_seen", 0) == 0:
+    if robots["unavailable"]:
+        flags.append("robots_unavailable: robots.txt could not be read, so nothing was fetched from "
+                     + ", ".join(f"{host} ({reason})" for host, reason in robots["unavailable"].items()))
+    refused = robots["refused_article_urls"] + robots["refused_discovery_urls"]
+    if fetched and no_yield and refused and not article_pages and not robots["unavailable"]:
+        flags.append(f"robots_disallowed: robots.txt of {', '.join(robots['refused_by_host'])} refused "
+                     f"{robots['refused_article_urls']} article and {robots['refused_discovery_urls']} discovery "
+                     f"URLs for User-Agent {robots['user_agent']!r}; ask the publisher for permission")
+    elif fetched and no_yield and not robots["unavailable"]:
         flags.append("yield dropped to zero: no article came out")
     if article_pages and incomplete / article_pages > max_missing_share:
         missing = sorted({k.split("missing_", 1)[1] for k in dropped if "missing_" in k} |
@@ -46,8 +70,11 @@ def site_report(spider: str, stats: dict[str, Any], max_missing_share: float) ->
         "items": scraped,
         "articles": {k: stats.get(f"newscrawl/articles/{k}", 0) for k in ("new", "updated", "unchanged", "copy")},
         "fetch_failed": _group(stats, "newscrawl/articles/fetch_failed/"),  # article pages, by reason
+        "discovery_failed": _group(stats, "newscrawl/discovery/failed/"),  # feeds, sitemaps, lists, by reason
         "skipped_seen": stats.get("newscrawl/incremental/skipped_seen", 0),
         "storage_retries": stats.get("newscrawl/storage/retries", 0),  # database writes repeated after a drop
+        "render_fallback": stats.get("newscrawl/render/fallback", 0),  # article pages rendered: HTML lacked the body
+        "robots": robots,
         "dropped": dropped,
         "parse_errors": parse_errors,
         "download_errors": _group(stats, "downloader/exception_type_count/"),
@@ -66,4 +93,8 @@ def summary_line(report: dict[str, Any]) -> str:
             f"({articles['new']} new, {articles['updated']} updated, {articles['unchanged']} unchanged, "
             f"{report['skipped_seen']} already stored), {sum(report['dropped'].values())} dropped, "
             f"{sum(report['parse_errors'].values())} unparseable")
+    robots = report["robots"]
+    if robots["refused_article_urls"] or robots["refused_discovery_urls"]:
+        line += (f", robots.txt refused {robots['refused_article_urls']} article and "
+                 f"{robots['refused_discovery_urls']} discovery URLs")
     return line + "".join(f"\n  FLAG {flag}" for flag in report["flags"])

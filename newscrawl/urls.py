@@ -15,11 +15,29 @@ MOBILE_VIEW_VALUES = {"", "1", "y", "yes", "true", "m", "mobile", "mo"}
 # Portals whose mobile paths differ (m.donga.com, m.news.naver.com, m.news.daum.net) are not listed.
 MOBILE_HOSTS = {
     "m.etoday.co.kr": "www.etoday.co.kr",
+    "m1.etoday.co.kr": "www.etoday.co.kr",
+    "m2.etoday.co.kr": "www.etoday.co.kr",
+    "web2.etoday.co.kr": "www.etoday.co.kr",
+    "etoday.co.kr": "www.etoday.co.kr",
+    "m.hankyung.com": "www.hankyung.com",
+    "m.sedaily.com": "www.sedaily.com",
+    "m.fnnews.com": "www.fnnews.com",
     "m.mk.co.kr": "www.mk.co.kr",
     "m.yna.co.kr": "www.yna.co.kr",
     "m.hani.co.kr": "www.hani.co.kr",
     "m.khan.co.kr": "www.khan.co.kr",
     "m.hankookilbo.com": "www.hankookilbo.com",
+}
+# Article URLs by id on mobile/alternate hosts (after the host mapping above): (desktop host, path, id parameter)
+# -> the desktop article URL. etoday's m./m1./m2./web2. hosts serve /view.php?idxno=N; Munhwa's mobile site
+# /mnews/view.html?no=N.
+ARTICLE_ID_URLS = {
+    ("www.etoday.co.kr", "/view.php", "idxno"): "https://www.etoday.co.kr/news/view/{id}",
+    ("m.munhwa.com", "/mnews/view.html", "no"): "https://www.munhwa.com/news/view.html?no={id}",
+}
+# Sub-brands on their own host: their own publisher, their own URLs (not mapped to the parent's).
+HOST_PUBLISHERS = {
+    "enter.etoday.co.kr": "비즈엔터",
 }
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -50,7 +68,18 @@ def strip_tracking(url: str) -> str:
     parts = urlsplit(url)
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if _kept(k, v)]
     scheme = parts.scheme.lower()
-    return urlunsplit((scheme, _netloc(scheme, parts.netloc), parts.path, urlencode(query), ""))
+    netloc = _netloc(scheme, parts.netloc)
+    for (host, path, name), desktop in ARTICLE_ID_URLS.items():
+        if netloc == host and parts.path == path:
+            ids = [v for k, v in query if k == name and v.isalnum()]
+            if ids:
+                return desktop.format(id=ids[0])
+    return urlunsplit((scheme, netloc, parts.path, urlencode(query), ""))
+
+
+def publisher_for(url: str, default: str) -> str:
+    """The publisher serving ``url``: a sub-brand's own name on its host (비즈엔터), else ``default``."""
+    return HOST_PUBLISHERS.get((urlsplit(url).hostname or "").lower(), default)
 
 
 canonicalize = strip_tracking

@@ -207,7 +207,7 @@ def test_hostile_strings_round_trip(pg_dsn, tmp_path):
     assert postgres.raw_page(HOSTILE[2]) == HOSTILE[3].encode() + b"\x00"  # bytes are bytes: NUL kept
     assert postgres.failed_pages() == [("NULinsidetext", HOSTILE[0])]
     tables = postgres.conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").fetchone()[0]
-    assert tables == 7  # nothing dropped: 6 tables and schema_migrations
+    assert tables == 8  # nothing dropped: 7 tables (feed_state since migration 3, runs since 4) and schema_migrations
     with pytest.raises(ValueError, match="not a number"):
         postgres.add_ticker(ticker("bad", "12'); DROP TABLE tickers; --"))  # refused now, not at commit
     postgres.close()

@@ -19,6 +19,7 @@ from newscrawl.items import ArticleItem
 from newscrawl.pages import HtmlArticlePage
 from newscrawl.sites import Site
 from newscrawl.text import clean, render_lines
+from newscrawl.textpage import TextHints, text_page_for
 
 NAME = "hani"
 PUBLISHER = "한겨레"
@@ -149,4 +150,7 @@ def hani_page(url: str, html: str) -> HtmlArticlePage:
     return HaniArticleDetailPage(url, html) if _HANI_MARKER in html else HaniLegacyArticlePage(url, html)
 
 
-SITE = Site(name=NAME, publisher=PUBLISHER, hosts=("hani.co.kr",), page=hani_page)
+# Rendered text: the 섹션기사 list follows the article (2016 /arti pages).
+TEXT_HINTS = TextHints(end_lines=frozenset({"섹션기사"}))
+SITE = Site(name=NAME, publisher=PUBLISHER, hosts=("hani.co.kr",), page=hani_page,
+            text_page=text_page_for(NAME, PUBLISHER, TEXT_HINTS))

@@ -15,6 +15,7 @@ import re
 
 from newscrawl.chrome import strip_caption_marker
 from newscrawl.dates import MODIFIED_LABELS, PUBLISHED_LABELS, labeled_date
+from newscrawl.extractors.korean import with_shaped_deck
 from newscrawl.items import ArticleItem
 from newscrawl.pages import HtmlArticlePage
 from newscrawl.sites import Site
@@ -47,6 +48,7 @@ class KhanLegacyArticlePage(HtmlArticlePage):
         body.css("div.art_subtit").drop()
         images = self._images(body[0])
         visible = self.text(f"{_HEADER} div.byline")
+        subtitles, paragraphs = with_shaped_deck(subtitles, render_lines(body[0].root))
         return self.new_article(
             title=title,
             subtitles=subtitles,
@@ -54,7 +56,7 @@ class KhanLegacyArticlePage(HtmlArticlePage):
             modified_at=labeled_date(visible, MODIFIED_LABELS),
             authors=_BYLINE_NAME.findall(self.text(f"{_HEADER} span.name")),
             section=self.text("div.sec_title") or None,
-            paragraphs=render_lines(body[0].root),
+            paragraphs=paragraphs,
             images=images,
         )
 

@@ -17,10 +17,12 @@ from decimal import Decimal, InvalidOperation
 from parsel import Selector
 
 from newscrawl.bylines import reporter_name
+from newscrawl.extractors.korean import with_shaped_deck
 from newscrawl.items import ArticleItem, TickerItem, parse_number
 from newscrawl.pages import HtmlArticlePage
 from newscrawl.sites import Site
 from newscrawl.text import clean, render_lines
+from newscrawl.textpage import TextHints, text_page_for
 
 NAME = "mk"
 PUBLISHER = "매일경제"
@@ -63,7 +65,7 @@ class MkArticlePage(HtmlArticlePage):
         body.css(".mid_title").drop()
         ld = self.json_ld()
         title = self.text(".news_ttl_wrap .news_ttl") or self.text("h2.news_ttl")
-        paragraphs = render_lines(body[0].root)
+        subtitles, paragraphs = with_shaped_deck(subtitles, render_lines(body[0].root))
         self.require(title=title, paragraphs=paragraphs)
         return self.new_article(
             title=title,
@@ -126,4 +128,7 @@ class MkArticlePage(HtmlArticlePage):
 
 
 # One layout so far; when mk changes its template, add a page class and choose by a marker of the page.
-SITE = Site(name=NAME, publisher=PUBLISHER, hosts=("mk.co.kr",), page=MkArticlePage)
+# Rendered text: the machine summary box (뉴스 요약쏙 … 무료 회원 가입) sits inside the article and is chrome.
+TEXT_HINTS = TextHints(skip_blocks=(("뉴스 요약쏙", "무료 회원 가입"),))
+SITE = Site(name=NAME, publisher=PUBLISHER, hosts=("mk.co.kr",), page=MkArticlePage,
+            text_page=text_page_for(NAME, PUBLISHER, TEXT_HINTS))

@@ -18,6 +18,7 @@ import re
 from parsel import Selector
 
 from newscrawl.bylines import reporter_name, without_dateline
+from newscrawl.extractors.korean import with_shaped_deck
 from newscrawl.items import ArticleItem
 from newscrawl.pages import HtmlArticlePage
 from newscrawl.sites import Site
@@ -82,7 +83,7 @@ class NaverArticlePage(HtmlArticlePage):
             subtitles.extend(render_lines(deck.root))
         body.css("strong.media_end_summary").drop()
         images = self.images(body[0])
-        paragraphs = render_lines(body[0].root)
+        subtitles, paragraphs = with_shaped_deck(subtitles, render_lines(body[0].root))
         authors = [reporter_name(a) for a in self.selector.css(".media_end_head_journalist_name").xpath(
             "string()").getall()]
         paragraphs, dateline_names = without_dateline(paragraphs)

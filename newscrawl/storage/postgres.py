@@ -27,6 +27,7 @@ import psycopg
 from psycopg.rows import dict_row
 
 from newscrawl.items import ArticleItem, TickerItem
+from newscrawl.storage.sqlite import run_flags
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -108,6 +109,18 @@ MIGRATIONS = [
         feed TEXT PRIMARY KEY,
         size BIGINT NOT NULL
     );
+    """,
+    """
+    CREATE TABLE runs (
+        id BIGSERIAL PRIMARY KEY,
+        command TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT NOT NULL,
+        exit_code INTEGER NOT NULL,
+        sites JSONB NOT NULL,
+        flags JSONB NOT NULL
+    );
+    CREATE INDEX runs_started_at ON runs (started_at);
     """,
 ]
 
@@ -462,3 +475,27 @@ class PostgresStorage:
 
     def failed_pages(self) -> list[tuple[str, str]]:
         return self._query('SELECT url, parse_error FROM raw_pages WHERE parse_error IS NOT NULL ORDER BY url COLLATE "C"')
+
+    # --- run history -----------------------------------------------------------------------------
+    def add_run(self, command: str, started_at: str, finished_at: str, exit_code: int,
+                sites: list[dict[str, Any]]) -> int:
+        """Append one run's report (see newscrawl.runs.record_run) and commit; returns its id."""
+        sites = self._scrub(json.loads(json.dumps(sites, default=str)))
+        params = (command, started_at, finished_at, exit_code, json.dumps(sites, ensure_ascii=False),
+                  json.dumps(run_flags(sites), ensure_ascii=False))
+
+        def insert() -> int:
+            conn = self._send()
+            row = conn.execute("INSERT INTO runs (command, started_at, finished_at, exit_code, sites, flags)"
+                               " VALUES (%s, %s, %s, %s, %s::jsonb, %s::jsonb) RETURNING id", params).fetchone()
+            conn.commit()
+            return int(row[0])
+
+        run_id = self._retrying(insert)
+        self._forget_transaction()
+        return run_id
+
+    def runs(self, since: str | None = None) -> list[dict[str, Any]]:
+        """Runs started at or after ``since`` (ISO 8601), oldest first."""
+        return self._query("SELECT id, command, started_at, finished_at, exit_code, sites, flags FROM runs"
+                           " WHERE started_at >= %s ORDER BY started_at COLLATE \"C\", id", (since or "",), row_factory=dict_row)

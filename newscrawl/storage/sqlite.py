@@ -81,6 +81,18 @@ MIGRATIONS = [
         size INTEGER NOT NULL
     );
     """,
+    """
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        command TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT NOT NULL,
+        exit_code INTEGER NOT NULL,
+        sites TEXT NOT NULL,
+        flags TEXT NOT NULL
+    );
+    CREATE INDEX runs_started_at ON runs (started_at);
+    """,
 ]
 
 
@@ -265,3 +277,27 @@ class SQLiteStorage:
         return self.db.execute(
             "SELECT url, parse_error FROM raw_pages WHERE parse_error IS NOT NULL ORDER BY url"
         ).fetchall()
+
+    # --- run history -----------------------------------------------------------------------------
+    def add_run(self, command: str, started_at: str, finished_at: str, exit_code: int,
+                sites: list[dict[str, Any]]) -> int:
+        """Append one run's report (see newscrawl.runs.record_run) and commit; returns its id."""
+        cursor = self.db.execute(
+            "INSERT INTO runs (command, started_at, finished_at, exit_code, sites, flags) VALUES (?, ?, ?, ?, ?, ?)",
+            (command, started_at, finished_at, exit_code, json.dumps(sites, ensure_ascii=False, default=str),
+             json.dumps(run_flags(sites), ensure_ascii=False)))
+        self.commit()
+        return int(cursor.lastrowid or 0)
+
+    def runs(self, since: str | None = None) -> list[dict[str, Any]]:
+        """Runs started at or after ``since`` (ISO 8601), oldest first."""
+        cursor = self.db.execute(
+            "SELECT id, command, started_at, finished_at, exit_code, sites, flags FROM runs"
+            " WHERE started_at >= ? ORDER BY started_at, id", (since or "",))
+        return [{"id": r[0], "command": r[1], "started_at": r[2], "finished_at": r[3], "exit_code": r[4],
+                 "sites": json.loads(r[5]), "flags": json.loads(r[6])} for r in cursor]
+
+
+def run_flags(sites: list[dict[str, Any]]) -> list[str]:
+    """A run's flags in plain words, each naming its site."""
+    return [f"{site.get('site')}: {flag}" for site in sites for flag in site.get("flags", [])]
