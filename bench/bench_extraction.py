@@ -217,11 +217,12 @@ def profile(pages: list[Page], passes: int) -> list[str]:
 
 
 def _short_path(filename: str) -> str:
+    if "site-packages/" in filename:  # before the repository: the virtualenv may live inside it (.venv)
+        return filename.split("site-packages/", 1)[1]
     if filename.startswith(str(REPO)):
         return filename[len(str(REPO)) + 1:]
-    for marker in ("site-packages/", "lib/python3"):
-        if marker in filename:
-            return filename.split(marker, 1)[1]
+    if "lib/python3" in filename:
+        return filename.split("lib/python3", 1)[1]
     return filename
 
 
