@@ -222,50 +222,51 @@ def run_crawl(portal: EtodayPortal, data_dir: Path, settings: dict[str, str], ev
 
 
 # --- the loopback etoday portal ------------------------------------------------------------------------
-def article_ids(pages: int) -> range:
-    return range(FIRST_ID, FIRST_ID + pages)
+def article_ids(pages: int, first: int = FIRST_ID) -> range:
+    return range(first, first + pages)
 
 
-def _rss(pages: int) -> bytes:
+def _rss(pages: int, first: int) -> bytes:
     items = "".join(f"<item><title>{i}</title><link>https://www.etoday.co.kr/news/view/{i}</link>"
                     f"<pubDate>Thu, 25 Jul 2024 10:55:00 +0900</pubDate></item>"
-                    for i in article_ids(min(pages, 50)))
+                    for i in article_ids(min(pages, 50), first))
     return (f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>이투데이 전체기사</title>'
             f"{items}</channel></rss>").encode()
 
 
-def _sitemap_index(pages: int) -> bytes:
+def _sitemap_index(pages: int, chunk: int) -> bytes:
     children = "".join(f"<sitemap><loc>https://www.etoday.co.kr/rss/news_sitemap?page={n}</loc></sitemap>"
-                       for n in range(1, (pages + SITEMAP_CHUNK - 1) // SITEMAP_CHUNK + 1))
+                       for n in range(1, (pages + chunk - 1) // chunk + 1))
     return (f'<?xml version="1.0" encoding="UTF-8"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/'
             f'sitemap/0.9">{children}</sitemapindex>').encode()
 
 
-def _sitemap(pages: int, number: int) -> bytes:
-    first = FIRST_ID + (number - 1) * SITEMAP_CHUNK
-    ids = range(first, min(first + SITEMAP_CHUNK, FIRST_ID + pages))
+def _sitemap(pages: int, number: int, first: int, chunk: int) -> bytes:
+    start = first + (number - 1) * chunk
+    ids = range(start, min(start + chunk, first + pages))
     urls = "".join(f"<url><loc>https://www.etoday.co.kr/news/view/{i}</loc><lastmod>2024-07-25T10:55:00+09:00"
                    f"</lastmod></url>" for i in ids)
     return (f'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/'
             f'sitemap/0.9">{urls}</urlset>').encode()
 
 
-async def _serve(pages: int, port_out: mp.connection.Connection, served: mp.sharedctypes.Synchronized) -> None:
+async def _serve(pages: int, port_out: mp.connection.Connection, served: mp.sharedctypes.Synchronized,
+                 first: int, chunk: int) -> None:
     from aiohttp import web
 
     parts = ETODAY_PAGE.read_bytes().split(ETODAY_ID)  # the page with its id cut out: join with a new id
     fixed = {"/robots.txt": (b"User-agent: *\nAllow: /\n", "text/plain"),
-             "/eto/etoday_news_all.xml": (_rss(pages), "application/rss+xml"),
-             "/rss/news_sitemap": (_sitemap_index(pages), "application/xml")}
-    last_id = FIRST_ID + pages
+             "/eto/etoday_news_all.xml": (_rss(pages, first), "application/rss+xml"),
+             "/rss/news_sitemap": (_sitemap_index(pages, chunk), "application/xml")}
+    last_id = first + pages
 
     async def handle(request: web.BaseRequest) -> web.Response:
         path = request.path
-        if path.startswith("/news/view/") and path[11:].isdigit() and FIRST_ID <= int(path[11:]) < last_id:
+        if path.startswith("/news/view/") and path[11:].isdigit() and first <= int(path[11:]) < last_id:
             served.value += 1  # only this process writes it
             return web.Response(body=path[11:].encode().join(parts), content_type="text/html", charset="utf-8")
         if path == "/rss/news_sitemap" and request.query.get("page", "").isdigit():
-            return web.Response(body=_sitemap(pages, int(request.query["page"])), content_type="application/xml",
+            return web.Response(body=_sitemap(pages, int(request.query["page"]), first, chunk), content_type="application/xml",
                                 charset="utf-8")
         if path in fixed:
             body, kind = fixed[path]
@@ -278,21 +279,23 @@ async def _serve(pages: int, port_out: mp.connection.Connection, served: mp.shar
     await asyncio.Event().wait()
 
 
-def _serve_forever(pages: int, port_out: mp.connection.Connection, served: mp.sharedctypes.Synchronized) -> None:
-    asyncio.run(_serve(pages, port_out, served))
+def _serve_forever(pages: int, port_out: mp.connection.Connection, served: mp.sharedctypes.Synchronized,
+                   first: int, chunk: int) -> None:
+    asyncio.run(_serve(pages, port_out, served, first, chunk))
 
 
 class EtodayPortal:
     """``with EtodayPortal(3000) as portal:`` serves RSS, a sitemap index and ``pages`` distinct etoday article
-    pages (the fixture page with its id replaced) at ``portal.base_url``; ``portal.served`` counts article pages."""
+    pages (the fixture page with its id replaced) at ``portal.base_url``; ``portal.served`` counts article pages.
+    ``first``: the first article id; ``chunk``: URLs per child sitemap (50,000 is the sitemaps protocol's limit)."""
 
-    def __init__(self, pages: int):
+    def __init__(self, pages: int, first: int = FIRST_ID, chunk: int = SITEMAP_CHUNK):
         self.pages = pages
         self._served = mp.Value("q", 0, lock=False)
         receive, send = mp.Pipe(duplex=False)
         self._receive = receive
-        self.process = mp.get_context("fork").Process(target=_serve_forever, args=(pages, send, self._served),
-                                                       daemon=True)
+        self.process = mp.get_context("fork").Process(
+            target=_serve_forever, args=(pages, send, self._served, first, chunk), daemon=True)
 
     @property
     def served(self) -> int:

@@ -1,4 +1,4 @@
-"""The document of a discovery response (feed, sitemap, list page): gzip sitemaps (``.xml.gz``,
+"""The body of a discovery response (feed, sitemap, list page): gzip sitemaps (``.xml.gz``,
 ``application/x-gzip``) are gunzipped within DOWNLOAD_MAXSIZE; a response that is neither XML nor an HTML
 page raises DiscoveryFailed with the reason it is counted under (``newscrawl/discovery/failed/<reason>``)."""
 
@@ -8,7 +8,6 @@ import contextlib
 import zlib
 
 from lxml import etree
-from parsel import Selector
 from scrapy.http import Response, TextResponse
 from scrapy.utils.gz import gunzip
 
@@ -28,8 +27,9 @@ def is_xml(body: bytes) -> bool:
         or b"<feed" in head
 
 
-def discovery_document(response: Response, max_size: int) -> Selector:
-    """An XML selector (namespaces removed) for feeds and sitemaps, an HTML one for list pages."""
+def discovery_xml(response: Response, max_size: int) -> bytes | None:
+    """The XML of a feed or sitemap (gunzipped, checked for entity bombs), parsed later as a stream
+    (newscrawl/feeds.py); None for an HTML list page (``response.selector``)."""
     body = response.body
     gzipped = body[:2] == GZIP_MAGIC
     if gzipped:
@@ -43,14 +43,9 @@ def discovery_document(response: Response, max_size: int) -> Selector:
         if b"<!ENTITY" in body[:65536] and (problem := entity_expansion(body)):
             # libxml2 stops at the bomb and recovers (nearly) nothing: a failure, not an empty feed.
             raise DiscoveryFailed("entity_expansion", problem)
-        try:
-            document = Selector(body=body, type="xml")
-        except ValueError as error:
-            raise DiscoveryFailed("unparseable", f"XML that does not parse ({error})") from error
-        document.remove_namespaces()
-        return document
+        return body
     if isinstance(response, TextResponse) and not gzipped:
-        return response.selector
+        return None
     raise DiscoveryFailed("binary", f"neither XML nor HTML ({response.headers.get(b'Content-Type', b'?').decode('latin-1')})")
 
 

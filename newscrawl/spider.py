@@ -20,9 +20,10 @@ from twisted.python.failure import Failure
 from newscrawl import keys
 from newscrawl.clock import now_kst
 from newscrawl.dates import KST, parse_datetime
-from newscrawl.discovery import DiscoveryFailed, discovery_document
+from newscrawl.discovery import DiscoveryFailed, discovery_xml
 from newscrawl.downloadermiddlewares.retry import GaveUp, failure_reason
 from newscrawl.extract import UndecodableError, decode_page, extract_html
+from newscrawl.feeds import feed_links
 from newscrawl.items import ArticleItem
 from newscrawl.pages import ExtractionError
 from newscrawl.sites import Site, get_site
@@ -143,28 +144,19 @@ class NewsSpider(scrapy.Spider):
         return when
 
     def links(self, response: Response) -> Iterator[tuple[str, datetime | None, bool]]:
-        """(url, date or None, is_sitemap) for every link a feed, sitemap or list page offers."""
-        document = discovery_document(response, response.meta.get(
+        """(url, date or None, is_sitemap) for every link a feed, sitemap or list page offers; raises
+        DiscoveryFailed at once (not while iterating) for a response that cannot be read. Feeds and
+        sitemaps are read as a stream: a 50,000-URL sitemap is never a tree or a list in memory."""
+        xml = discovery_xml(response, response.meta.get(
             "download_maxsize", self.crawler.settings.getint("DOWNLOAD_MAXSIZE")))
-        if document.type == "xml":
-            xml = document
-            for node in xml.xpath("//item | //entry"):
-                link = node.xpath("link/text()").get() or node.xpath("link/@href").get()
-                when = node.xpath("pubDate/text() | published/text() | updated/text() | date/text()").get()
-                yield (link or "").strip(), self.link_date(when, link, response), False
-            for node in xml.xpath("//url"):
-                loc = node.xpath("loc/text()").get()
-                when = node.xpath("news/publication_date/text() | lastmod/text()").get()
-                yield (loc or "").strip(), self.link_date(when, loc, response), False
-            for loc in xml.xpath("//sitemap/loc/text()").getall():
-                yield loc.strip(), None, True
-        else:
-            for href in document.css("a::attr(href)").getall():
-                yield href.strip(), None, False
+        if xml is None:
+            return ((href.strip(), None, False) for href in response.css("a::attr(href)").getall())
+        return ((link, None if is_sitemap else self.link_date(when, link, response), is_sitemap)
+                for link, when, is_sitemap in feed_links(xml))
 
     def parse_discovery(self, response: Response) -> Iterator[Request]:
         try:
-            links = list(self.links(response))
+            links = self.links(response)
         except DiscoveryFailed as error:
             self.discovery_response_failed(response, error.reason, str(error))
             return

@@ -13,7 +13,6 @@ from typing import ClassVar
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from newscrawl import dashboard, export
 from newscrawl.cli import add_examples, first_line, open_existing
 from newscrawl.dates import KST
 from newscrawl.storage import ConfigError
@@ -47,6 +46,10 @@ class Command(ScrapyCommand):
         self.exitcode = 1
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        # altair and pyarrow (~57 MB, 0.3 s) only for this command: Scrapy imports every command module for
+        # every command, `scrapy crawl` included.
+        from newscrawl import dashboard, export
+
         if args:
             raise UsageError(f"unexpected argument {args[0]!r}")
         assert self.settings is not None

@@ -12,7 +12,6 @@ from typing import ClassVar
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from newscrawl import export
 from newscrawl.cli import add_examples, first_line, open_existing, quiet_broken_pipe
 from newscrawl.storage import ConfigError
 
@@ -29,6 +28,8 @@ class Command(ScrapyCommand):
         return "Export stored articles or tickers as CSV, JSON lines or Parquet"
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
+        from newscrawl import export  # pyarrow: ~50 MB; here, as Scrapy imports every command for every command
+
         super().add_options(parser)
         parser.add_argument("--kind", choices=export.KINDS, default="article", help="what to export (article)")
         parser.add_argument("--format", choices=export.FORMATS,
@@ -46,6 +47,8 @@ class Command(ScrapyCommand):
         self.exitcode = code
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        from newscrawl import export
+
         if args:
             raise UsageError(f"unexpected argument {args[0]!r}")
         fmt = opts.format or (Path(opts.out).suffix.lstrip(".") if opts.out else "jsonl")

@@ -12,7 +12,7 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from newscrawl.dates import KST, parse_datetime
 from newscrawl.keys import ARTICLE_META, RECHECKED, SKIPPED_SEEN
 from newscrawl.sinks import sink_state
-from newscrawl.storage import database_name, storage_errors, storage_for
+from newscrawl.storage import Storage, database_name, storage_errors, storage_for
 
 
 class IncrementalMiddleware:
@@ -24,7 +24,7 @@ class IncrementalMiddleware:
             raise NotConfigured
         self.crawler = crawler
         self.recheck = timedelta(days=settings.getfloat("NEWSCRAWL_RECHECK_DAYS"))
-        self.done: dict[str, str | None] = {}
+        self.storage: Storage | None = None
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
 
     @classmethod
@@ -33,15 +33,25 @@ class IncrementalMiddleware:
 
     def spider_opened(self) -> None:
         try:
-            self.done = storage_for(self.crawler).done_urls()
+            self.storage = storage_for(self.crawler)
         except storage_errors() as error:  # not a silent full re-crawl: the database is unreadable
-            sink_state(self.crawler).fail(self.crawler, database_name(self.crawler.settings.get(
-                "NEWSCRAWL_DATABASE")), error)
+            self.failed(error)
+
+    def failed(self, error: BaseException) -> None:
+        self.storage = None
+        sink_state(self.crawler).fail(self.crawler, database_name(self.crawler.settings.get(
+            "NEWSCRAWL_DATABASE")), error)
 
     def process_request(self, request: Request) -> None:
-        if not request.meta.get(ARTICLE_META) or request.url not in self.done:
+        if not request.meta.get(ARTICLE_META) or self.storage is None:
             return
-        published = parse_datetime(self.done[request.url])
+        try:  # one indexed lookup per article request: memory stays flat however large the database
+            done, published_at = self.storage.done_url(request.url)
+        except storage_errors() as error:
+            return self.failed(error)
+        if not done:
+            return
+        published = parse_datetime(published_at)
         if published and datetime.now(KST) - published <= self.recheck:
             self.crawler.stats.inc_value(RECHECKED)
             return

@@ -427,6 +427,13 @@ class PostgresStorage:
         """URL -> published_at of every article already stored."""
         return dict(self._query("SELECT url, published_at FROM crawl_state"))
 
+    def done_url(self, url: str) -> tuple[bool, str | None]:
+        """(stored?, published_at) of one URL, as SQLiteStorage.done_url. Pending writes are not sent for it:
+        this run's own URLs are the dupefilter's business."""
+        rows = self._query("SELECT published_at FROM crawl_state WHERE md5(url) = md5(%s) AND url = %s",
+                           (url, url), send=False)  # md5(url): the unique index (see crawl_state_url)
+        return (True, rows[0][0]) if rows else (False, None)
+
     def articles(self) -> list[dict]:
         return [row[0] for row in self._query('SELECT item FROM articles ORDER BY canonical_url COLLATE "C"')]
 

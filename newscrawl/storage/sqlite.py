@@ -238,6 +238,12 @@ class SQLiteStorage:
         """URL -> published_at of every article already stored."""
         return dict(self.db.execute("SELECT url, published_at FROM crawl_state").fetchall())
 
+    def done_url(self, url: str) -> tuple[bool, str | None]:
+        """(stored?, published_at) of one URL: a crawl asks per request, so its memory does not grow with the
+        database (done_urls() of a million-article archive would be hundreds of MB at start-up)."""
+        row = self.db.execute("SELECT published_at FROM crawl_state WHERE url = ?", (url,)).fetchone()
+        return (True, row[0]) if row else (False, None)
+
     def articles(self) -> list[dict]:
         rows = self.db.execute("SELECT item_json FROM articles ORDER BY canonical_url").fetchall()
         return [json.loads(r[0]) for r in rows]
