@@ -24,7 +24,7 @@ FAST = {"AUTOTHROTTLE_ENABLED": "0"}
 # The two crawl-path changes of issue #15 undone: every repeated quote crosses the pipelines to a DropItem,
 # and Scrapy's default 100 worker tasks per response's output.
 # (-s replaces the whole dict: the project's spider middlewares without the repeat filter)
-BEFORE = {**FAST, "SPIDER_MIDDLEWARES": '{"newscrawl.rawpages.RawPageMiddleware": 950}',
+BEFORE = {**FAST, "SPIDER_MIDDLEWARES": '{"newscrawl.spidermiddlewares.rawpages.RawPageMiddleware": 950}',
           "CONCURRENT_ITEMS": "100"}
 TARGET = 1.5  # of scrapy bench's pages/min
 CPU_TARGET_MS = 4.0  # crawler CPU per article page

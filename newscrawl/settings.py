@@ -34,10 +34,7 @@ ITEM_PIPELINES = {
     "pipelines.dedup.DedupPipeline": 500,
     "pipelines.store.DatabasePipeline": 900,
 }
-SPIDER_MIDDLEWARES = {
-    "newscrawl.spidermiddlewares.rawpages.RawPageMiddleware": 950,
-    "newscrawl.repeats.RepeatedQuoteMiddleware": 960,  # a quote already scraped skips the pipelines
-}
+SPIDER_MIDDLEWARES = {"newscrawl.spidermiddlewares.rawpages.RawPageMiddleware": 950}
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "newscrawl.downloadermiddlewares.robots.PoliteRobotsTxtMiddleware": 100,
