@@ -10,7 +10,7 @@ module grows a page object and passes it as ``layouts=`` (see docs/adding-a-port
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from newscrawl.pages import ArticlePage
@@ -36,7 +36,7 @@ def is_outlet(site: Site) -> bool:
     return bool(site.layouts) and all(issubclass(layout, OutletPage) for layout in site.layouts)
 
 
-def without_params(names: frozenset[str]):
+def without_params(names: frozenset[str]) -> Callable[[str], str]:
     """A link rewriter dropping placement parameters (``&plink=RSSREADER``, ``&OutUrl=naver``)."""
     lowered = {n.lower() for n in names}
 
@@ -56,8 +56,8 @@ def outlet(name: str, publisher: str, home: str, *, discovery: Iterable[str], ar
     ``home``: the desktop home (base URL; its host minus ``www.`` is the site's host unless ``hosts`` says
     otherwise). ``discovery``: feeds, sitemaps and list pages. ``article``: a regex for article links whose
     groups capture the article id (the first group that matched is the id: two URL shapes, one article).
-    ``aliases``: mobile (and other) hosts serving the same paths as ``home``'s host. ``drop``: query parameters that only say
-    where a link was placed.
+    ``aliases``: mobile (and other) hosts serving the same paths as ``home``'s host. ``drop``: query parameters
+    that only say where a link was placed.
     """
     host = urlsplit(home).hostname or ""
     pattern = re.compile(article)

@@ -83,6 +83,14 @@ def discovery_document(source: str, links: list[str]) -> Route:
     return Route(f'<html><head><meta charset="utf-8"></head><body><ul>{anchors}</ul></body></html>'.encode())
 
 
+def another_shape(name: str, url: str) -> str:
+    """The same article as a feed may also link it: on a mobile alias, or with a tracking parameter."""
+    site = get_site(name)
+    for alias, desktop in site.mobile_hosts.items():
+        return url.replace(f"//{desktop}/", f"//{alias}/")
+    return url + ("&" if "?" in url else "?") + "utm_source=rss"
+
+
 def test_the_declared_outlets_each_have_a_page_and_an_expected_file():
     assert len(OUTLETS) >= 19, OUTLETS
     assert sorted(p.stem for p in OUTLET_FIXTURES.glob("*.html")) == OUTLETS
@@ -113,12 +121,13 @@ def test_crawl_from_discovery(name, tmp_path: Path):
     source = site.discovery[0]
     not_an_article = site.base_url + "/company/about"
     routes = {url_path(site.base_url + source if source.startswith("/") else source):
-              discovery_document(source, [not_an_article, url]),
+              discovery_document(source, [not_an_article, url, another_shape(name, url)]),
               url_path(url): Route((OUTLET_FIXTURES / f"{name}.html").read_bytes())}
     with FixtureServer(routes) as server:
         result = crawl(name, server.base_url, tmp_path / "data")
     assert result.returncode == 0, result.log[-3000:]
-    assert url_path(url) in server.requests and urlsplit(not_an_article).path not in server.requests
+    assert server.requests.count(url_path(url)) == 1, server.requests  # two links, one article, one fetch
+    assert urlsplit(not_an_article).path not in server.requests
     [article] = result.articles
     assert_as_expected(article, name)
     assert result.stats["newscrawl/articles/pages"] == 1
@@ -131,3 +140,14 @@ def test_crawl_from_discovery(name, tmp_path: Path):
 ])
 def test_broadcast_role_markers_are_not_leaks(text, found):
     assert leaks(text) == found
+
+
+@pytest.mark.parametrize(("name", "link", "fetched"), [
+    ("sbs", "https://news.sbs.co.kr/news/endPage.do?news_id=N1007561234&plink=RSSREADER&cooper=RSSREADER",
+     "https://news.sbs.co.kr/news/endPage.do?news_id=N1007561234"),
+    ("segye", "https://www.segye.com/newsView/20240312512345?OutUrl=naver", "https://www.segye.com/newsView/20240312512345"),
+    ("kmib", "https://www.kmib.co.kr/article/view.asp?arcid=0019312345&code=61121111&cp=nv",
+     "https://www.kmib.co.kr/article/view.asp?arcid=0019312345&code=61121111"),
+])
+def test_placement_parameters_are_dropped_from_discovered_links(name, link, fetched):
+    assert get_site(name).link(link) == fetched
