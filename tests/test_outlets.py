@@ -4,7 +4,7 @@ public facts about the outlet's pages) comes out as the hand-written expected fi
 
 The generic extractor does not yet read every part of every page: ``GAPS`` names, per outlet, the fields it
 gets wrong on its fixture. The list is strict: a field listed there that comes out right fails the test until
-it is removed, so the README's support table (which lists the same gaps) stays true.
+it is removed, and the README support table must list the same gaps.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from newscrawl.sites import all_sites, get_site, site_for_url
 from newscrawl.urls import strip_tracking
 from tests.crawling import crawl
 from tests.servers import FixtureServer, Route
-from tests.shared import FIXTURES, article_of, run_page, url_path
+from tests.shared import FIXTURES, REPO, article_of, run_page, url_path
 
 OUTLET_FIXTURES = FIXTURES / "outlets"
 OUTLETS = sorted(name for name, site in all_sites().items() if is_outlet(site))
@@ -96,6 +96,15 @@ def test_the_declared_outlets_each_have_a_page_and_an_expected_file():
     assert sorted(p.stem for p in OUTLET_FIXTURES.glob("*.html")) == OUTLETS
     assert sorted(p.name.removesuffix(".expected.json") for p in OUTLET_FIXTURES.glob("*.expected.json")) == OUTLETS
     assert set(GAPS) <= set(OUTLETS)
+
+
+def test_readme_support_table_lists_every_outlet_with_its_misses():
+    rows = {}
+    for line in (REPO / "README.md").read_text(encoding="utf-8").splitlines():
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        if len(cells) == 4 and cells[0].split(" ")[0] in OUTLETS:
+            rows[cells[0].split(" ")[0]] = frozenset() if cells[3] == "—" else frozenset(cells[3].split(", "))
+    assert rows == {name: GAPS.get(name, frozenset()) for name in OUTLETS}
 
 
 @pytest.mark.parametrize("name", OUTLETS)
