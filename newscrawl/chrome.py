@@ -134,5 +134,10 @@ LEAK_MARKERS = ("무단전재", "무단 전재", "재배포 금지", "가장작�
                 "실시간 암호화폐 시세", "많이 본 뉴스", "주요 뉴스")
 
 
+# A broadcast script's role markers (MBC's ``◀ 앵커 ▶``, ``◀ 리포트 ▶``) are lines of the broadcast, not promos.
+_ROLE_MARKER = re.compile(r"◀\s*[가-힣A-Za-z]{1,6}( [가-힣A-Za-z]{1,6})?\s*▶")
+
+
 def leaks(text: str) -> list[str]:
+    text = _ROLE_MARKER.sub("", text)
     return [marker for marker in LEAK_MARKERS if marker in text]

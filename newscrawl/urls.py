@@ -12,13 +12,6 @@ TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|dclid|igshid|mc_cid|mc_eid|ref|re
 # Switches that only choose the mobile rendering of the same article.
 MOBILE_VIEW = re.compile(r"^(mobile|is_?mobile|mobile_?yn|view_?type|device)$", re.IGNORECASE)
 MOBILE_VIEW_VALUES = {"", "1", "y", "yes", "true", "m", "mobile", "mo"}
-# Mobile hosts of portals without a site module (paths as on the desktop host); declared sites list theirs
-# in their own ``mobile_hosts``.
-UNDECLARED_MOBILE_HOSTS = {
-    "m.hankyung.com": "www.hankyung.com",
-    "m.sedaily.com": "www.sedaily.com",
-    "m.fnnews.com": "www.fnnews.com",
-}
 # Article URLs by id on mobile/alternate hosts (after the host mapping): (desktop host, path, id parameter)
 # -> the desktop article URL. etoday's m./m1./m2./web2. hosts serve /view.php?idxno=N; Munhwa's mobile site
 # /mnews/view.html?no=N.
@@ -39,8 +32,7 @@ def mobile_hosts() -> dict[str, str]:
     ``mobile_hosts``; portals whose mobile paths differ, such as m.donga.com, declare none)."""
     from newscrawl.sites import all_sites  # the site modules import this module
 
-    declared = {mobile: desktop for site in all_sites().values() for mobile, desktop in site.mobile_hosts.items()}
-    return {**UNDECLARED_MOBILE_HOSTS, **declared}
+    return {mobile: desktop for site in all_sites().values() for mobile, desktop in site.mobile_hosts.items()}
 
 
 def _kept(name: str, value: str) -> bool:
