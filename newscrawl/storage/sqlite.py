@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import json
 import sqlite3
+import time
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
@@ -126,13 +127,26 @@ class SQLiteStorage:
             if problems != ["ok"]:
                 self.db.close()
                 raise sqlite3.DatabaseError(f"PRAGMA quick_check failed: {'; '.join(problems)}")
-        self.db.execute("PRAGMA journal_mode=WAL")
+        self._wal()
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.batch = batch
         self.pending = 0
         self.on_retry: Callable[[], None] | None = None  # never called: a local file has no connection to drop
         self.nul_stripped = 0  # SQLite keeps NUL characters as they are
         self.migrate()
+
+    def _wal(self, wait: float = 30.0) -> None:
+        """Switch to WAL. The switch needs the file to itself, and SQLite may answer "database is locked" at once
+        (without its busy handler) while another process opens or migrates the same fresh file: try again."""
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                self.db.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
     def migrate(self) -> None:
         """Apply the missing migrations under an exclusive lock: a second process starting on the same fresh
