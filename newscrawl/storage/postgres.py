@@ -421,3 +421,7 @@ class PostgresStorage:
 
     def failed_pages(self) -> list[tuple[str, str]]:
         return self._query('SELECT url, parse_error FROM raw_pages WHERE parse_error IS NOT NULL ORDER BY url COLLATE "C"')
+
+    def raw_page_index(self) -> list[tuple[str, str | None, str | None, str | None, str | None, str | None]]:
+        return [tuple(row) for row in self._query(
+            'SELECT url, site, fetched_at, encoding, parse_error, extracted_by FROM raw_pages ORDER BY url COLLATE "C"')]

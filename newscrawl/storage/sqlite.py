@@ -231,3 +231,9 @@ class SQLiteStorage:
         return self.db.execute(
             "SELECT url, parse_error FROM raw_pages WHERE parse_error IS NOT NULL ORDER BY url"
         ).fetchall()
+
+    def raw_page_index(self) -> list[tuple[str, str | None, str | None, str | None, str | None, str | None]]:
+        """(url, site, fetched_at, encoding, parse_error, extracted_by) of every raw page, by URL, without bytes."""
+        return self.db.execute(
+            "SELECT url, site, fetched_at, encoding, parse_error, extracted_by FROM raw_pages ORDER BY url"
+        ).fetchall()
