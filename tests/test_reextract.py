@@ -27,11 +27,15 @@ from scrapy.utils.project import get_project_settings
 from newscrawl.reextract import Reextraction, Selection, current_versions, is_outdated
 from newscrawl.sites import all_sites
 from newscrawl.sites.hani import HaniLegacyArticlePage
+from newscrawl.storage import Storage
+from newscrawl.storage.postgres import PostgresStorage
 from newscrawl.storage.sqlite import SQLiteStorage
+from tests import pg
 from tests.crawling import crawl
 from tests.servers import FixtureServer, Route
 from tests.shared import REPO, CorpusSite, url_path
 
+pg_server, pg_dsn = pg.pg_server, pg.pg_dsn  # fixtures used here
 CORPUS = CorpusSite("hani")
 INTACT, DRIFTED, BROKEN = "hani_761487", "hani_761485", "hani_761485"
 BODY, RENAMED = b"<div class='text'>", b"<div class='story-body'>"
@@ -219,9 +223,9 @@ def test_cli_bad_arguments_are_one_line(tmp_path, args):
     assert len([line for line in done.stderr.splitlines() if line.strip()]) <= 3, done.stderr
 
 
-def seed_failed_pages(data_dir: Path, count: int) -> None:
+def seed_failed_pages(data_dir: Path, count: int, storage: Storage | None = None) -> None:
     """``count`` copies of a stored page that the hani layouts read, marked as failed (an older parser's verdict)."""
-    storage = SQLiteStorage(data_dir / "newscrawl.sqlite3")
+    storage = storage or SQLiteStorage(data_dir / "newscrawl.sqlite3")
     for number in range(count):
         path = f"/arti/society/society_general/{700000 + number}.html"
         url = f"https://www.hani.co.kr{path}"
@@ -260,3 +264,21 @@ def test_killed_run_resumes_and_writes_everything_once(tmp_path):
         assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == 300
     assert len(feed_articles(data_dir)) == 300
     assert_feeds_match_database(data_dir)
+
+
+def test_postgres_failed_pages_become_articles_with_every_core(pg_dsn, tmp_path):
+    data_dir = tmp_path / "data"
+    seed_failed_pages(data_dir, 40, PostgresStorage(pg_dsn))
+    done = reextract_cli(data_dir, "--failed", "-s", f"NEWSCRAWL_DATABASE={pg_dsn}")  # -j: every core
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "reextract: 40 pages, 40 articles (40 new, 0 updated, 0 unchanged)" in done.stderr
+    storage = PostgresStorage(pg_dsn)
+    try:
+        assert storage.failed_pages() == []
+        stored = {(a["canonical_url"], a["content_hash"]) for a in storage.articles()}
+        made_by = {a["extracted_by"] for a in storage.articles()}
+    finally:
+        storage.close()
+    assert made_by == {current_versions()["hani.HaniLegacyArticlePage"]}
+    assert {(a["canonical_url"], a["content_hash"]) for a in feed_articles(data_dir)} == stored
+    assert len(feed_articles(data_dir)) == 40
