@@ -1,6 +1,6 @@
 """Memory at scale: RSS of a ``scrapy crawl etoday`` subprocess over a 20,000-page loopback crawl, sampled from
 /proc/<pid>/status (VmRSS, VmHWM), with RSS at 5k, 10k and 20k pages, and the size of the per-run state that
-grows with every page (dedup keys, feed keys, dupefilter fingerprints), measured with tracemalloc.
+grows with every page (dedup keys, dupefilter fingerprints), measured with tracemalloc.
 
     python3 bench/bench_memory.py [--pages 20000] [--no-write]
 """
@@ -34,7 +34,7 @@ def checkpoints(pages: int) -> list[int]:
 
 def retained_state(pages: int) -> list[tuple[str, float]]:
     """Bytes per page kept until the end of a run by the structures that grow with it, built as the code
-    builds them (pipelines/dedup.py, newscrawl/exporters.py, Scrapy's RFPDupeFilter) for ``pages`` URLs."""
+    builds them (pipelines/dedup.py, Scrapy's RFPDupeFilter) for ``pages`` URLs. The feed exporter keeps none."""
     from scrapy import Request
     from scrapy.utils.request import RequestFingerprinter
 
@@ -46,8 +46,6 @@ def retained_state(pages: int) -> list[tuple[str, float]]:
     fingerprinter = RequestFingerprinter()
     builders: dict[str, Callable[[], object]] = {
         "DedupPipeline.articles (canonical URL -> URL)": lambda: {canonical(u): (u + " ")[:-1] for u in urls},
-        "JsonLinesExporter.keys (articles feed)": lambda: {("article", canonical(u), f"{i:064x}")
-                                                    for i, u in enumerate(urls)},
         "RFPDupeFilter.fingerprints": lambda: {fingerprinter.fingerprint(Request(u)).hex() for u in urls},
     }
     sizes = []

@@ -1,22 +1,29 @@
 """JSON lines with exact numbers, written so that a killed and resumed run leaves each item once.
 
-Decimals are written as JSON numbers, not strings or rounded floats. Each line is flushed as it is written;
-on open, a partial last line (a kill mid-write) is cut off and the keys of the lines already in the file
-are loaded, so an item written again after a resume is skipped.
+Decimals are written as JSON numbers, not strings or rounded floats. Each line goes to the file as it is
+written; on open, the file is cut back to the size recorded with the last database commit (newscrawl/sinks.py),
+so the items whose commit a kill or a failure lost are written again once, as the database gets them again.
+Which items are new is the database's answer (without a database every item is appended; only a partial last
+line is cut), so the file is never read: start-up costs the same for any feed size.
 """
 
 from __future__ import annotations
 
-import json
+import logging
 import os
 from decimal import Decimal
 from typing import Any
 
 from itemadapter import ItemAdapter
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
 from scrapy.exporters import JsonLinesItemExporter
 from scrapy.utils.serialize import ScrapyJSONEncoder
 
-from newscrawl.identity import article_identity, ticker_identity
+from newscrawl.sinks import feed_name, last_line_end, sink_state
+from newscrawl.storage import database_name, storage_errors, storage_for
+
+logger = logging.getLogger(__name__)
 
 
 class ExactNumberEncoder(ScrapyJSONEncoder):
@@ -32,46 +39,75 @@ def dumps(item: Any) -> str:
     return ExactNumberEncoder(ensure_ascii=False).encode(ItemAdapter(item).asdict())
 
 
-def line_key(data: dict) -> tuple:
-    """What makes a feed line the same item: an article revision, or one quote observation."""
-    if data.get("type") == "article":
-        return ("article", article_identity(data), data.get("content_hash"))
-    return ("ticker", *ticker_identity(data))
-
-
-def _repair_and_read_keys(path: str) -> set[tuple]:
-    keys: set[tuple] = set()
-    with open(path, "r+b") as f:
-        data = f.read()
-        end = data.rfind(b"\n") + 1
-        if end != len(data):
-            f.truncate(end)  # a partial line from a killed run
-        for line in data[:end].splitlines():
-            if line.strip():
-                try:
-                    keys.add(line_key(json.loads(line)))
-                except ValueError:
-                    continue
-    return keys
-
-
 class JsonLinesExporter(JsonLinesItemExporter):
-    def __init__(self, file: Any, **kwargs: Any):
+    """A feed sink (newscrawl/sinks.py): writes what the database took as new, reports its own failures, and on
+    start cuts the file back to the size committed with the database (memory independent of the file's size)."""
+
+    def __init__(self, file: Any, crawler: Crawler | None = None, **kwargs: Any):
         super().__init__(file, **kwargs)
         self.encoder = ExactNumberEncoder(**self._kwargs)
-        self.keys: set[tuple] = set()
+        self.crawler = crawler
+        name = getattr(file, "name", None)
+        self.path: str | None = name if isinstance(name, str) else None
+        self.feed = feed_name(self.path) if self.path else repr(file)
+        self.size = 0  # bytes of whole lines written: what a commit may record
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, file: Any, **kwargs: Any) -> JsonLinesExporter:
+        return cls(file, crawler, **kwargs)
 
     def start_exporting(self) -> None:
-        path = getattr(self.file, "name", None)
-        if isinstance(path, str) and os.path.isfile(path) and os.path.getsize(path):
-            self.file.flush()
-            self.keys = _repair_and_read_keys(path)
+        if self.path is None or not os.path.isfile(self.path):
+            return
+        self.file.flush()
+        size = os.path.getsize(self.path)
+        committed = self._committed_size()
+        keep = committed if committed is not None and committed <= size else last_line_end(self.path)
+        # (no record, or a feed smaller than recorded, i.e. rotated by its user: only a partial last line goes)
+        if keep < size:
+            os.truncate(self.path, keep)
+            logger.info("feed %s: cut %d bytes written after the last database commit", self.path, size - keep)
+            if self.crawler and self.crawler.stats:
+                self.crawler.stats.inc_value("newscrawl/feeds/bytes_cut", size - keep)
+        self.size = keep
+        if self.crawler:
+            sink_state(self.crawler).feeds.append(self)
+
+    def _committed_size(self) -> int | None:
+        if self.crawler is None:
+            return None
+        try:
+            return storage_for(self.crawler).feed_size(self.feed)
+        except NotConfigured:
+            return None
+        except storage_errors() as error:
+            sink_state(self.crawler).fail(self.crawler, database_name(self.crawler.settings.get(
+                "NEWSCRAWL_DATABASE")), error)
+            return None
 
     def export_item(self, item: Any) -> None:
-        data = dict(self.get_serialized_fields(item))
-        key = line_key(data)
-        if key in self.keys:
+        state = sink_state(self.crawler) if self.crawler else None
+        if state and (state.failure or id(item) in state.known):
+            return  # stopping, or the database already held this article revision or quote
+        line = (self.encoder.encode(dict(self.get_serialized_fields(item))) + "\n").encode(self.encoding or "utf-8")
+        try:
+            self._write(line)
+        except OSError as error:
+            if state is None:
+                raise
+            assert self.crawler
+            state.fail(self.crawler, f"feed {self.path}", error)
             return
-        self.keys.add(key)
-        self.file.write((self.encoder.encode(data) + "\n").encode(self.encoding or "utf-8"))
-        self.file.flush()
+        self.size += len(line)
+
+    def _write(self, data: bytes) -> None:
+        """Straight to the file descriptor: a failed write leaves nothing in a buffer to fail again at close."""
+        try:
+            fd = self.file.fileno()
+        except (AttributeError, OSError, ValueError):
+            self.file.write(data)
+            self.file.flush()
+            return
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]

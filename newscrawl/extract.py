@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from newscrawl.pages import Extracted, ExtractionError, PageObject
 from newscrawl.sites import Site, get_site, site_for_url
@@ -13,10 +14,22 @@ _ALIASES = {"euc-kr": "cp949", "euckr": "cp949", "ks_c_5601-1987": "cp949", "x-w
 
 
 GENERIC = "generic"  # the site that reads any page (newscrawl/sites/generic.py)
+# A page whose undecodable bytes are at most this share of its non-ASCII bytes is decoded with U+FFFD in their
+# place (one stray byte in an EUC-KR page); beyond it the bytes are not text in any candidate encoding. Random
+# binary decoded as CP949 has about a third of its high bytes undecodable, so "most of the page" would be too late.
+MAX_DAMAGED_SHARE = 0.02
+_ASCII = bytes(range(128))
 
 
 class UndecodableError(ValueError):
     pass
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    encoding: str
+    replaced: int = 0  # undecodable bytes (or byte pairs) now U+FFFD; 0 when every byte decoded
 
 
 def _codec(name: str | None) -> str | None:
@@ -26,24 +39,43 @@ def _codec(name: str | None) -> str | None:
     return _ALIASES.get(name, name)
 
 
-def decode_html(body: bytes, header_charset: str | None = None) -> tuple[str, str]:
-    """Decode page bytes; returns (text, encoding).
+def decode_page(body: bytes, header_charset: str | None = None) -> Decoded:
+    """Decode page bytes.
 
     Valid UTF-8 wins (Korean legacy bytes are practically never valid UTF-8, and saved pages often
     keep a stale euc-kr meta); then the HTTP header, the ``<meta charset>``, and CP949 (a superset
-    of EUC-KR). Bytes that none of them decodes raise UndecodableError.
+    of EUC-KR). When none decodes every byte, the candidate with the fewest undecodable bytes is used with
+    replacement characters if they are few (MAX_DAMAGED_SHARE); otherwise UndecodableError.
     """
     meta = _META_CHARSET.search(body[:4096])
     candidates = ["utf-8", _codec(header_charset), _codec(meta.group(1).decode("ascii", "ignore")) if meta
                   else None, "cp949"]
-    for codec in dict.fromkeys(c for c in candidates if c):
+    codecs = list(dict.fromkeys(c for c in candidates if c))
+    for codec in codecs:
         try:
-            return body.decode(codec), codec
+            return Decoded(body.decode(codec), codec)
         except (UnicodeDecodeError, LookupError):
             if codec == "utf-8" and (text := _utf8_cut_short(body)) is not None:
-                return text, codec  # looks_truncated() then names the real problem
+                return Decoded(text, codec)  # looks_truncated() then names the real problem
             continue
-    raise UndecodableError("bytes are neither UTF-8 nor the declared charset nor CP949")
+    best: Decoded | None = None
+    for codec in codecs:
+        try:
+            text = body.decode(codec, "replace")
+        except LookupError:
+            continue
+        damaged = text.count("\ufffd")
+        if best is None or damaged < best.replaced:
+            best = Decoded(text, codec, damaged)
+    if best is None or best.replaced > MAX_DAMAGED_SHARE * len(body.translate(None, _ASCII)):
+        raise UndecodableError("bytes are neither UTF-8 nor the declared charset nor CP949")
+    return best
+
+
+def decode_html(body: bytes, header_charset: str | None = None) -> tuple[str, str]:
+    """(text, encoding) of page bytes, as decode_page."""
+    decoded = decode_page(body, header_charset)
+    return decoded.text, decoded.encoding
 
 
 def _utf8_cut_short(body: bytes) -> str | None:
@@ -123,8 +155,10 @@ def generic_fallback(url: str, html: str, site: Site, error: ExtractionError) ->
         raise error
     article.site, article.publisher = site.name, site.publisher or article.publisher
     article.extracted_by = f"{page.extracted_by} fallback from {site.name}"
-    return Extracted(article, [], fallback_from=error)
+    return Extracted(article, [], extracted.impossible_dates, fallback_from=error)
 
 
 def extract_rendered_text(url: str, text: str, site: str | Site | None = None) -> Extracted:
+    """Items of one page's rendered text: the site's text layout, else the generic segmenter under the
+    site's name and publisher (any declared site and any unknown host; see ``Site.text_page``)."""
     return extract_page(resolve_site(url, site).text_page(url, text))

@@ -1,6 +1,6 @@
-"""What makes two items the same item, written once: used by the dedup pipeline, the JSONL exporter and
-both databases (whose unique keys are built from the same fields: ``articles.canonical_url``, the
-``tickers_observation`` index).
+"""What makes two items the same item, written once: used by the dedup pipeline and both databases (whose
+unique keys are built from the same fields: ``articles.canonical_url``, the ``tickers_observation`` index); the
+JSONL feeds write what the database took as new (newscrawl/sinks.py).
 
 - An article is one canonical URL (the page's own URL when it has none).
 - A ticker observation is one quote of one instrument on one page: site, market, instrument (code, else

@@ -30,6 +30,11 @@ FALLBACK = "newscrawl/fallback/"  # + site: article pages its layouts failed on,
 SKIPPED_SEEN = "newscrawl/incremental/skipped_seen"
 RECHECKED = "newscrawl/incremental/rechecked"
 STORAGE_RETRIES = "newscrawl/storage/retries"
+DECODE_REPLACED = "newscrawl/decode/replaced"  # pages decoded with U+FFFD in place of a few bad bytes
+DECODE_REPLACED_BYTES = "newscrawl/decode/replaced_bytes"
+IMPOSSIBLE_DATE = "newscrawl/dates/impossible/"  # + field (published_at, modified_at)
+SINK_FAILED = "newscrawl/sink_failed"
+ROBOTS = "newscrawl/robots/"  # + forbidden/<kind>, forbidden_host/<host>, unavailable/<host>, crawl_delay/…
 
 
 def parse_error(reason: str, site: str | None = None) -> str:
@@ -42,6 +47,15 @@ def fetch_failed(reason: str) -> str:
 
 def article_fetch_failed(reason: str | None = None) -> str:
     return f"{ARTICLE_FETCH_FAILED}/{reason}" if reason else ARTICLE_FETCH_FAILED
+
+
+def impossible_date(field: str) -> str:
+    return f"{IMPOSSIBLE_DATE}{field}"
+
+
+def canonical(reason: str) -> str:
+    """A page's canonical URL not trusted (foreign_host, canonical_conflict)."""
+    return f"newscrawl/canonical/{reason}"
 
 
 def fallback(site: str) -> str:

@@ -23,10 +23,16 @@ from urllib.parse import urljoin
 
 from parsel import Selector
 
+from newscrawl.dates import MODIFIED_LABELS, PUBLISHED_LABELS, labeled_date, parse_datetime
 from newscrawl.items import ArticleItem, TickerItem
 from newscrawl.text import render_lines
 
 META_ATTRIBUTES = ("property", "name", "itemprop")
+# Where a page writes each date, in the order of ../shared/docs/annotation.md: JSON-LD, meta, the visible line.
+DATE_SOURCES = {
+    "published_at": ("datePublished", ("article:published_time", "og:article:published_time"), PUBLISHED_LABELS),
+    "modified_at": ("dateModified", ("article:modified_time", "og:article:modified_time"), MODIFIED_LABELS),
+}
 
 
 class ExtractionError(Exception):
@@ -42,6 +48,8 @@ class ExtractionError(Exception):
 class Extracted:
     article: ArticleItem | None
     tickers: list[TickerItem] = field(default_factory=list)
+    # (field, value) of each impossible date the page gave (2024-02-30): replaced by the next source or None
+    impossible_dates: list[tuple[str, str]] = field(default_factory=list)
     fallback_from: ExtractionError | None = None  # the site's error, when the generic extractor read the page
 
     def items(self) -> list[Any]:
@@ -93,8 +101,31 @@ class ArticlePage:
     def canonical_url(self) -> str:
         return self.url
 
+    @property
+    def impossible_dates(self) -> list[tuple[str, str]]:
+        """(field, value) of each impossible date the page gave (also for subclasses that keep no DOM)."""
+        return self.__dict__.setdefault("_impossible_dates", [])
+
+    def possible_date(self, name: str, value: Any) -> Any:
+        """``value``, unless it is an impossible date: then the first possible one among the page's other
+        sources (annotation order), else None. Each impossible value is noted in ``impossible_dates``."""
+        if value is None or value == "" or parse_datetime(value) is not None:
+            return value
+        self.impossible_dates.append((name, str(value)))
+        if not isinstance(self, HtmlArticlePage):  # a page read from embedded data or rendered text only
+            return None
+        ld_key, metas, labels = DATE_SOURCES[name]
+        candidates = [self.json_ld().get(ld_key), self.meta(*metas)]
+        for candidate in candidates:
+            if isinstance(candidate, str) and parse_datetime(candidate) is not None:
+                return candidate
+        visible = labeled_date(" ".join(self.lines("body")), labels)
+        return visible if parse_datetime(visible) is not None else None
+
     def new_article(self, **fields: Any) -> ArticleItem:
         fields.setdefault("canonical_url", self.canonical_url())
+        for name in DATE_SOURCES:
+            fields[name] = self.possible_date(name, fields.get(name))
         return ArticleItem(url=self.url, site=self.site, publisher=self.publisher_name(), **fields)
 
     @staticmethod
@@ -112,7 +143,8 @@ class ArticlePage:
         return []
 
     def extract(self) -> Extracted:
-        return Extracted(self.article(), self.tickers())
+        article = self.article()
+        return Extracted(article, self.tickers(), self.impossible_dates)
 
 
 def choose_layout(layouts: Iterable[type[ArticlePage]], url: str, source: str, site: str = "") -> ArticlePage:
@@ -169,7 +201,7 @@ class HtmlArticlePage(ArticlePage):
         for raw in self._json_ld_texts:
             try:
                 data = json.loads(raw, strict=False)
-            except ValueError:
+            except (ValueError, RecursionError):  # not JSON, or nested past the parser's depth: no data here
                 continue
             stack = data if isinstance(data, list) else [data]
             while stack:

@@ -36,7 +36,10 @@ ITEM_PIPELINES = {
 }
 SPIDER_MIDDLEWARES = {"newscrawl.spidermiddlewares.rawpages.RawPageMiddleware": 950}
 DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "newscrawl.downloadermiddlewares.robots.PoliteRobotsTxtMiddleware": 100,
     "newscrawl.downloadermiddlewares.incremental.IncrementalMiddleware": 50,
+    "newscrawl.downloadermiddlewares.origin.BaseUrlOriginMiddleware": 60,  # with -a base_url, only that origin
     # newscrawl/downloadermiddlewares/retry.py: backoff honouring Retry-After, redirect loops, size limits on decompression
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "newscrawl.downloadermiddlewares.retry.BackoffRetryMiddleware": 550,
@@ -47,10 +50,16 @@ DOWNLOADER_MIDDLEWARES = {
 ADDONS = {
     "newscrawl.distributed.DistributedCrawl": 0,  # a worker of a shared Redis queue when NEWSCRAWL_REDIS_URL is set
     "newscrawl.rendering.addon.RenderingAddon": 100,  # JavaScript rendering when NEWSCRAWL_RENDER is not off
+    "newscrawl.contact.ContactUserAgent": 200,  # NEWSCRAWL_CONTACT into the User-Agent
 }
 DUPEFILTER_CLASS = "newscrawl.dupefilter.RunDupeFilter"  # resumable runs: see newscrawl/dupefilter.py
 EXTENSIONS = {
     "scrapy.extensions.logstats.LogStats": None,
+    "scrapy.extensions.feedexport.FeedExporter": None,
+    "newscrawl.sinks.FeedSinks": 0,  # a feed that cannot be opened stops the crawl (newscrawl/sinks.py)
+    "scrapy.extensions.throttle.AutoThrottle": None,
+    "newscrawl.extensions.crawldelay.CrawlDelayAutoThrottle": 0,
+    "newscrawl.extensions.crawldelay.CrawlDelay": 0,
     "newscrawl.extensions.progress.ProgressLog": 0,
     "newscrawl.extensions.itemcounter.ItemCounter": 0,
     "newscrawl.extensions.statsfile.StatsFile": 900,
@@ -67,9 +76,13 @@ NEWSCRAWL_STATS_FILE = ""  # write the final stats of a run as JSON here
 NEWSCRAWL_REPORT_FILE = os.environ.get("NEWSCRAWL_REPORT_FILE", f"{NEWSCRAWL_DATA_DIR}/run-report.json")
 
 # Politeness and robustness defaults for unattended runs.
-USER_AGENT = "newscrawl/0.1 (+https://github.com/newscrawl/newscrawl; news research crawler)"
-ROBOTSTXT_OBEY = True
-AUTOTHROTTLE_ENABLED = True
+# newscrawl/contact.py adds NEWSCRAWL_CONTACT (a URL or e-mail of whoever runs the crawl) to this User-Agent.
+USER_AGENT = "newscrawl/0.1 (news research crawler)"
+NEWSCRAWL_CONTACT = os.environ.get("NEWSCRAWL_CONTACT", "")
+ROBOTSTXT_OBEY = True  # newscrawl/downloadermiddlewares/robots.py: RFC 9309 (first 500 KiB; 5xx or unreachable = disallow all)
+NEWSCRAWL_ROBOTSTXT_MAXSIZE = 500 * 1024
+NEWSCRAWL_CRAWL_DELAY_MAX = 30.0  # seconds; a longer robots.txt Crawl-delay is capped (and counted)
+AUTOTHROTTLE_ENABLED = True  # never below a host's Crawl-delay (newscrawl/extensions/crawldelay.py)
 AUTOTHROTTLE_START_DELAY = 0.5
 AUTOTHROTTLE_TARGET_CONCURRENCY = 4.0
 CONCURRENT_REQUESTS = 32

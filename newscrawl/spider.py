@@ -12,7 +12,6 @@ from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
-from parsel import Selector
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -21,11 +20,13 @@ from twisted.python.failure import Failure
 from newscrawl import keys
 from newscrawl.clock import now_kst
 from newscrawl.dates import KST, parse_datetime
-from newscrawl.downloadermiddlewares.retry import failure_reason
-from newscrawl.extract import UndecodableError, decode_html, extract_html
+from newscrawl.discovery import DiscoveryFailed, discovery_document
+from newscrawl.downloadermiddlewares.retry import GaveUp, failure_reason
+from newscrawl.extract import UndecodableError, decode_page, extract_html
+from newscrawl.items import ArticleItem
 from newscrawl.pages import ExtractionError
 from newscrawl.sites import Site, get_site
-from newscrawl.storage import storage_for
+from newscrawl.spidermiddlewares.rawpages import mark_extracted, mark_parse_error
 from newscrawl.urls import strip_tracking
 
 logger = logging.getLogger(__name__)
@@ -67,6 +68,11 @@ class NewsSpider(scrapy.Spider):
     article_url: ClassVar[re.Pattern[str]]  # which discovered links are article pages
 
     @classmethod
+    def declaration(cls) -> Site:
+        """The portal this spider crawls: the declaration of the same name."""
+        return get_site(cls.name)
+
+    @classmethod
     def validate_arguments(cls, since: str | None = None, until: str | None = None,
                            max_pages: str | int | None = None, **_: Any) -> None:
         """Raise ArgumentError (one sentence) for a bad -a value, before the crawl starts."""
@@ -78,7 +84,7 @@ class NewsSpider(scrapy.Spider):
                  until: str | None = None, max_pages: str | int | None = None, feeds: str | None = None,
                  **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.site: Site = get_site(self.name)
+        self.site: Site = self.declaration()
         if feeds:  # -a feeds=URL,URL: discover from these feeds, sitemaps or list pages instead
             self.discovery_paths = tuple(f.strip() for f in feeds.split(",") if f.strip())
         self.discovered: set[str] = set()  # article_key() of every article scheduled
@@ -106,8 +112,18 @@ class NewsSpider(scrapy.Spider):
 
     # --- discovery ---------------------------------------------------------------------------------
     def discovery_failed(self, failure: Failure) -> None:
+        if failure.check(IgnoreRequest) and not failure.check(HttpError, GaveUp):
+            return  # on purpose (robots.txt, offsite, a retry after its wait), counted where it was decided
         self.crawler.stats.inc_value(keys.discovery("failed"))
+        cause = failure.value.response.status if failure.check(HttpError) else failure.value
+        self.crawler.stats.inc_value(keys.discovery(f"failed/{failure_reason(cause)}"))
         logger.error("discovery page failed: %s (%s)", failure.request.url, failure.getErrorMessage())
+
+    def discovery_response_failed(self, response: Response, reason: str, detail: str) -> None:
+        """A feed, sitemap or list page that arrived but cannot be read: counted by reason and logged."""
+        self.crawler.stats.inc_value(keys.discovery("failed"))
+        self.crawler.stats.inc_value(keys.discovery(f"failed/{reason}"))
+        logger.error("discovery page failed: %s (%s: %s)", response.url, reason, detail)
 
     def in_window(self, when: datetime | None) -> bool:
         if when is None:
@@ -115,27 +131,44 @@ class NewsSpider(scrapy.Spider):
         day = when.astimezone(KST).date()
         return not ((self.since and day < self.since) or (self.until and day > self.until))
 
+    def link_date(self, value: str | None, link: str | None, response: Response) -> datetime | None:
+        """A feed item's date; an impossible one (2024-02-30) is no date: the link is kept, counted, logged."""
+        if not value or not value.strip():
+            return None
+        when = feed_date(value)
+        if when is None:
+            self.crawler.stats.inc_value(keys.discovery("bad_date"))
+            logger.warning("impossible date %r for %s in %s (kept without a date)", value.strip()[:60],
+                           (link or "").strip(), response.url)
+        return when
+
     def links(self, response: Response) -> Iterator[tuple[str, datetime | None, bool]]:
         """(url, date or None, is_sitemap) for every link a feed, sitemap or list page offers."""
-        head = response.body[:2048].lstrip().lower()
-        if head.startswith(b"<?xml") or b"<rss" in head or b"<urlset" in head or b"<sitemapindex" in head:
-            xml = Selector(body=response.body, type="xml")
-            xml.remove_namespaces()
+        document = discovery_document(response, response.meta.get(
+            "download_maxsize", self.crawler.settings.getint("DOWNLOAD_MAXSIZE")))
+        if document.type == "xml":
+            xml = document
             for node in xml.xpath("//item | //entry"):
                 link = node.xpath("link/text()").get() or node.xpath("link/@href").get()
                 when = node.xpath("pubDate/text() | published/text() | updated/text() | date/text()").get()
-                yield (link or "").strip(), _feed_date(when), False
+                yield (link or "").strip(), self.link_date(when, link, response), False
             for node in xml.xpath("//url"):
+                loc = node.xpath("loc/text()").get()
                 when = node.xpath("news/publication_date/text() | lastmod/text()").get()
-                yield (node.xpath("loc/text()").get() or "").strip(), _feed_date(when), False
+                yield (loc or "").strip(), self.link_date(when, loc, response), False
             for loc in xml.xpath("//sitemap/loc/text()").getall():
                 yield loc.strip(), None, True
         else:
-            for href in response.css("a::attr(href)").getall():
+            for href in document.css("a::attr(href)").getall():
                 yield href.strip(), None, False
 
     def parse_discovery(self, response: Response) -> Iterator[Request]:
-        for link, when, is_sitemap in self.links(response):
+        try:
+            links = list(self.links(response))
+        except DiscoveryFailed as error:
+            self.discovery_response_failed(response, error.reason, str(error))
+            return
+        for link, when, is_sitemap in links:
             if not link:
                 continue
             absolute = urljoin(response.url, link)
@@ -167,14 +200,43 @@ class NewsSpider(scrapy.Spider):
         whatever route or URL shape listed it; None leaves it to the request dupefilter (same URL only)."""
         return self.site.article_id(url) if self.site.article_id else None
 
+    def article_id(self, url: str) -> str | None:
+        """The site's article id in an article URL (article_key(), else the longest number in the part that
+        matches article_url); None when the URL is not an article URL."""
+        key = self.article_key(url)
+        if key is not None:
+            return key
+        found = self.article_url.search(url)
+        return max(re.findall(r"\d+", found.group(0)), key=len, default=found.group(0)) if found else None
+
+    def check_canonical(self, article: ArticleItem, fetched_url: str) -> None:
+        """A page's canonical URL is trusted only on a host the site serves (or the one it was fetched from)
+        and, when it names another article URL, only if the article id is the same: a page may not take over
+        another article's record. Otherwise the page is stored under its own URL, and that is counted."""
+        canonical = article.canonical_url
+        own = strip_tracking(fetched_url)
+        if not canonical or strip_tracking(canonical) == own:
+            return
+        host = urlsplit(canonical).hostname or ""
+        if not (self.site.serves(host) or host == urlsplit(fetched_url).hostname):
+            reason = "foreign_host"
+        elif (own_id := self.article_id(own)) is not None and self.article_id(canonical) not in (None, own_id):
+            reason = "canonical_conflict"
+        else:
+            return
+        self.crawler.stats.inc_value(keys.canonical(reason))
+        logger.warning("%s names %s as its canonical URL (%s): stored under its own URL", fetched_url,
+                       canonical, reason.replace("_", " "))
+        article.canonical_url = own
+
     def article_request(self, url: str, **meta: Any) -> Request:
         return Request(url, callback=self.parse_article, errback=self.article_failed,
-                       meta={keys.ARTICLE_META: True, keys.SITE_META: self.name, **meta})
+                       meta={keys.ARTICLE_META: True, keys.SITE_META: self.site.name, **meta})
 
     # --- articles ----------------------------------------------------------------------------------
     def article_failed(self, failure: Failure) -> None:
-        if failure.check(IgnoreRequest) and not failure.check(HttpError):
-            return  # skipped on purpose (incremental, robots.txt), counted where it was decided
+        if failure.check(IgnoreRequest) and not failure.check(HttpError, GaveUp):
+            return  # skipped on purpose (incremental, robots.txt, a retry later), counted where it was decided
         self.crawler.stats.inc_value(keys.article_fetch_failed())
         cause = failure.value.response.status if failure.check(HttpError) else failure.value
         self.crawler.stats.inc_value(keys.article_fetch_failed(failure_reason(cause)))
@@ -186,27 +248,50 @@ class NewsSpider(scrapy.Spider):
         return bool(settings.get("NEWSCRAWL_DATABASE")) and settings.getbool("NEWSCRAWL_KEEP_RAW")
 
     def parse_article(self, response: Response) -> Iterator[Any]:
-        self.crawler.stats.inc_value(keys.ARTICLE_PAGES)
+        stats = self.crawler.stats
+        stats.inc_value(keys.ARTICLE_PAGES)
         try:
-            html, _ = decode_html(response.body, _header_charset(response))
-            extracted = extract_html(response.url, html, self.site)
+            decoded = decode_page(response.body, _header_charset(response))
+            extracted = extract_html(response.url, decoded.text, self.site)
         except (ExtractionError, UndecodableError) as error:
             reason = getattr(error, "reason", "undecodable")
-            self.crawler.stats.inc_value(keys.parse_error(reason))
-            self.crawler.stats.inc_value(keys.parse_error(reason, self.name))
+            stats.inc_value(keys.parse_error(reason))
+            stats.inc_value(keys.parse_error(reason, self.site.name))
             logger.warning("cannot parse %s: %s (raw page kept)", response.url, error)
-            if self.keeps_raw():
-                storage_for(self.crawler).mark_parse_error(response.url, str(error))
+            self.keep_raw(response, str(error))
             return
+        if decoded.replaced:
+            stats.inc_value(keys.DECODE_REPLACED)
+            stats.inc_value(keys.DECODE_REPLACED_BYTES, decoded.replaced)
+            logger.warning("%s: %d undecodable byte(s) in %s replaced by U+FFFD", response.url, decoded.replaced,
+                           decoded.encoding)
+        for name, value in extracted.impossible_dates:
+            stats.inc_value(keys.impossible_date(name))
+            logger.warning("impossible %s %r on %s (the page's next date source is used, if any)", name,
+                           value[:60], response.url)
         article = extracted.article
         if extracted.fallback_from is not None:
-            self.crawler.stats.inc_value(keys.fallback(self.name))
+            stats.inc_value(keys.fallback(self.site.name))
             logger.warning("layout drift? %s: %s; read by the generic extractor instead", response.url,
                            extracted.fallback_from)
+        when = parse_datetime(article.published_at) if article else None
+        if article and when is None:
+            # ValidatePipeline drops the article (missing_published_at); its tickers go with it here, so that a
+            # page is stored whole or not at all.
+            if extracted.tickers:
+                stats.inc_value(keys.dropped("ticker", "article_dropped"), len(extracted.tickers))
+                logger.warning("%d tickers of %s dropped with its article (no possible published_at)",
+                               len(extracted.tickers), response.url)
+            self.keep_raw(response, f"missing_published_at: no possible date (page gave {article.published_at!r})")
+            article.fetched_at = now_kst()
+            yield article
+            return
         if article and self.keeps_raw():
-            storage_for(self.crawler).mark_extracted(response.url, article.extracted_by)
-        if article and not self.in_window(parse_datetime(article.published_at)):
-            self.crawler.stats.inc_value(keys.article_outcome("out_of_window"))
+            mark_extracted(self.crawler, response.url, article.extracted_by)
+        if article and not article.syndicated:
+            self.check_canonical(article, response.url)
+        if article and not self.in_window(when):
+            stats.inc_value(keys.article_outcome("out_of_window"))
             return
         if article and article.canonical_url:
             # A quote observation belongs to the article page, whatever URL reached it (no repeats later).
@@ -218,13 +303,17 @@ class NewsSpider(scrapy.Spider):
             item.fetched_at = fetched_at
             yield item
 
+    def keep_raw(self, response: Response, reason: str) -> None:
+        """Note why an article page gave no article beside its raw bytes (kept by RawPageMiddleware)."""
+        if self.keeps_raw():
+            mark_parse_error(self.crawler, response.url, reason)
 
-def _feed_date(value: str | None) -> datetime | None:
-    if not value:
-        return None
+
+def feed_date(value: str) -> datetime | None:
+    """An RFC 822 (RSS) or ISO 8601 (Atom, sitemaps) date; None when it is impossible. Never raises."""
     try:
-        return parsedate_to_datetime(value.strip())
-    except (TypeError, ValueError):
+        return parse_datetime(parsedate_to_datetime(value.strip()))
+    except (TypeError, ValueError, OverflowError):
         return parse_datetime(value)
 
 

@@ -10,7 +10,9 @@ from lxml import etree, html
 
 # Every Unicode space (NBSP, U+3000 ideographic space, thin spaces, ...) becomes one ASCII space.
 _SPACES = re.compile(r"[\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
-_INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+# Invisible characters: zero-width, soft hyphen, BOM, bidi marks, embeddings, overrides and isolates (U+200E,
+# U+200F, U+061C, U+202A-U+202E, U+2066-U+2069; a U+202E in a title shows it reversed) and DEL.
+_INVISIBLE = re.compile(r"[\u200b-\u200f\u2060\ufeff\u00ad\u061c\u202a-\u202e\u2066-\u2069\x7f]")
 
 # Elements whose content is never rendered as article text (their tail text still is).
 SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "iframe", "object", "embed", "svg",

@@ -12,6 +12,24 @@ TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|dclid|igshid|mc_cid|mc_eid|ref|re
 # Switches that only choose the mobile rendering of the same article.
 MOBILE_VIEW = re.compile(r"^(mobile|is_?mobile|mobile_?yn|view_?type|device)$", re.IGNORECASE)
 MOBILE_VIEW_VALUES = {"", "1", "y", "yes", "true", "m", "mobile", "mo"}
+# Mobile hosts of portals without a site module (paths as on the desktop host); declared sites list theirs
+# in their own ``mobile_hosts``.
+UNDECLARED_MOBILE_HOSTS = {
+    "m.hankyung.com": "www.hankyung.com",
+    "m.sedaily.com": "www.sedaily.com",
+    "m.fnnews.com": "www.fnnews.com",
+}
+# Article URLs by id on mobile/alternate hosts (after the host mapping): (desktop host, path, id parameter)
+# -> the desktop article URL. etoday's m./m1./m2./web2. hosts serve /view.php?idxno=N; Munhwa's mobile site
+# /mnews/view.html?no=N.
+ARTICLE_ID_URLS = {
+    ("www.etoday.co.kr", "/view.php", "idxno"): "https://www.etoday.co.kr/news/view/{id}",
+    ("m.munhwa.com", "/mnews/view.html", "no"): "https://www.munhwa.com/news/view.html?no={id}",
+}
+# Sub-brands on their own host: their own publisher, their own URLs (not mapped to the parent's).
+HOST_PUBLISHERS = {
+    "enter.etoday.co.kr": "비즈엔터",
+}
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -21,7 +39,8 @@ def mobile_hosts() -> dict[str, str]:
     ``mobile_hosts``; portals whose mobile paths differ, such as m.donga.com, declare none)."""
     from newscrawl.sites import all_sites  # the site modules import this module
 
-    return {mobile: desktop for site in all_sites().values() for mobile, desktop in site.mobile_hosts.items()}
+    declared = {mobile: desktop for site in all_sites().values() for mobile, desktop in site.mobile_hosts.items()}
+    return {**UNDECLARED_MOBILE_HOSTS, **declared}
 
 
 def _kept(name: str, value: str) -> bool:
@@ -50,7 +69,18 @@ def strip_tracking(url: str) -> str:
     parts = urlsplit(url)
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if _kept(k, v)]
     scheme = parts.scheme.lower()
-    return urlunsplit((scheme, _netloc(scheme, parts.netloc), parts.path, urlencode(query), ""))
+    netloc = _netloc(scheme, parts.netloc)
+    for (host, path, name), desktop in ARTICLE_ID_URLS.items():
+        if netloc == host and parts.path == path:
+            ids = [v for k, v in query if k == name and v.isalnum()]
+            if ids:
+                return desktop.format(id=ids[0])
+    return urlunsplit((scheme, netloc, parts.path, urlencode(query), ""))
+
+
+def publisher_for(url: str, default: str) -> str:
+    """The publisher serving ``url``: a sub-brand's own name on its host (비즈엔터), else ``default``."""
+    return HOST_PUBLISHERS.get((urlsplit(url).hostname or "").lower(), default)
 
 
 canonicalize = strip_tracking

@@ -7,6 +7,7 @@ need=()
 command -v chromium >/dev/null || need+=(chromium)
 [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql-15)
 command -v redis-server >/dev/null || need+=(redis-server)
+[ -d /usr/share/fonts/truetype/nanum ] || need+=(fonts-nanum)  # Hangul in the dashboard test's screenshot
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "newscrawl: installing ${need[*]} ..." >&2

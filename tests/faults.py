@@ -30,6 +30,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from tests.servers import FixtureServer
 from tests.shared import FIXTURES, REPO
 
 TEMPLATE = (FIXTURES / "etoday" / "news_view_2384652.html").read_text(encoding="utf-8")
@@ -79,7 +80,27 @@ FAULT_KINDS: dict[str, tuple[Fault, int]] = {
     "huge_streamed": (Fault("huge", None, "streamed", "too_large"), 1),
     "redirect_loop": (Fault("redirect", None, "loop", "redirect_loop"), 4),
     "redirect_offsite": (Fault("redirect", None, "offsite", "offsite"), 4),
+    # Hostile values in the page itself (issue #11). An impossible article:published_time falls back to the
+    # visible 입력 line (the next source in ../shared/docs/annotation.md); with both impossible the page is dropped.
+    "date_feb30": (Fault("date", None, "2024-02-30T10:00:00+09:00"), 1),  # also a JSON-LD block nested 100,000 deep
+    "date_year9999": (Fault("date", None, "9999-12-31T23:00:00-05:00"), 1),  # overflows astimezone
+    "date_offset99": (Fault("date", None, "2024-07-25T10:00:00+99:00"), 1),
+    "date_year0": (Fault("date", None, "0000-01-01T00:00:00"), 1),
+    "date_month13": (Fault("date", None, "2024-13-45"), 1),
+    "modified_year9999": (Fault("modified", None, "9999-12-31T23:00:00-05:00"), 1),
+    "no_possible_date": (Fault("nodate", None, None, "missing_published_at"), 1),  # its quotes are not stored
+    "euckr_stray_byte": (Fault("stray_byte", None, None), 2),  # EUC-KR with one 0xFF byte in a paragraph
+    "bidi_controls": (Fault("bidi", None, None), 2),  # U+202E, U+200F, U+2066-U+2069, U+061C and DEL in the text
+    # Weight 0: only in explicit plans.
+    "503_retry_after_always": (Fault("status", None, 503, "http_503"), 0),  # with Retry-After: 3600
+    "redirect_other_port": (Fault("redirect", None, "other_port", "offsite"), 0),  # same host, another port
+    # <link rel=canonical> and og:url naming another site, or the next article of this one
+    "canonical_offsite": (Fault("canonical", None, "offsite"), 0),
+    "canonical_next_article": (Fault("canonical", None, "next"), 0),
 }
+FOREIGN_CANONICAL_BASE = "https://news.example.com"
+GZIP_SITEMAPS = ("/sitemap/articles.xml.gz", "/sitemap/binary.xml.gz", "/sitemap/broken.xml.gz", "/sitemap/bomb.xml.gz")
+ROBOTS = b"User-agent: *\nDisallow: /news/view/9\n"
 
 
 def title_of(article_id: int) -> str:
@@ -112,6 +133,52 @@ SOFT_404 = ("<!DOCTYPE html><html lang=\"ko\"><head><meta charset=\"utf-8\"><tit
             "</body></html>").encode()
 
 
+# RFC 822 dates that cannot be: 30 February, a year past datetime's range in KST, a month 13.
+BAD_PUB_DATES = ("Fri, 30 Feb 2024 10:00:00 +0900", "Fri, 31 Dec 9999 23:00:00 -0500", "2024-13-45")
+# The classic entity-expansion bomb (10^9 "lol"s from ten nested entities) as a sitemap.
+BILLION_LAUGHS = ('<?xml version="1.0"?>\n<!DOCTYPE urlset [\n<!ENTITY lol "lol">\n' + "".join(
+    f'<!ENTITY lol{n} "{("&lol" + str(n - 1 or "") + ";") * 10}">\n' for n in range(1, 10)) +
+    ']>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>&lol9;</loc></url>'
+    f'<url><loc>{CANONICAL_BASE}/news/view/{FIRST_ID}</loc></url></urlset>').encode()
+NESTED_JSON_LD = '<script type="application/ld+json">' + "[" * 100_000 + "]" * 100_000 + "</script>"
+PUBLISHED_META = '<meta property="article:published_time" content="2024-07-25T10:55:00+09:00">'
+VISIBLE_DATE = "<span>입력 2024-07-25 10:55</span>"
+# Bidi and invisible controls, each placed where a reader would not see it.
+CONTROLS = "\u202e\u200f\u2066\u2069\u061c\x7f"
+
+
+def hostile_page(article_id: int, fault: Fault) -> bytes:
+    """The article page with a hostile value in it (kinds date, modified, nodate, stray_byte, bidi)."""
+    page = article_html(article_id)
+    assert PUBLISHED_META in page and VISIBLE_DATE in page
+    if fault.kind == "date":
+        extra = NESTED_JSON_LD if fault.value == "2024-02-30T10:00:00+09:00" else ""
+        page = page.replace(PUBLISHED_META, PUBLISHED_META.replace("2024-07-25T10:55:00+09:00", str(fault.value))
+                            + extra)
+    elif fault.kind == "modified":
+        page = page.replace(PUBLISHED_META, f'{PUBLISHED_META}<meta property="article:modified_time" '
+                                            f'content="{fault.value}">')
+    elif fault.kind == "nodate":
+        page = page.replace(PUBLISHED_META, PUBLISHED_META.replace("2024-07-25T10:55:00+09:00", "2024-13-45"))
+        page = page.replace(VISIBLE_DATE, "<span>입력 2024-02-30 10:55</span>")
+    elif fault.kind == "bidi":
+        title = title_of(article_id)
+        page = page.replace(f'<h1 class="main_title">{title}',
+                            f'<h1 class="main_title">{CONTROLS[:3]}{title[:8]}{CONTROLS[3:]}{title[8:]}')
+        page = page.replace(f"기사 번호 {article_id}번의", f"기사 번호\u200f {article_id}번의\x7f")
+    elif fault.kind == "stray_byte":
+        page = page.replace('<meta charset="utf-8">', '<meta charset="euc-kr">')
+        body = page.encode("cp949")
+        cut = body.index("한편,".encode("cp949"))
+        return body[:cut] + b"\xff" + body[cut:]
+    return page.encode()
+
+
+def send_hostile_page(handler: BaseHTTPRequestHandler, article_id: int, fault: Fault) -> None:
+    charset = "euc-kr" if fault.kind == "stray_byte" else "utf-8"
+    send(handler, 200, hostile_page(article_id, fault), f"text/html; charset={charset}")
+
+
 def gzip_bomb() -> bytes:
     """BOMB_SIZE zero bytes, gzip-compressed to about 64 KB (computed once)."""
     global _BOMB
@@ -141,6 +208,7 @@ class FaultPlan:
         faulty = rng.sample(ids, round(len(ids) * self.fault_share))
         total = sum(weight for _, weight in FAULT_KINDS.values())
         kinds = [name for name, (_, weight) in FAULT_KINDS.items() for _ in range(weight)]
+        total = len(kinds)
         counts = {name: 0 for name in FAULT_KINDS}
         for index, article_id in enumerate(faulty):
             name = kinds[index % total]  # every kind in proportion, the costly ones rarely
@@ -203,9 +271,12 @@ class FaultPortal:
     /sitemap/archive?page=N, /news/view/<id>. ``hits`` counts requests per path with query.
     """
 
-    def __init__(self, plan: FaultPlan, page_size: int = 500):
+    def __init__(self, plan: FaultPlan, page_size: int = 500, robots: str = "rules", gzip_sitemaps: bool = False):
         self.plan = plan
+        self.gzip_sitemaps = gzip_sitemaps  # article sitemaps as .xml.gz, plus a binary, a broken and a bomb one
         self.page_size = page_size
+        self.robots = robots  # rules (ROBOTS) | huge (ROBOTS, then 50 MB of comments) | 503 | reset
+        self.first_seen: dict[int, float] = {}  # article id -> when its first request came
         self.hits: dict[str, int] = {}
         self.fault_hits: dict[int, int] = {}
         self.times: dict[int, list[float]] = {}  # faulty article id -> when each request came
@@ -235,12 +306,16 @@ class FaultPortal:
         self.httpd = Server(("127.0.0.1", 0), Handler)
         self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.other = FixtureServer()  # the same host on another port: must never be asked for anything
+        self.other_port = self.other.httpd.server_address[1]
 
     def __enter__(self) -> FaultPortal:
         self.thread.start()
+        self.other.__enter__()
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.other.__exit__()
         self.httpd.shutdown()
         self.httpd.server_close()
 
@@ -266,13 +341,22 @@ class FaultPortal:
         query = parse_qs(parts.query)
         page = int(query.get("page", ["1"])[0])
         if parts.path == "/robots.txt":
-            return send(handler, 200, b"User-agent: *\nDisallow: /news/view/9\n", "text/plain")
+            return self.send_robots(handler)
         if parts.path == "/eto/etoday_news_all.xml":
             return send(handler, 200, self.rss(), "application/rss+xml; charset=utf-8")
         if parts.path == "/rss/news_sitemap":
             return send(handler, 200, self.sitemap_index(), "application/xml; charset=utf-8")
         if parts.path == "/sitemap/articles":
             return send(handler, 200, self.article_sitemap(page), "application/xml; charset=utf-8")
+        if parts.path == "/sitemap/laughs":
+            return send(handler, 200, BILLION_LAUGHS, "application/xml; charset=utf-8")
+        if parts.path in GZIP_SITEMAPS:  # sitemaps.org: gzip sitemaps; not Content-Encoding, the file itself
+            body = {"/sitemap/articles.xml.gz": lambda: gzip.compress(self.article_sitemap(page)),
+                    "/sitemap/binary.xml.gz": lambda: bytes(range(256)) * 8,
+                    "/sitemap/broken.xml.gz": lambda: b"\x1f\x8b\x08\x00" + bytes(range(200)),
+                    "/sitemap/bomb.xml.gz": gzip_bomb}[parts.path]()
+            kind = "application/octet-stream" if "binary" in parts.path else "application/x-gzip"
+            return send(handler, 200, body, kind)
         if parts.path == "/sitemap/archive":  # endless pagination: every page links the next
             return send(handler, 200, sitemap_index([f"{self.base_url}/sitemap/archive?page={page + 1}"]),
                         "application/xml; charset=utf-8")
@@ -280,6 +364,8 @@ class FaultPortal:
         if not found:
             return send(handler, 404, b"<html><body>not found</body></html>")
         article_id = int(found.group(1))
+        with self.lock:
+            self.first_seen.setdefault(article_id, time.monotonic())
         if not (article_id in self.plan.faults or FIRST_ID <= article_id < FIRST_ID + self.plan.articles
                 or article_id >= BLOCKED_FIRST_ID):
             return send(handler, 404, b"<html><body>not found</body></html>")
@@ -298,7 +384,8 @@ class FaultPortal:
         body = article_html(article_id).encode()
         path = f"/news/view/{article_id}"
         if fault.kind == "status":
-            send(handler, int(fault.value), b"<html><body>error</body></html>")
+            headers = {"Retry-After": "3600"} if "retry_after" in self.plan.faults[article_id][0] else {}
+            send(handler, int(fault.value), b"<html><body>error</body></html>", headers=headers)
         elif fault.kind == "429":
             headers = {}
             if fault.value == "date+1":
@@ -322,6 +409,10 @@ class FaultPortal:
             reset(handler)
         elif fault.kind == "truncated":
             send(handler, 200, truncate(body, inside_character=fault.value == "char"))
+        elif fault.kind == "canonical":
+            other = (f"{FOREIGN_CANONICAL_BASE}/news/view/{article_id}" if fault.value == "offsite"
+                     else canonical_of(article_id + 1))
+            send(handler, 200, body.replace(canonical_of(article_id).encode(), other.encode()))
         elif fault.kind == "soft404":
             send(handler, 200, SOFT_404)
         elif fault.kind == "charset":
@@ -332,6 +423,18 @@ class FaultPortal:
             send_huge(handler, announced=fault.value == "announced")
         elif fault.kind == "redirect":
             self.redirect(handler, path, str(fault.value), query)
+        else:
+            send_hostile_page(handler, article_id, fault)
+
+    def send_robots(self, handler: BaseHTTPRequestHandler) -> None:
+        if self.robots == "503":
+            return send(handler, 503, b"<html><body>unavailable</body></html>")
+        if self.robots == "reset":  # unreachable: every connection for it is reset
+            return reset(handler)
+        if self.robots == "huge":  # the rules first, then comments up to 50 MB (announced)
+            return send_huge(handler, announced=True, head=ROBOTS, chunk=b"# " + b"x" * (1024 * 1024 - 3) + b"\n",
+                             content_type="text/plain")
+        send(handler, 200, ROBOTS, "text/plain")
 
     def send_charset_lie(self, handler: BaseHTTPRequestHandler, article_id: int, how: str) -> None:
         if how == "euckr_as_utf8":  # EUC-KR bytes, header and meta both say UTF-8
@@ -349,22 +452,32 @@ class FaultPortal:
         if how == "loop":  # /x -> /x?loop=1 -> /x -> ...
             target = path if "loop" in query else f"{path}?loop=1"
             return send(handler, 302, b"", headers={"Location": target})
-        port = self.httpd.server_address[1]  # another host (same machine): offsite for the spider
+        port = self.httpd.server_address[1]
+        if how == "other_port":  # the same host on another port: outside base_url's origin
+            return send(handler, 302, b"", headers={"Location": f"http://127.0.0.1:{self.other_port}{path}"})
+        # another host (same machine): offsite for the spider
         send(handler, 302, b"", headers={"Location": f"http://localhost:{port}{path}"})
 
     # --- feeds -----------------------------------------------------------------------------------
     def rss(self) -> bytes:
+        """Duplicates and blocked articles, after three items with impossible pubDates (BAD_PUB_DATES): those
+        must not end discovery of the items after them (robots.txt then counts every blocked one)."""
         links = [link for i in self.plan.duplicated for link in self.plan.variant_links(i)]
         links += [canonical_of(i) for i in self.plan.blocked_ids]
-        items = "".join(f"<item><title>{n}</title><link>{html.escape(link)}</link>"
-                        f"<pubDate>Thu, 25 Jul 2024 01:55:00 GMT</pubDate></item>" for n, link in enumerate(links))
+        dated = [(canonical_of(FIRST_ID + n), when) for n, when in enumerate(BAD_PUB_DATES)]
+        dated += [(link, "Thu, 25 Jul 2024 01:55:00 GMT") for link in links]
+        items = "".join(f"<item><title>{n}</title><link>{html.escape(link)}</link><pubDate>{when}</pubDate></item>"
+                        for n, (link, when) in enumerate(dated))
         return (f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>이투데이</title>'
                 f"{items}</channel></rss>").encode()
 
     def sitemap_index(self) -> bytes:
         pages = -(-self.plan.articles // self.page_size)
-        locs = [f"{self.base_url}/sitemap/articles?page={p}" for p in range(1, pages + 1)]
-        return sitemap_index([*locs, f"{self.base_url}/sitemap/archive?page=1"])
+        article_path = "/sitemap/articles.xml.gz" if self.gzip_sitemaps else "/sitemap/articles"
+        locs = [f"{self.base_url}{article_path}?page={p}" for p in range(1, pages + 1)]
+        if self.gzip_sitemaps:
+            locs += [f"{self.base_url}{path}" for path in GZIP_SITEMAPS if "articles" not in path]
+        return sitemap_index([*locs, f"{self.base_url}/sitemap/archive?page=1", f"{self.base_url}/sitemap/laughs"])
 
     def article_sitemap(self, page: int) -> bytes:
         ids = self.plan.ids[(page - 1) * self.page_size: page * self.page_size]
@@ -400,17 +513,19 @@ def truncate(body: bytes, *, inside_character: bool) -> bytes:
     return body[: body.index(b"<", cut)]
 
 
-def send_huge(handler: BaseHTTPRequestHandler, *, announced: bool) -> None:
+def send_huge(handler: BaseHTTPRequestHandler, *, announced: bool, head: bytes = b"",
+              chunk: bytes = b"<p>" + b"x" * (1024 * 1024 - 7) + b"</p>\n",
+              content_type: str = "text/html; charset=utf-8") -> None:
     """A 50 MB page: with its Content-Length, or streamed without one until the client hangs up."""
-    chunk = b"<p>" + b"x" * (1024 * 1024 - 7) + b"</p>\n"
     handler.send_response(200)
-    handler.send_header("Content-Type", "text/html; charset=utf-8")
+    handler.send_header("Content-Type", content_type)
     if announced:
         handler.send_header("Content-Length", str(HUGE))
     else:
         handler.send_header("Connection", "close")
     handler.end_headers()
     handler.close_connection = True
+    handler.wfile.write(head)
     for _ in range(HUGE // len(chunk)):
         handler.wfile.write(chunk)
 

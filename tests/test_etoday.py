@@ -59,6 +59,31 @@ def test_html_fixture_equals_its_expected_and_the_seed():
     assert check.returncode == 0, check.stdout
 
 
+@pytest.mark.parametrize("wrapper", ['<div class="art_subtit"><strong>{}</strong></div>', "<h3>{}</h3>", "<p><b>{}</b></p>"])
+def test_a_deck_in_an_unnamed_wrapper_is_still_the_deck(wrapper):
+    """The deck is found by its shape (short lines before the first sentence), not by its class: the same page
+    with the deck in other markup gives the same subtitles and paragraphs."""
+    html = (ETODAY / "news_view_2384652.html").read_text(encoding="utf-8")
+    deck = '<div class="sub_title">안보리 결의 위반되지 않는 경제 협력 방안 논의<br>식품ㆍ화장품 등 물자 교류로 경제 발전 이끌 것</div>'
+    assert deck in html
+    moved = html.replace(deck, wrapper.format("안보리 결의 위반되지 않는 경제 협력 방안 논의<br>식품ㆍ화장품 등 물자 교류로 경제 "
+                                              "발전 이끌 것"))
+    article = article_of(run_page("http://127.0.0.1:9/news/view/2384652", moved.encode("utf-8"), "etoday"))
+    expected = fixture_expected("http://127.0.0.1:9")["article"]
+    assert article["subtitles"] == expected["subtitles"] == ["안보리 결의 위반되지 않는 경제 협력 방안 논의",
+                                                             "식품ㆍ화장품 등 물자 교류로 경제 발전 이끌 것"]
+    assert article["paragraphs"] == expected["paragraphs"]
+
+
+def test_a_lead_sentence_is_never_taken_for_a_deck():
+    html = (ETODAY / "news_view_2384652.html").read_text(encoding="utf-8")
+    no_deck = html.replace('<div class="sub_title">안보리 결의 위반되지 않는 경제 협력 방안 논의<br>식품ㆍ화장품 등 물자 교류로 경제 '
+                           '발전 이끌 것</div>', "")
+    article = article_of(run_page("http://127.0.0.1:9/news/view/2384652", no_deck.encode("utf-8"), "etoday"))
+    assert article["subtitles"] == []
+    assert article["paragraphs"] == fixture_expected("http://127.0.0.1:9")["article"]["paragraphs"]
+
+
 def test_tickers_are_exact_numbers():
     items = run_page(SEED_URL, shared_path("seed", f"{SEED}.txt").read_text(encoding="utf-8"),
                      rendered_text=True)

@@ -55,6 +55,16 @@ def run_scrapy(args: list[str], base_url: str, data_dir) -> subprocess.Completed
                           timeout=120)
 
 
+def run_dashboard(command: str, data_dir) -> subprocess.CompletedProcess:
+    """The dashboard step that follows a crawl in an example (after `;` in the crontab, a step of its own)."""
+    words = shlex.split(command.split(";")[-1].split(">>")[0])
+    assert words[0].endswith("bin/scrapy") and words[1] == "dashboard", command
+    env = {**os.environ, "NEWSCRAWL_DATA_DIR": str(data_dir)}
+    env.pop("NEWSCRAWL_DATABASE", None)
+    return subprocess.run([sys.executable, "-m", "scrapy", *words[1:]], cwd=REPO, env=env, capture_output=True,
+                          text=True, timeout=120)
+
+
 def etoday_only(args: list[str]) -> list[str]:
     return [("etoday" if a.startswith("etoday,") else a) for a in args]
 
@@ -98,6 +108,9 @@ def test_crontab_command_runs_and_reports(tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     report = json.loads((tmp_path / "run-report.json").read_text())
     assert report["ok"] and report["sites"][0]["articles"]["new"] == 1
+    drawn = run_dashboard(crontab_jobs()[0][1], tmp_path)
+    assert drawn.returncode == 0, drawn.stderr
+    assert "id='site-etoday'" in (tmp_path / "dashboard.html").read_text(encoding="utf-8")
 
 
 def test_crontab_command_fails_loudly_when_the_site_is_gone(tmp_path):
@@ -105,6 +118,8 @@ def test_crontab_command_fails_loudly_when_the_site_is_gone(tmp_path):
         done = run_scrapy(etoday_only(scrapy_args(crontab_jobs()[0][1])), server.base_url, tmp_path)
     assert done.returncode == 1
     assert "FLAG yield dropped to zero" in done.stderr
+    assert run_dashboard(crontab_jobs()[0][1], tmp_path).returncode == 0  # the flagged run is drawn too
+    assert "etoday: yield dropped to zero" in (tmp_path / "dashboard.html").read_text(encoding="utf-8")
 
 
 def test_github_workflow_is_valid_and_runs_the_setup_and_a_crawl(tmp_path):
@@ -120,6 +135,10 @@ def test_github_workflow_is_valid_and_runs_the_setup_and_a_crawl(tmp_path):
         done = run_scrapy(etoday_only(scrapy_args(runs[1])), server.base_url, tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
     assert (tmp_path / "articles.jsonl").read_text().count("\n") == 1
+    dashboard = next(s for s in steps if s.get("name") == "Dashboard")
+    assert dashboard["if"] == "always()" and run_dashboard(dashboard["run"], tmp_path).returncode == 0
+    assert (tmp_path / "dashboard.html").exists()
+    assert "data/dashboard.html" in next(s for s in steps if "upload-artifact" in s.get("uses", ""))["with"]["path"]
 
 
 def test_progress_is_logged_as_one_greppable_line_per_interval(tmp_path):

@@ -97,6 +97,33 @@ def test_same_semantics_as_sqlite(pg_dsn, tmp_path):
     postgres.close()
 
 
+def sink_protocol(storage) -> list[object]:
+    """What newscrawl/sinks.py relies on: repeated quotes reported, feed sizes committed, rollback forgets."""
+    seen: list[object] = [storage.feed_size("host:/data/articles.jsonl"),
+                          storage.add_ticker(ticker("비트코인", 1)), storage.add_ticker(ticker("비트코인", 1))]
+    storage.record_feed("host:/data/articles.jsonl", 10)
+    storage.commit()
+    seen += [storage.add_ticker(ticker("비트코인", 1)), storage.add_ticker(ticker("비트코인", Decimal("1.50"))),
+             storage.add_ticker(ticker("이더리움", 2, code=None))]
+    storage.upsert_article(article(7))
+    storage.record_feed("host:/data/articles.jsonl", 99)
+    storage.rollback()  # a sink failed: none of this transaction is kept
+    seen += [storage.feed_size("host:/data/articles.jsonl"), [t["price"] for t in storage.tickers()],
+             storage.articles(), storage.add_ticker(ticker("이더리움", 2, code=None))]
+    storage.commit()
+    return seen
+
+
+def test_sink_protocol_is_the_same_on_both_backends(pg_dsn, tmp_path):
+    sqlite_storage, postgres = SQLiteStorage(tmp_path / "db.sqlite3"), PostgresStorage(pg_dsn, batch=3)
+    postgres.conn.execute("TRUNCATE tickers, articles, feed_state")
+    postgres.conn.commit()
+    expected, got = sink_protocol(sqlite_storage), sink_protocol(postgres)
+    assert got == expected == [None, True, False, False, True, True, 10, ["1"], [], True]
+    sqlite_storage.abort()
+    postgres.abort()
+
+
 def test_migrations_are_versioned_and_run_once(pg_dsn):
     results: list[object] = []
 
@@ -180,7 +207,7 @@ def test_hostile_strings_round_trip(pg_dsn, tmp_path):
     assert postgres.raw_page(HOSTILE[2]) == HOSTILE[3].encode() + b"\x00"  # bytes are bytes: NUL kept
     assert postgres.failed_pages() == [("NULinsidetext", HOSTILE[0])]
     tables = postgres.conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").fetchone()[0]
-    assert tables == 6  # nothing dropped: 5 tables and schema_migrations
+    assert tables == 8  # nothing dropped: 7 tables (feed_state since migration 3, runs since 4) and schema_migrations
     with pytest.raises(ValueError, match="not a number"):
         postgres.add_ticker(ticker("bad", "12'); DROP TABLE tickers; --"))  # refused now, not at commit
     postgres.close()

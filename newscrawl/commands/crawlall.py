@@ -9,7 +9,9 @@ import sys
 from scrapy.commands import BaseRunSpiderCommand
 from scrapy.exceptions import UsageError
 
-from newscrawl.commands.crawl import finish, validate_arguments
+from newscrawl.cli import add_examples
+from newscrawl.clock import now_kst
+from newscrawl.commands.crawl import finish, sinks_usable, start_problem, validate_arguments
 from newscrawl.spider import ArgumentError
 
 
@@ -25,6 +27,8 @@ class Command(BaseRunSpiderCommand):
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
         parser.add_argument("--sites", help="comma-separated spider names (default: every spider)")
+        add_examples(parser, "scrapy crawlall --sites etoday,naver,yna -L WARNING; scrapy dashboard",
+                     "scrapy crawlall -a since=2026-11-01   # every portal, a backfill window")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if args:
@@ -45,7 +49,16 @@ class Command(BaseRunSpiderCommand):
             print(f"scrapy crawlall: {error}", file=sys.stderr)
             self.exitcode = 2
             return
+        if problem := start_problem(self.settings):
+            print(f"scrapy crawlall: {problem}", file=sys.stderr)
+            self.exitcode = 1
+            return
+        if not sinks_usable("crawlall", self.settings):
+            self.exitcode = 1
+            return
+        started_at = now_kst()
         for crawler in crawlers:
             self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
-        self.exitcode = 1 if self.crawler_process.bootstrap_failed else finish(crawlers, self.settings)
+        self.exitcode = 1 if self.crawler_process.bootstrap_failed else finish(
+            crawlers, self.settings, "crawlall", started_at)

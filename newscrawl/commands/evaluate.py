@@ -13,6 +13,7 @@ from typing import ClassVar
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from newscrawl.cli import add_examples
 from newscrawl.evaluate import (
     DEFAULT_CORRECTIONS_DIR,
     DEFAULT_RAW_DIR,
@@ -49,6 +50,7 @@ class Command(ScrapyCommand):
         parser.add_argument("--raw-dir", type=Path, default=DEFAULT_RAW_DIR, help="raw pages named by 'file'")
         parser.add_argument("--corrections-dir", type=Path, default=DEFAULT_CORRECTIONS_DIR,
                             help="<site>/<page>.json corrections applied over the truth")
+        add_examples(parser, "scrapy evaluate --site naver", "scrapy evaluate --markdown --json data/accuracy.json")
 
     def fail(self, message: str) -> None:
         print(f"scrapy evaluate: {message}", file=sys.stderr)

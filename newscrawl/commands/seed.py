@@ -15,6 +15,7 @@ from scrapy.spiderloader import get_spider_loader
 from scrapy.utils.conf import arglist_to_dict
 
 from newscrawl import distributed
+from newscrawl.cli import add_examples
 from newscrawl.spider import ArgumentError
 from newscrawl.storage import ConfigError, open_storage
 
@@ -43,6 +44,8 @@ class Command(ScrapyCommand):
         mode.add_argument("--recover", action="store_true",
                           help="after a worker died: keep as seen only the articles in NEWSCRAWL_DATABASE "
                                "and the queued requests, so the next run fetches exactly what is missing")
+        add_examples(parser, "scrapy seed etoday --redis-url redis://127.0.0.1:6379/0 --reset",
+                     "scrapy seed etoday --recover   # after a worker was killed")
 
     def fail(self, message: str, code: int = 1) -> None:
         print(f"scrapy seed: {message}", file=sys.stderr)

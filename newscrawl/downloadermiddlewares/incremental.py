@@ -11,7 +11,8 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 
 from newscrawl.dates import KST, parse_datetime
 from newscrawl.keys import ARTICLE_META, RECHECKED, SKIPPED_SEEN
-from newscrawl.storage import storage_for
+from newscrawl.sinks import sink_state
+from newscrawl.storage import database_name, storage_errors, storage_for
 
 
 class IncrementalMiddleware:
@@ -31,7 +32,11 @@ class IncrementalMiddleware:
         return cls(crawler)
 
     def spider_opened(self) -> None:
-        self.done = storage_for(self.crawler).done_urls()
+        try:
+            self.done = storage_for(self.crawler).done_urls()
+        except storage_errors() as error:  # not a silent full re-crawl: the database is unreadable
+            sink_state(self.crawler).fail(self.crawler, database_name(self.crawler.settings.get(
+                "NEWSCRAWL_DATABASE")), error)
 
     def process_request(self, request: Request) -> None:
         if not request.meta.get(ARTICLE_META) or request.url not in self.done:

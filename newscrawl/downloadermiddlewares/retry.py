@@ -2,6 +2,9 @@
 loops cut short, decompression bombs refused, and every request given up on counted with its reason
 (``newscrawl/fetch_failed/<reason>``).
 
+A request waiting for its retry holds no download slot: it leaves the downloader (its errback sees RetryLater,
+an IgnoreRequest) and is scheduled again when the wait is over, so other requests and hosts go on meanwhile.
+
 Settings: NEWSCRAWL_RETRY_BACKOFF_BASE (seconds before the first retry, doubled per retry),
 NEWSCRAWL_RETRY_BACKOFF_MAX (cap of that delay), NEWSCRAWL_RETRY_AFTER_MAX (cap of a server's Retry-After).
 """
@@ -13,14 +16,16 @@ import random
 import re
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import Any
 from urllib.parse import urljoin
 
-from scrapy import Request
+from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Response
+from scrapy.http.request import NO_CALLBACK
 from scrapy.settings import BaseSettings
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.task import deferLater
@@ -48,6 +53,8 @@ def failure_reason(cause: Response | BaseException | int) -> str:
         return f"http_{cause}"
     if isinstance(cause, Response):
         return f"http_{cause.status}"
+    if isinstance(cause, GaveUp):
+        return cause.reason
     name = type(cause).__name__
     return _EXCEPTION_REASONS.get(name) or re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
@@ -77,6 +84,18 @@ async def sleep(seconds: float) -> None:
         await maybe_deferred_to_future(deferLater(reactor, seconds, lambda: None))
 
 
+class GaveUp(IgnoreRequest):
+    """Given up on for ``reason`` (a redirect loop, a decompression bomb) and counted as such."""
+
+    def __init__(self, reason: str, message: str):
+        super().__init__(message)
+        self.reason = reason
+
+
+class RetryLater(IgnoreRequest):
+    """This request is retried after a wait, outside the downloader: not a failure."""
+
+
 class BackoffRetryMiddleware(RetryMiddleware):
     """Scrapy's retry policy (RETRY_TIMES, RETRY_HTTP_CODES, RETRY_EXCEPTIONS) with a wait before each retry:
     the response's Retry-After when it has one (capped at NEWSCRAWL_RETRY_AFTER_MAX), else exponential
@@ -87,6 +106,34 @@ class BackoffRetryMiddleware(RetryMiddleware):
         self.backoff_base = settings.getfloat("NEWSCRAWL_RETRY_BACKOFF_BASE", 1.0)
         self.backoff_max = settings.getfloat("NEWSCRAWL_RETRY_BACKOFF_MAX", 30.0)
         self.retry_after_max = settings.getfloat("NEWSCRAWL_RETRY_AFTER_MAX", 120.0)
+        self.waiting: set[Any] = set()  # twisted DelayedCalls of retries not yet scheduled again
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> BackoffRetryMiddleware:
+        middleware = super().from_crawler(crawler)
+        crawler.signals.connect(middleware.spider_idle, signal=signals.spider_idle)
+        crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
+        return middleware
+
+    def spider_idle(self) -> None:
+        if self.waiting:
+            raise DontCloseSpider  # retries are still waiting out their delay
+
+    def spider_closed(self) -> None:
+        for call in self.waiting:
+            if call.active():
+                call.cancel()
+        self.waiting.clear()
+
+    def schedule_later(self, retry: Request, wait: float) -> None:
+        from twisted.internet import reactor
+
+        def schedule() -> None:
+            self.waiting.discard(call)
+            self.crawler.engine.crawl(retry)
+
+        call = reactor.callLater(wait, schedule)
+        self.waiting.add(call)
 
     def delay(self, request: Request, response: Response | None) -> float:
         stats = self.crawler.stats
@@ -115,8 +162,11 @@ class BackoffRetryMiddleware(RetryMiddleware):
             return None
         wait = self.delay(request, cause if isinstance(cause, Response) else None)
         self.crawler.stats.inc_value("newscrawl/retry/waited_seconds", round(wait, 3))
-        await sleep(wait)
-        return retry
+        if request.callback is NO_CALLBACK:  # fetched directly by a component (robots.txt): it awaits the answer
+            await sleep(wait)
+            return retry
+        self.schedule_later(retry, wait)
+        raise RetryLater(f"retrying {request.url} in {wait:.1f} s")
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:
         if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
@@ -160,7 +210,7 @@ class RedirectLoopMiddleware:
         self.crawler.stats.inc_value(f"{FAILED}/{reason}")
         logger.warning("%s: %s after %d redirects (to %s)", reason.replace("_", " "), request.url,
                        len(chain) - 1, target)
-        raise IgnoreRequest(f"{reason}: {request.url}")
+        raise GaveUp(reason, f"{reason}: {request.url}")
 
 
 class BoundedDecompressionMiddleware(HttpCompressionMiddleware):
@@ -169,6 +219,6 @@ class BoundedDecompressionMiddleware(HttpCompressionMiddleware):
     def process_response(self, request: Request, response: Response) -> Request | Response:
         try:
             return super().process_response(request, response)
-        except IgnoreRequest:
+        except IgnoreRequest as error:
             self.stats.inc_value(f"{FAILED}/too_large")
-            raise
+            raise GaveUp("too_large", str(error)) from error

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+
+logger = logging.getLogger(__name__)
 
 
 class StatsFile:
@@ -29,5 +32,8 @@ class StatsFile:
     def spider_closed(self, reason: str) -> None:
         stats = dict(self.crawler.stats.get_stats())
         stats["finish_reason"] = reason
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.path.write_text(json.dumps(stats, default=str, ensure_ascii=False, indent=1), encoding="utf-8")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.path.write_text(json.dumps(stats, default=str, ensure_ascii=False, indent=1), encoding="utf-8")
+        except OSError as error:  # e.g. the disk that stopped the crawl is still full
+            logger.error("cannot write the stats file %s: %s (errno %s)", self.path, error.strerror, error.errno)

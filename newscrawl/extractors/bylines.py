@@ -12,7 +12,7 @@ from newscrawl.text import clean
 TITLES = ("선임논설위원", "선임기자", "수석기자", "전문기자", "객원기자", "인턴기자", "수습기자", "논설위원",
           "편집위원", "기자", "특파원", "통신원", "앵커")
 _TITLE = "(?:" + "|".join(TITLES) + ")"
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")  # a reporter's address in a byline or closing line
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")  # a reporter's address in a byline or closing line
 
 
 def title_pattern(*extra: str) -> str:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from urllib.parse import urlsplit
 
-from newscrawl.pages import ArticlePage, ExtractionError, choose_layout
+from newscrawl.pages import ArticlePage, choose_layout
 from newscrawl.rendering.config import RenderProfile
 
 
@@ -49,8 +49,12 @@ class Site:
         return choose_layout(self.layouts, url, html, self.name)
 
     def text_page(self, url: str, text: str) -> ArticlePage:
+        """The page object for this rendered text: the site's text layout, else the generic segmenter
+        (newscrawl/textpage.py) under the site's name and publisher."""
         if not self.text_layouts:
-            raise ExtractionError("no_text_parser", f"site {self.name} has no rendered-text parser")
+            from newscrawl.textpage import RenderedTextPage  # textpage needs the registry (urls)
+
+            return RenderedTextPage(url, text, site=self.name, publisher=self.publisher)
         return choose_layout(self.text_layouts, url, text, self.name)
 
 

@@ -10,13 +10,12 @@
 
 from __future__ import annotations
 
-import json
 import re
-from functools import lru_cache
 from typing import Any
 
 from newscrawl.dates import MODIFIED_LABELS, PUBLISHED_LABELS, labeled_date
 from newscrawl.extractors.bylines import reporter_name
+from newscrawl.extractors.embedded import arc_body, global_content
 from newscrawl.items import ArticleItem
 from newscrawl.pages import EmbeddedDataPage, ExtractionError, HtmlArticlePage
 from newscrawl.sites import Site
@@ -26,26 +25,12 @@ NAME = "chosun"
 PUBLISHER = "조선일보"
 HOME = "https://www.chosun.com"
 
-_GLOBAL_CONTENT = re.compile(r"Fusion\.globalContent\s*=\s*")
 _LEGACY_SECTION_VAR = re.compile(r"""var\s+C1_rp\s*=\s*["']([^"']+)["']""")
 # Top-level Arc sections by path, for a story whose taxonomy lists only its sub-section.
 ARC_TOP_SECTIONS = {
     "/politics": "정치", "/economy": "경제", "/national": "사회", "/international": "국제",
     "/opinion": "오피니언", "/sports": "스포츠",
 }
-
-
-@lru_cache(maxsize=4)  # matches() and the page object read the same page
-def global_content(html: str) -> dict[str, Any] | None:
-    """The ``Fusion.globalContent`` object of an Arc XP page, or None when the page has none."""
-    found = _GLOBAL_CONTENT.search(html)
-    if not found:
-        return None
-    try:
-        data, _ = json.JSONDecoder(strict=False).raw_decode(html, found.end())
-    except ValueError:
-        return None
-    return data if isinstance(data, dict) else None
 
 
 class ChosunArcPage(EmbeddedDataPage):
@@ -80,27 +65,9 @@ class ChosunArcPage(EmbeddedDataPage):
         )
 
     def _body(self, elements: list[dict]) -> tuple[list[str], list[dict]]:
-        """Paragraphs and photos of ``content_elements``; embeds, ads and promo links are chrome."""
-        paragraphs: list[str] = []
-        images: list[dict] = []
-        for element in elements:
-            kind = element.get("type")
-            if kind in ("text", "header"):
-                paragraphs.extend(fragment_lines(element.get("content") or ""))
-            elif kind == "list":
-                for entry in element.get("items") or []:
-                    paragraphs.extend(fragment_lines(entry.get("content") or ""))
-            elif kind == "quote":
-                inner, _ = self._body(element.get("content_elements") or [])
-                paragraphs.extend(inner)
-            elif kind == "image":
-                images.append(self._image(element))
-            elif kind == "gallery":
-                images.extend(self._image(e) for e in element.get("content_elements") or [] if e.get("type") == "image")
-        return paragraphs, images
-
-    def _image(self, element: dict) -> dict:
-        return {"url": self.absolute(element.get("url")), "caption": clean(element.get("caption")) or None}
+        """Paragraphs and photos of ``content_elements`` (read by the shared Arc reader); photo URLs absolute."""
+        paragraphs, images = arc_body(elements)
+        return paragraphs, [{**image, "url": self.absolute(image["url"])} for image in images]
 
     def _authors(self) -> list[str]:
         names = []

@@ -20,6 +20,7 @@ from parsel import Selector
 from newscrawl.dates import MODIFIED_LABELS, PUBLISHED_LABELS, labeled_date, parse_datetime
 from newscrawl.extractors.bylines import reporter_name, without_dateline
 from newscrawl.extractors.images import photo_boxes, plain_caption
+from newscrawl.extractors.korean import with_shaped_deck
 from newscrawl.items import ArticleItem
 from newscrawl.pages import HtmlArticlePage
 from newscrawl.sites import Site
@@ -70,7 +71,8 @@ class DaumArticlePage(HtmlArticlePage):
         subtitles = render_lines(deck[0].root) if deck else []
         deck.drop()
         images = self.images(body[0])
-        paragraphs, dateline_names = without_dateline(render_lines(body[0].root))
+        subtitles, lines = with_shaped_deck(subtitles, render_lines(body[0].root))  # a deck in other markup too
+        paragraphs, dateline_names = without_dateline(lines)
         authors = [reporter_name(a) for a in info.xpath("string()").getall() if not _NOT_A_NAME.search(a)]
         return self.new_article(
             title=title,

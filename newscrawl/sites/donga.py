@@ -1,6 +1,8 @@
-"""동아일보 (donga.com): the legacy news.donga.com article layout (2010s).
+"""동아일보 (donga.com): the legacy news.donga.com article layout (2010s) and today's
+www.donga.com/news/<Section>/article/all/<date>/<id>/<n> layout (:class:`DongaNewsViewPage`, proven on a fixture
+only; its DOM facts are in the class docstring).
 
-DOM facts: headline block ``div.article_title02`` (breadcrumb ``.location``, ``h1``, reporters ``p.repoter``,
+Legacy DOM facts: headline block ``div.article_title02`` (breadcrumb ``.location``, ``h1``, reporters ``p.repoter``,
 ``p.title_foot`` with 입력 ``span.date`` and 수정 ``span.date2``); body ``div.article_txt``, which opens with the
 print deck as a ``<strong>`` line, holds photos as ``.articlePhotoC`` (caption ``span.t``), ad boxes, and ends
 with the byline (name, e-mail, image links), the 추천해요 button and ``.article_relation`` (keyword links
@@ -114,6 +116,69 @@ class DongaLegacyPage(HtmlArticlePage):
         return labels[0] if labels else None
 
 
+# www.donga.com article DOM (the public cheerio parser of a news crawler, DongaParser, written against pages of
+# 2026-01).
+DONGA_TITLE = ".head_group h1"
+DONGA_BODY = ".news_view"
+DONGA_DECK = "h2.sub_tit"
+DONGA_SECTION = ".breadcrumb .breadcrumb_item a"
+DONGA_REPORTER = ".author_info a"
+DONGA_PUBLISHED = '.date_info p span[aria-hidden="true"]'  # 입력 2026-01-06 14:18
+DONGA_UPDATED = '.news_info button span[aria-hidden="true"]'  # 2026-01-06 14:37
+DONGA_PHOTO = "figure.img_cont"
+DONGA_BODY_CHROME = "script, style, iframe, div"  # every div inside the text is an ad slot (view_ad06, view_adK …)
+_DONGA_ROOT_LABELS = frozenset({"홈", "뉴스", "동아일보"})
+
+
+class DongaNewsViewPage(HtmlArticlePage):
+    """www.donga.com/news/… article pages of today's template (2020s).
+
+    DOM facts (public parser code, pages of 2026-01): headline ``.head_group h1``; breadcrumb
+    ``.breadcrumb .breadcrumb_item a``; reporters ``.author_info a`` (``송치훈 기자``); 입력 time in
+    ``.date_info p span[aria-hidden=true]`` (``입력 2026-01-06 14:18``) and the update time in
+    ``.news_info button span[aria-hidden=true]`` (``2026-01-06 14:37``); the text is ``.news_view``'s own text
+    nodes separated by ``<br><br>``, with the deck ``h2.sub_tit`` (lines split at ``<br>``), photos
+    ``figure.img_cont`` (caption ``figcaption``) and ad ``div``s (``view_ad06``, ``view_adK`` …) inside.
+    """
+
+    site = NAME
+    publisher = PUBLISHER
+    body_css = DONGA_BODY
+
+    @classmethod
+    def matches(cls, source: str) -> bool:
+        return 'class="news_view' in source
+
+    def article(self) -> ArticleItem:
+        title = self.text(DONGA_TITLE)
+        body = self.selector.css(self.body_css)
+        published = labeled_date(self.text(DONGA_PUBLISHED), PUBLISHED_LABELS) or self.text(DONGA_PUBLISHED)
+        self.require(title=title, body=body, published_at=published)
+        subtitles = [line for deck in body.css(DONGA_DECK) for line in render_lines(deck.root)]
+        images = [self._image(box) for box in body.css(DONGA_PHOTO)]
+        body.css(f"{DONGA_DECK}, {DONGA_PHOTO}, {DONGA_BODY_CHROME}").drop()
+        paragraphs = render_lines(body[0].root)
+        while paragraphs and is_byline(paragraphs[-1]):
+            paragraphs.pop()
+        authors = [reporter_name(a) for a in self.selector.css(DONGA_REPORTER).xpath("string()").getall()]
+        sections = [clean(a) for a in self.selector.css(f"{DONGA_SECTION}::text").getall()]
+        return self.new_article(
+            title=title,
+            subtitles=subtitles,
+            published_at=published,
+            modified_at=self.text(DONGA_UPDATED) or None,
+            authors=[a for a in authors if a],
+            section=next((s for s in sections if s and s not in _DONGA_ROOT_LABELS), None),
+            paragraphs=paragraphs,
+            images=[i for i in images if i["url"]],
+        )
+
+    def _image(self, box: Selector) -> dict:
+        caption = first_text(box, "figcaption")
+        return {"url": self.absolute(box.css("img::attr(src)").get()), "caption": caption or None}
+
+
+
 # --- discovery: the 전체기사 RSS feed and the news list pages (legacy news.donga.com/List and today's
 # www.donga.com/news list). Legacy: news.donga.com/List/3/all/20160918/80317115/1 (the first segment names the
 # route: List, BestClick, Main, East, ...); today: www.donga.com/news/Society/article/all/20240101/123456789/1
@@ -127,7 +192,7 @@ def article_id(url: str) -> str | None:
 
 
 SITE = Site(
-    name=NAME, publisher=PUBLISHER, hosts=("donga.com",), layouts=(DongaLegacyPage,),
+    name=NAME, publisher=PUBLISHER, hosts=("donga.com",), layouts=(DongaNewsViewPage, DongaLegacyPage),
     base_url="https://www.donga.com",
     discovery=("https://rss.donga.com/total.xml", "https://www.donga.com/news/List",
                "http://news.donga.com/List"),  # the last: the legacy 전체기사 list

@@ -2,7 +2,8 @@
 
 DOM facts: headline ``h1.main_title`` (then ``og:title``); dates ``article:published_time`` and the
 visible 입력/수정 lines; body ``div.articleView[itemprop=articleBody]``; photo boxes ``.img_box_C``
-repeat their caption; the crypto table sits under the heading 실시간 암호화폐 시세.
+repeat their caption; the crypto table sits under the heading 실시간 암호화폐 시세. The deck (``.sub_title``
+on the pages we have) is recognised by its shape, not its class, in both the HTML and the rendered text.
 """
 
 from __future__ import annotations
@@ -11,15 +12,18 @@ import re
 
 from parsel import Selector
 
-from newscrawl.chrome import is_chrome_line, strip_caption_marker
+from newscrawl.chrome import strip_caption_marker
 from newscrawl.dates import MODIFIED_LABELS, PUBLISHED_LABELS, labeled_date
-from newscrawl.extractors.images import photo_boxes, take_deck
+from newscrawl.extractors.images import photo_boxes
+from newscrawl.extractors.korean import deck_length
 from newscrawl.items import ArticleItem, TickerItem
-from newscrawl.pages import Extracted, ExtractionError, HtmlArticlePage, RenderedTextPage
+from newscrawl.pages import ExtractionError, HtmlArticlePage
 from newscrawl.rendering.config import RenderProfile
 from newscrawl.sites import Site
 from newscrawl.text import clean, render_lines
+from newscrawl.textpage import RenderedTextPage, TextHints
 from newscrawl.tickers import tickers_from_cells
+from newscrawl.urls import publisher_for
 
 NAME = "etoday"
 PUBLISHER = "이투데이"
@@ -27,9 +31,6 @@ CRYPTO_HEADING = "실시간 암호화폐 시세"
 RISERS_HEADING = "오늘의 상승종목"  # top-rising stocks; "12.03 장종료" marks closing prices
 # Quote widgets by heading: (market, heading). Rows are read by text, not by the widgets' class names.
 WIDGETS = (("crypto", CRYPTO_HEADING), ("stock", RISERS_HEADING))
-# Headings or rows that end the article in rendered text: everything after them is page furniture.
-_TEXT_END = re.compile(r"^(좋아요|화나요|슬퍼요|추가취재 원해요)\s*\d*$|^(주요 뉴스|많이 본 뉴스|관련기사)$")
-_SENTENCE_END = re.compile(r"(다|요|음|함)[.!?]?[\"'”’)]*$|[.!?][\"'”’)]*$")
 
 
 def _first_caption_line(box: Selector) -> str | None:
@@ -47,6 +48,10 @@ class EtodayArticlePage(HtmlArticlePage):
     )
     body_css = 'div.articleView[itemprop="articleBody"]'
 
+    def __init__(self, url: str, html: str):
+        super().__init__(url, html)
+        self.publisher = publisher_for(url, PUBLISHER)  # enter.etoday.co.kr is 비즈엔터
+
     def article(self) -> ArticleItem:
         body = self.selector.css(self.body_css)
         if not body:
@@ -54,17 +59,18 @@ class EtodayArticlePage(HtmlArticlePage):
         images = photo_boxes(body[0], ".img_box_C", self.absolute, caption=_first_caption_line,
                              src_css="img::attr(data-src), img::attr(src)", every_image=False, keep_missing=True)
         body.css(".imgCaption").drop()  # a caption outside its box is still no body text
-        subtitles = take_deck(body, ".sub_title, .subtitle")
+        lines = render_lines(body[0].root)
+        deck = deck_length(lines)  # the deck by its shape, in .sub_title or whatever wrapper holds it
         visible = " ".join(self.lines(".newsinfo") or self.lines("body"))
         tags = [clean(t).lstrip("#") for t in self.selector.css(".kwd_tags a::text").getall()]
         return self.new_article(
             title=self.text("h1.main_title") or self.meta("og:title") or "",
-            subtitles=subtitles,
+            subtitles=lines[:deck],
             published_at=self.meta("article:published_time") or labeled_date(visible, PUBLISHED_LABELS),
             modified_at=self.meta("article:modified_time") or labeled_date(visible, MODIFIED_LABELS),
             authors=[a for a in [self.meta("article:author", "dable:author")] if a],
             section=self.meta("article:section"),
-            paragraphs=render_lines(body[0].root),
+            paragraphs=lines[deck:],
             images=images,
             tags=[t for t in tags if t],
         )
@@ -81,45 +87,15 @@ class EtodayArticlePage(HtmlArticlePage):
 
 
 class EtodayRenderedTextPage(RenderedTextPage):
-    """The browser's innerText of an etoday article page, segmented into the same raw fields."""
+    """The browser's innerText of an etoday page (www, m., m1., m2., web2. and 비즈엔터's enter. host): the
+    generic segmenter, plus the quote widgets that follow the article."""
 
     site = NAME
     publisher = PUBLISHER
+    hints = TextHints(end_lines=frozenset(title for _, title in WIDGETS))
 
-    def __init__(self, url: str, text: str):
-        super().__init__(url, text)
-        self.raw_lines = [clean(line).lstrip("•◦▪").strip() for line in text.splitlines()]
-
-    def _split(self) -> tuple[list[str], list[str]]:
-        for i, line in enumerate(self.raw_lines):
-            if _TEXT_END.match(line):
-                return self.raw_lines[:i], self.raw_lines[i:]
-        return self.raw_lines, []
-
-    def extract(self) -> Extracted:
-        article_lines, rest = self._split()
-        content = [line for line in article_lines if line and not is_chrome_line(line)]
-        if not content:
-            raise ExtractionError("missing_fields", "title, body")
-        title, content = content[0], content[1:]
-        header = " ".join(line for line in content if labeled_date(line, PUBLISHED_LABELS + MODIFIED_LABELS))
-        content = [line for line in content if not labeled_date(line, PUBLISHED_LABELS + MODIFIED_LABELS)]
-        captions, body = [], []
-        for line in content:
-            (captions if line.startswith(("▲", "△")) else body).append(line)
-        # The deck: short lines before the first sentence, in the first block after the header.
-        subtitles = []
-        for line in body:
-            if _SENTENCE_END.search(line) or len(line) > 80:
-                break
-            subtitles.append(line)
-        body = body[len(subtitles):]
-        images = [{"url": None, "caption": strip_caption_marker(c)} for c in dict.fromkeys(captions)]
-        article = self.new_article(
-            title=title,
-            subtitles=subtitles, published_at=labeled_date(header, PUBLISHED_LABELS),
-            modified_at=labeled_date(header, MODIFIED_LABELS), paragraphs=body, images=images,
-        )
+    def tickers(self) -> list[TickerItem]:
+        rest = self.rest_lines
         tickers: list[TickerItem] = []
         for market, title in WIDGETS:  # each widget runs from its heading to the next heading
             if title in rest:
@@ -127,7 +103,7 @@ class EtodayRenderedTextPage(RenderedTextPage):
                 ends = [rest.index(other, start) for _, other in WIDGETS if other in rest[start:]]
                 tickers += tickers_from_cells(rest[start:min(ends, default=len(rest))], site=NAME, market=market,
                                               url=self.url, default_currency="KRW")
-        return Extracted(article, tickers)
+        return tickers
 
 
 SITE = Site(
@@ -139,7 +115,8 @@ SITE = Site(
     base_url="https://www.etoday.co.kr",
     discovery=("https://rss.etoday.co.kr/eto/etoday_news_all.xml", "/rss/news_sitemap"),  # all-news RSS, sitemap
     article_url=re.compile(r"/news/view/\d+"),
-    mobile_hosts={"m.etoday.co.kr": "www.etoday.co.kr"},
+    mobile_hosts={host: "www.etoday.co.kr" for host in (
+        "m.etoday.co.kr", "m1.etoday.co.kr", "m2.etoday.co.kr", "web2.etoday.co.kr", "etoday.co.kr")},
     render=RenderProfile(
         ready_selector="div.articleView",
         text_root="section.view_body_moduleWrap",

@@ -1,6 +1,8 @@
-"""한겨레 (hani.co.kr): the legacy ``/arti/<section>/<sub>/<id>.html`` article layout (2016).
+"""한겨레 (hani.co.kr): the legacy ``/arti/<section>/<sub>/<id>.html`` article layout (2016) and the 2023
+redesign (:class:`HaniArticleDetailPage`, same URL shape, proven on a fixture only; its DOM facts are in the
+class docstring).
 
-DOM facts: the headline is ``div.article-head h4 span.title`` (the only h1 is the logo); the date line
+Legacy DOM facts: the headline is ``div.article-head h4 span.title`` (the only h1 is the logo); the date line
 ``p.date-time`` shows 등록/수정 to the minute while ``article:published_time`` has seconds; the deck is
 ``div.subtitle`` (split at ``<br>``) and the text runs in ``div.text``, separated by empty ``<P>``s; the
 byline (``이충신 기자 cslee@hani.co.kr``) or a wire credit (``연합뉴스``) closes the text; photos sit in
@@ -18,6 +20,7 @@ from newscrawl.items import ArticleItem
 from newscrawl.pages import HtmlArticlePage
 from newscrawl.sites import Site
 from newscrawl.text import clean, render_lines
+from newscrawl.textpage import TextHints, text_page_for
 
 NAME = "hani"
 PUBLISHER = "한겨레"
@@ -76,8 +79,78 @@ class HaniLegacyArticlePage(HtmlArticlePage):
 _FROM_PARAM = re.compile(r"([?&])_fr=[^&]*&?")  # ?_fr=st3 / mt2 mark which page module a link came from
 
 
+# The 2023 redesign (Next.js, CSS-module class names with a build hash: matched by prefix). Selectors from the
+# public cheerio parser of a news crawler (HaniParser), written against pages of 2026-01.
+HANI_TITLE = 'h3[class*="ArticleDetailView_title"]'
+HANI_DECK = 'h4[class*="ArticleDetailView_subtitle"]'
+HANI_SECTION = '[class*="ArticleDetailView_breadcrumb"] a'
+HANI_REPORTER = '[class*="ArticleDetailView_reporterLink"]'
+HANI_DATE_ITEM = '[class*="ArticleDetailView_dateListItem"]'  # 등록 <span>2026-01-06 15:45</span>, 수정 …
+HANI_BODY = ".article-text"
+HANI_PARAGRAPH = "p.text"
+HANI_IMAGE_WRAP = '[class*="ArticleDetailContent_imageWrap"]'
+HANI_CAPTION = '[class*="ArticleDetailContent_figcaption"]'
+_HANI_MARKER = "ArticleDetailView_title"
+
+
+class HaniArticleDetailPage(HtmlArticlePage):
+    """hani.co.kr/arti pages of the 2023 redesign.
+
+    DOM facts (public parser code, pages of 2026-01): headline ``h3.ArticleDetailView_title__<hash>``; deck
+    ``h4.ArticleDetailView_subtitle__<hash>`` (lines split at ``<br>``); breadcrumb
+    ``.ArticleDetailView_breadcrumb__<hash> a`` (정치 > 정치일반); reporter links
+    ``.ArticleDetailView_reporterLink__<hash>`` (name only); date items ``.ArticleDetailView_dateListItem__<hash>``
+    holding 등록 / 수정 and a ``<span>`` with ``2026-01-06 15:45``; the text is the ``p.text`` paragraphs of
+    ``.article-text``, the last one the byline with the reporter's e-mail; photos
+    ``.ArticleDetailContent_imageWrap__<hash> picture img`` with ``.ArticleDetailContent_figcaption__<hash>``.
+    """
+
+    site = NAME
+    publisher = PUBLISHER
+    body_css = HANI_BODY
+
+    @classmethod
+    def matches(cls, source: str) -> bool:
+        return _HANI_MARKER in source
+
+    def article(self) -> ArticleItem:
+        title = self.text(HANI_TITLE)
+        body = self.selector.css(self.body_css)
+        lines = [line for p in body.css(HANI_PARAGRAPH) for line in render_lines(p.root)]
+        dates = " ".join(clean(item.xpath("string()").get()) for item in self.selector.css(HANI_DATE_ITEM))
+        published = self.meta("article:published_time") or labeled_date(dates, PUBLISHED_LABELS)
+        self.require(title=title, body=lines, published_at=published)
+        paragraphs, byline_authors = split_byline(lines)
+        reporters = [clean(a.xpath("string()").get()) for a in self.selector.css(HANI_REPORTER)]
+        sections = [clean(a) for a in self.selector.css(f"{HANI_SECTION}::text").getall()]
+        return self.new_article(
+            title=title,
+            subtitles=self.lines(HANI_DECK),
+            published_at=published,
+            modified_at=self.meta("article:modified_time") or labeled_date(dates, MODIFIED_LABELS),
+            authors=[r for r in reporters if r] or byline_authors,
+            section=next((s for s in sections if s), None),
+            paragraphs=paragraphs,
+            images=self._images(body),
+        )
+
+    def _images(self, body) -> list[dict]:
+        """Each image wrap with the caption that sits beside it (both children of one figure box)."""
+        images = []
+        for wrap in body.css(HANI_IMAGE_WRAP):
+            box = wrap.xpath("..")
+            caption = marked_caption(caption_text(box, HANI_CAPTION))
+            for src in wrap.css("picture img::attr(src)").getall():
+                images.append({"url": self.absolute(src), "caption": caption})
+        return images
+
+
+
+# Rendered text: the 섹션기사 list follows the article (2016 /arti pages).
+TEXT_HINTS = TextHints(end_lines=frozenset({"섹션기사"}))
 SITE = Site(
-    name=NAME, publisher=PUBLISHER, hosts=("hani.co.kr",), layouts=(HaniLegacyArticlePage,),
+    name=NAME, publisher=PUBLISHER, hosts=("hani.co.kr",), layouts=(HaniArticleDetailPage, HaniLegacyArticlePage),
+    text_layouts=(text_page_for(NAME, PUBLISHER, TEXT_HINTS),),
     base_url="https://www.hani.co.kr",
     discovery=("/rss/", "/arti/list.html"),
     article_url=re.compile(r"/arti/(?:[a-z_]+/)+\d+\.html"),

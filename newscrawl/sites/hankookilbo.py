@@ -19,16 +19,16 @@ rules, ``<p class="editor-p"><br></p>`` spacers, and ad slots.
 
 from __future__ import annotations
 
-import json
 import re
-from contextlib import suppress
 from typing import Any, ClassVar
 
 from lxml import etree, html
 from parsel import Selector
 
 from newscrawl.extractors.bylines import reporter_name
+from newscrawl.extractors.embedded import find_object, flight_rows, resolve_reference
 from newscrawl.extractors.images import caption_text, photo_boxes, plain_caption, take_deck
+from newscrawl.extractors.korean import with_shaped_deck
 from newscrawl.extractors.people import json_ld_people
 from newscrawl.items import ArticleItem
 from newscrawl.pages import HtmlArticlePage
@@ -41,7 +41,6 @@ DECK_CSS = "h2.sub-tit-ll"
 # Inside the body: ads, rules, the zoom button, the byline box.
 BODY_CHROME_CSS = (".end-ad-container", ".ad", ".div-line", ".writer", "script", "style", ".img-zoomin")
 _AD_PLACEHOLDER = re.compile(r"\$\$[A-Z_]+\$\$")
-_FLIGHT_PUSH = re.compile(r"^\s*self\.__next_f\.push\((\[.*\])\)\s*;?\s*$", re.DOTALL)
 
 
 def editor_article_parts(body: Selector, base: HtmlArticlePage) -> tuple[list[str], list[dict], list[str]]:
@@ -53,7 +52,8 @@ def editor_article_parts(body: Selector, base: HtmlArticlePage) -> tuple[list[st
                          src_css="img::attr(src), img::attr(data-src)", every_image=False, keep_missing=True)
     for css in BODY_CHROME_CSS:
         body.css(css).drop()
-    return subtitles, images, render_lines(body.root)
+    subtitles, paragraphs = with_shaped_deck(subtitles, render_lines(body.root))  # a deck outside h2.sub-tit-ll too
+    return subtitles, images, paragraphs
 
 
 def people_names(ld: dict) -> list[str]:
@@ -198,72 +198,10 @@ class HankookLegacyPage(HtmlArticlePage):
         return None
 
 
-# --- React flight payload ------------------------------------------------------------------------------------
-def flight_rows(scripts: list[str]) -> dict[str, Any]:
-    """Rows of the Next.js flight stream: id -> parsed JSON value, or the text of a ``T`` (text) row.
-
-    The stream is the concatenation of every ``self.__next_f.push([1, "..."])`` string; a row is
-    ``<hex id>:<json>\\n`` or ``<hex id>:T<hex byte length>,<text>`` (no newline after the text).
-    """
-    parts = []
-    for script in scripts:
-        found = _FLIGHT_PUSH.match(script) if "__next_f" in script else None
-        if not found:
-            continue
-        try:
-            chunk = json.loads(found.group(1))
-        except ValueError:
-            continue
-        if len(chunk) > 1 and chunk[0] == 1 and isinstance(chunk[1], str):
-            parts.append(chunk[1])
-    stream = "".join(parts).encode("utf-8")
-    rows: dict[str, Any] = {}
-    pos = 0
-    while pos < len(stream):
-        colon = stream.find(b":", pos)
-        if colon < 0:
-            break
-        row_id = stream[pos:colon].decode("ascii", "replace").strip()
-        comma = stream.find(b",", colon)
-        length = _text_row_length(stream[colon + 1:comma]) if comma > 0 else None
-        if length is not None:
-            rows[row_id] = stream[comma + 1:comma + 1 + length].decode("utf-8", "replace")
-            pos = comma + 1 + length
-            continue
-        end = stream.find(b"\n", colon)
-        end = len(stream) if end < 0 else end
-        with suppress(ValueError):  # module ("I[...]") and hint (":HL[...]") rows are not JSON values we need
-            rows[row_id] = json.loads(stream[colon + 1:end])
-        pos = end + 1
-    return rows
-
-
-def _text_row_length(tag: bytes) -> int | None:
-    """``T1b7b`` (a text row header) -> 7035 bytes; None for any other row."""
-    if not re.fullmatch(rb"T[0-9a-f]+", tag):
-        return None
-    return int(tag[1:], 16)
-
-
+# --- React flight payload (parsed by newscrawl.extractors.embedded) ---------------------------------------
 def find_article_detail(rows: dict[str, Any]) -> dict:
     """The ``detail`` object of the article query (it has ``articleId`` and ``contentHtml``)."""
-    stack: list[Any] = list(rows.values())
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            if "articleId" in node and "contentHtml" in node:
-                return node
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
-    return {}
-
-
-def resolve_reference(value: Any, rows: dict[str, Any]) -> Any:
-    """``"$24"`` -> the value of row 24 (flight values point at text rows this way)."""
-    if isinstance(value, str) and re.fullmatch(r"\$[0-9a-f]+", value):
-        return rows.get(value[1:])
-    return value
+    return find_object(list(rows.values()), "articleId", "contentHtml")
 
 
 def markup_lines(markup: str | None) -> list[str]:

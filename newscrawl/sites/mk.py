@@ -18,11 +18,13 @@ from parsel import Selector
 
 from newscrawl.extractors.bylines import reporter_name
 from newscrawl.extractors.images import take_deck
+from newscrawl.extractors.korean import with_shaped_deck
 from newscrawl.extractors.people import json_ld_people
 from newscrawl.items import ArticleItem, TickerItem, parse_number
 from newscrawl.pages import HtmlArticlePage
 from newscrawl.sites import Site
 from newscrawl.text import clean, render_lines
+from newscrawl.textpage import TextHints, text_page_for
 
 NAME = "mk"
 PUBLISHER = "매일경제"
@@ -62,7 +64,7 @@ class MkArticlePage(HtmlArticlePage):
         subtitles = take_deck(body, ".mid_title")
         ld = self.json_ld()
         title = self.text(".news_ttl_wrap .news_ttl") or self.text("h2.news_ttl")
-        paragraphs = render_lines(body[0].root)
+        subtitles, paragraphs = with_shaped_deck(subtitles, render_lines(body[0].root))
         self.require(title=title, paragraphs=paragraphs)
         return self.new_article(
             title=title,
@@ -123,11 +125,15 @@ class MkArticlePage(HtmlArticlePage):
 
 
 # One layout so far; when mk changes its template, add a page class and choose by a marker of the page.
+# Rendered text: the machine summary box (뉴스 요약쏙 … 무료 회원 가입) sits inside the article and is chrome.
+TEXT_HINTS = TextHints(skip_blocks=(("뉴스 요약쏙", "무료 회원 가입"),))
+
 # --- discovery: https://www.mk.co.kr/rss/<8-digit channel>/ (30000001 = 전체 뉴스; section channels such as
 # 40300001 have the same shape) and https://www.mk.co.kr/sitemap/latest-articles/ (a news sitemap with
 # news:publication_date). Articles live at /news/<section>/<numeric id>.
 SITE = Site(
     name=NAME, publisher=PUBLISHER, hosts=("mk.co.kr",), layouts=(MkArticlePage,),
+    text_layouts=(text_page_for(NAME, PUBLISHER, TEXT_HINTS),),
     base_url="https://www.mk.co.kr",
     discovery=("https://www.mk.co.kr/rss/30000001/", "https://www.mk.co.kr/sitemap/latest-articles/"),
     article_url=re.compile(r"/news/[a-z_]+/\d+/?$"),

@@ -19,6 +19,7 @@ from parsel import Selector
 
 from newscrawl.extractors.bylines import reporter_name, without_dateline
 from newscrawl.extractors.images import take_deck
+from newscrawl.extractors.korean import with_shaped_deck
 from newscrawl.items import ArticleItem
 from newscrawl.pages import HtmlArticlePage
 from newscrawl.sites import Site
@@ -79,7 +80,7 @@ class NaverArticlePage(HtmlArticlePage):
         self.require(title=title, body=body, published_at=published)
         subtitles = take_deck(body, "strong.media_end_summary")
         images = self.images(body[0])
-        paragraphs = render_lines(body[0].root)
+        subtitles, paragraphs = with_shaped_deck(subtitles, render_lines(body[0].root))
         authors = [reporter_name(a) for a in self.selector.css(".media_end_head_journalist_name").xpath(
             "string()").getall()]
         paragraphs, dateline_names = without_dateline(paragraphs)

@@ -3,6 +3,8 @@
 - :class:`YnaStoryPage` — the ``article.story-news`` layout of en.yna.co.kr (2019–): JSON-LD NewsArticle
   with dates and keywords, headline ``header h1.tit``, the kicker link in ``.info-con`` is the section,
   the text closes with ``e-mail<br>(END)``.
+- :class:`YnaKoreanArticlePage` — today's www.yna.co.kr ``/view/AKR…`` page (proven on a fixture only, see
+  the class docstring for the public sources of its DOM facts).
 - :class:`YonhapLegacyPage` — www.yonhapnews.co.kr (2016): ``#articleWrap h1.tit-article``,
   ``article:published_time`` without seconds, body ``div.article`` with photo boxes ``div.article-img``,
   ad boxes, the e-mail line and ``p.adrs`` (copyright + 송고 time); the section label is the page's
@@ -135,6 +137,72 @@ class YonhapLegacyPage(HtmlArticlePage):
         return self.absolute(src)
 
 
+# www.yna.co.kr article DOM (the public cheerio parser of a news crawler, YnaParser, written against pages of
+# 2026-01; the same template family as en.yna.co.kr's real page in ../shared: story-news, keyword-zone).
+YNA_KO_TITLE = "h1.tit01"
+YNA_KO_DECK = ".tit-sub h2.tit01"
+YNA_KO_SECTION = ".nav-path01 li a"
+YNA_KO_REPORTER = ".txt-con .tit-name a"
+YNA_KO_SENT = ".update-time"  # data-published-time="2026-01-06 16:46"; text 송고2026-01-06 16:46
+YNA_KO_BODY = ".story-news.article"
+YNA_KO_PHOTOS = ".comp-box:has(.image-zone01)"  # photo-group / graphic-group boxes
+YNA_KO_CAPTION = "figcaption .txt-desc"
+YNA_KO_TAGS = ".keyword-zone .list01 a"
+YNA_KO_BODY_CHROME = "aside, .txt-copyright, script, style"
+_YNA_KO_MARKER = re.compile(r"<h1[^>]*class=\"[^\"]*\btit01\b")
+
+
+class YnaKoreanArticlePage(HtmlArticlePage):
+    """www.yna.co.kr ``/view/AKR…`` pages of today's template (2020s).
+
+    DOM facts (public parser code, pages of 2026-01): headline ``h1.tit01``; deck ``.tit-sub h2.tit01`` (one
+    or more); breadcrumb ``.nav-path01 li a`` (its first label is the section: 경제, 정치, 사회 …); reporter
+    ``.txt-con .tit-name a`` (name without 기자); ``.update-time`` with ``data-published-time`` and the visible
+    ``송고2026-01-06 16:46`` in ``.txt-time01``; text ``.story-news.article > p`` with ``aside`` boxes (related
+    news, ads) inside; photos and graphics ``.comp-box`` with ``.image-zone01 img`` and caption
+    ``figcaption .txt-desc``; hashtags ``.keyword-zone .list01 a`` (``#반도체``); the copyright paragraph
+    ``p.txt-copyright``. The text opens with the ``(서울=연합뉴스) 홍길동 기자 =`` dateline and closes with the
+    reporter's e-mail. No modification time is documented: ``modified_at`` stays empty.
+    """
+
+    site = NAME
+    publisher = PUBLISHER
+    body_css = YNA_KO_BODY
+
+    @classmethod
+    def matches(cls, source: str) -> bool:
+        return bool(_YNA_KO_MARKER.search(source))
+
+    def article(self) -> ArticleItem:
+        title = self.text(YNA_KO_TITLE)
+        body = self.selector.css(self.body_css)
+        sent = self.selector.css(YNA_KO_SENT)
+        published = (sent.attrib.get("data-published-time") if sent else None) or labeled_date(
+            self.text(YNA_KO_SENT), PUBLISHED_LABELS)
+        self.require(title=title, body=body, published_at=published)
+        body.css(YNA_KO_BODY_CHROME).drop()
+        images = self._images(body[0])
+        paragraphs, dateline_names = cut_dateline(drop_closing_lines(render_lines(body[0].root)))
+        reporters = [clean(a) for a in self.selector.css(f"{YNA_KO_REPORTER}::text").getall()]
+        sections = [clean(a) for a in self.selector.css(f"{YNA_KO_SECTION}::text").getall()]
+        tags = [clean(t).lstrip("#") for t in self.selector.css(f"{YNA_KO_TAGS}::text").getall()]
+        return self.new_article(
+            title=title,
+            subtitles=[line for deck in self.selector.css(YNA_KO_DECK) for line in render_lines(deck.root)],
+            published_at=published,
+            modified_at=None,
+            authors=[r for r in reporters if r] or dateline_names,
+            section=next((s for s in sections if s), None),
+            paragraphs=paragraphs,
+            images=images,
+            tags=[t for t in tags if t],
+        )
+
+    def _images(self, body) -> list[dict]:
+        return photo_boxes(body, YNA_KO_PHOTOS, self.absolute, src_css=".image-zone01 img::attr(src)",
+                           caption=lambda box: marked_caption(caption_text(box, YNA_KO_CAPTION)))
+
+
 def _as_list(value: object) -> list:
     if value is None:
         return []
@@ -154,7 +222,8 @@ def without_placement(url: str) -> str:
 
 
 SITE = Site(
-    name=NAME, publisher=PUBLISHER, hosts=("yna.co.kr", "yonhapnews.co.kr"), layouts=(YonhapLegacyPage, YnaStoryPage),
+    name=NAME, publisher=PUBLISHER, hosts=("yna.co.kr", "yonhapnews.co.kr"),
+    layouts=(YonhapLegacyPage, YnaKoreanArticlePage, YnaStoryPage),
     base_url="https://www.yna.co.kr",
     discovery=("/rss/news.xml", "https://en.yna.co.kr/RSS/news.xml", "/news"),
     article_url=re.compile(r"/(?:view/(?:AKR|AEN)\d{17}|[a-z]+/\d{4}/\d{2}/\d{2}/\d{10}AKR\d{17}\.HTML)"),

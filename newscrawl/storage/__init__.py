@@ -8,6 +8,7 @@ the spider closes.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
@@ -34,6 +35,8 @@ class Storage(Protocol):
 
     on_retry: Callable[[], None] | None  # called for each write repeated after a dropped connection
     nul_stripped: int  # NUL characters the backend could not store
+    pending: int  # writes since the last commit
+    batch: int  # commit_if_due() commits at this many
 
     # articles and crawl state
     def upsert_article(self, item: ArticleItem) -> str: ...
@@ -41,7 +44,7 @@ class Storage(Protocol):
     def done_urls(self) -> dict[str, str | None]: ...
     def articles(self) -> list[dict]: ...
     # tickers
-    def add_ticker(self, item: TickerItem) -> None: ...
+    def add_ticker(self, item: TickerItem) -> bool: ...  # False: already stored
     def tickers(self) -> list[dict]: ...
     # raw pages
     def save_raw(self, url: str, body: bytes, *, site: str | None, fetched_at: str, status: int,
@@ -51,21 +54,33 @@ class Storage(Protocol):
     def raw_page(self, url: str) -> bytes | None: ...
     def failed_pages(self) -> list[tuple[str, str]]: ...
     def raw_page_index(self) -> list[tuple[str, str | None, str | None, str | None, str | None, str | None]]: ...
+    # runs (the operator's history)
+    def add_run(self, command: str, started_at: str, finished_at: str, exit_code: int,
+                sites: list[dict]) -> int: ...
+    def runs(self, since: str | None = None) -> list[dict]: ...
+    # feeds (the committed size of each feed)
+    def record_feed(self, feed: str, size: int) -> None: ...
+    def feed_size(self, feed: str) -> int | None: ...
     # transactions
     def commit_if_due(self) -> None: ...
     def commit(self) -> None: ...
+    def rollback(self) -> None: ...
     def close(self) -> None: ...
+    def abort(self) -> None: ...
 
 
 POSTGRES_SCHEMES = ("postgresql", "postgres")
 
 
-def open_storage(database: str) -> Storage:
-    """``sqlite:///path/to/file.sqlite3``, a bare path, or ``postgresql://...``; other schemes are refused."""
-    if database.startswith("sqlite:///"):
-        return SQLiteStorage(Path(database.removeprefix("sqlite:///")))
-    if "://" not in database:
-        return SQLiteStorage(Path(database))
+def open_storage(database: str, *, check: bool = False) -> Storage:
+    """``sqlite:///path/to/file.sqlite3``, a bare path, or ``postgresql://...``; other schemes are refused.
+    A file that is no (intact, with ``check``) SQLite database or cannot be written raises ConfigError."""
+    if database.startswith("sqlite:///") or "://" not in database:
+        path = Path(database.removeprefix("sqlite:///"))
+        try:
+            return SQLiteStorage(path, check=check)
+        except (sqlite3.Error, OSError) as error:
+            raise ConfigError(f"cannot use the SQLite database {path}: {describe(error)}") from error
     scheme = database.split("://", 1)[0]
     if scheme in POSTGRES_SCHEMES:
         import psycopg
@@ -79,6 +94,27 @@ def open_storage(database: str) -> Storage:
                               f"{str(error).strip()}") from error
     raise ConfigError(f"NEWSCRAWL_DATABASE scheme {scheme!r} is not supported; "
                       f"use sqlite:///PATH or postgresql://USER@HOST:PORT/DATABASE")
+
+
+def describe(error: BaseException) -> str:
+    """An OSError or database error as one line: ``No space left on device (errno 28)``."""
+    if isinstance(error, OSError) and error.strerror:
+        return f"{error.strerror} (errno {error.errno})"
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
+
+
+def storage_errors() -> tuple[type[BaseException], ...]:
+    """What a failing backend raises (psycopg only when installed)."""
+    try:
+        import psycopg
+    except ImportError:
+        return sqlite3.Error, OSError
+    return sqlite3.Error, OSError, psycopg.Error
+
+
+def database_name(database: str) -> str:
+    """How a sink failure names the database."""
+    return f"database {_without_password(database)}"
 
 
 def _without_password(dsn: str) -> str:
@@ -100,10 +136,25 @@ class _Closer:
         self.crawler.stats.inc_value(STORAGE_RETRIES)
 
     def spider_closed(self) -> None:
-        self.storage.close()
+        from newscrawl.sinks import sink_state  # newscrawl.sinks imports this module
+
+        state = sink_state(self.crawler)
+        try:
+            if state.failure:  # uncommitted writes may be missing from another sink: dropped, fetched again
+                self.storage.abort()
+            else:
+                self.storage.close()
+        except storage_errors() as error:
+            state.fail(self.crawler, database_name(self.crawler.settings.get("NEWSCRAWL_DATABASE")), error)
         if self.storage.nul_stripped and self.crawler.stats:
             self.crawler.stats.set_value("newscrawl/storage/nul_stripped", self.storage.nul_stripped)
         _STORAGES.pop(self.crawler, None)
+
+
+def existing_storage(crawler: Crawler) -> Storage | None:
+    """The crawler's storage if it is open; never opens one."""
+    closer = _STORAGES.get(crawler)
+    return closer.storage if closer is not None else None
 
 
 def storage_for(crawler: Crawler) -> Storage:

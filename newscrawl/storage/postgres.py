@@ -28,6 +28,7 @@ from psycopg.rows import dict_row
 
 from newscrawl.identity import article_identity
 from newscrawl.items import ArticleItem, TickerItem
+from newscrawl.storage.sqlite import run_flags
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -104,7 +105,27 @@ MIGRATIONS = [
         || COALESCE(code, name) || chr(31) || price::text || chr(31) || COALESCE(change_pct::text, '')
         || chr(31) || COALESCE(as_of, '') || chr(31) || COALESCE(source_url, '')));
     """,
-    # 3: which page object and version read each article and raw page (ArticleItem.extracted_by).
+    # 3: the committed size of each feed (a run cuts a feed back to it).
+    """
+    CREATE TABLE feed_state (
+        feed TEXT PRIMARY KEY,
+        size BIGINT NOT NULL
+    );
+    """,
+    # 4: the operator's run history (newscrawl/runs.py).
+    """
+    CREATE TABLE runs (
+        id BIGSERIAL PRIMARY KEY,
+        command TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT NOT NULL,
+        exit_code INTEGER NOT NULL,
+        sites JSONB NOT NULL,
+        flags JSONB NOT NULL
+    );
+    CREATE INDEX runs_started_at ON runs (started_at);
+    """,
+    # 5: which page object and version read each article and raw page (ArticleItem.extracted_by).
     """
     ALTER TABLE articles ADD COLUMN extracted_by TEXT;
     ALTER TABLE raw_pages ADD COLUMN extracted_by TEXT;
@@ -134,6 +155,14 @@ UPSERT_CRAWL_STATE = """
 INSERT_TICKER = """
     INSERT INTO tickers (site, market, code, name, currency, price, change, change_pct, change_basis, as_of,
         source_url, observed_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING"""
+TICKER_SEEN = """
+    SELECT 1 FROM tickers WHERE md5(site || chr(31) || market || chr(31) || COALESCE(code, name) || chr(31)
+        || price::text || chr(31) || COALESCE(change_pct::text, '') || chr(31) || COALESCE(as_of, '') || chr(31)
+        || COALESCE(source_url, ''))
+    = md5(%s::text || chr(31) || %s::text || chr(31) || COALESCE(%s::text, %s::text) || chr(31)
+        || %s::numeric::text || chr(31) || COALESCE(%s::numeric::text, '') || chr(31) || COALESCE(%s::text, '')
+        || chr(31) || COALESCE(%s::text, ''))"""
+UPSERT_FEED = "INSERT INTO feed_state (feed, size) VALUES (%s, %s) ON CONFLICT (feed) DO UPDATE SET size = EXCLUDED.size"
 SELECT_TICKERS = """
     SELECT id, site, market, code, name, currency, price::text AS price, change::text AS change,
         change_pct::text AS change_pct, change_basis, as_of, source_url, observed_at FROM tickers ORDER BY id"""
@@ -171,10 +200,11 @@ class Writes:
     touches: dict[str, str | None] = field(default_factory=dict)  # canonical URL -> fetched_at (unchanged)
     crawl_state: dict[str, list[Any]] = field(default_factory=dict)  # url -> row
     tickers: list[tuple] = field(default_factory=list)
+    feeds: dict[str, int] = field(default_factory=dict)  # feed -> size (newscrawl/sinks.py)
 
     def __bool__(self) -> bool:
         return any((self.raw_pages, self.parse_errors, self.extracted, self.articles, self.revisions, self.touches,
-                    self.crawl_state, self.tickers))
+                    self.crawl_state, self.tickers, self.feeds))
 
     def send(self, cursor: psycopg.Cursor) -> None:
         def rows(by_key: dict[str, Any]) -> list[Any]:  # key order: concurrent writers lock rows alike
@@ -189,6 +219,7 @@ class Writes:
             (TOUCH_ARTICLE, [(f, k, k) for k, f in sorted(self.touches.items())]),
             (UPSERT_CRAWL_STATE, rows(self.crawl_state)),
             (INSERT_TICKER, self.tickers),
+            (UPSERT_FEED, sorted(self.feeds.items())),
         ]
         for sql, params in statements:
             if params:
@@ -222,6 +253,7 @@ class PostgresStorage:
         self.transaction: list[Writes] = []  # this transaction's writes, sent or not, kept for a replay
         self.sent = 0  # how many of them were sent on the current connection
         self.article_states: dict[str, tuple[str, int, str]] = {}  # canonical URL -> (hash, revision, site)
+        self.ticker_keys: set[tuple] = set()  # observations added in this transaction
 
     def _retrying(self, operation: Callable[[], T]) -> T:
         """Run ``operation``; on a lost connection or a deadlock, replay the transaction and run it again."""
@@ -299,12 +331,38 @@ class PostgresStorage:
         self._retrying(lambda: self._send().commit())
         self._forget_transaction()
 
+    def rollback(self) -> None:
+        """Forget the writes since the last commit (a sink failed: they may not be in every sink)."""
+        try:
+            if self.conn is not None and not self.conn.closed:
+                self.conn.rollback()
+        finally:
+            self._forget_transaction()
+
     def close(self) -> None:
         try:
             self.commit()
         finally:
             if self.conn is not None:
                 self.conn.close()
+
+    def abort(self) -> None:
+        """Close without committing."""
+        try:
+            self.rollback()
+        finally:
+            if self.conn is not None:
+                self.conn.close()
+
+    # --- feeds -----------------------------------------------------------------------------------
+    def record_feed(self, feed: str, size: int) -> None:
+        """The feed's size holding exactly the items of this transaction and earlier ones (newscrawl/sinks.py)."""
+        self.writes.feeds[feed] = size
+        self._wrote()
+
+    def feed_size(self, feed: str) -> int | None:
+        rows = self._query("SELECT size FROM feed_state WHERE feed = %s", (feed,), send=False)
+        return rows[0][0] if rows else None
 
     # --- text PostgreSQL accepts -----------------------------------------------------------------
     def _scrub(self, value: Any) -> Any:
@@ -373,14 +431,22 @@ class PostgresStorage:
         return [row[0] for row in self._query('SELECT item FROM articles ORDER BY canonical_url COLLATE "C"')]
 
     # --- tickers ---------------------------------------------------------------------------------
-    def add_ticker(self, item: TickerItem) -> None:
-        """Append one observation; the same quote from the same page again (a re-fetch) is kept once."""
+    def add_ticker(self, item: TickerItem) -> bool:
+        """Append one observation; the same quote from the same page again (a re-fetch) is kept once (False)."""
         data = self._scrub(asdict(item))
+        price, change_pct = exact_number(item.price), exact_number(item.change_pct)
+        key = (data["site"], data["market"], data["code"], data["name"], price, change_pct, data["as_of"],
+               data["source_url"])
+        observation = (key[:2], key[2] or key[3], *key[4:])  # as the tickers_observation index sees it
+        if observation in self.ticker_keys or self._query(TICKER_SEEN, key, send=False):
+            return False
+        self.ticker_keys.add(observation)
         self.writes.tickers.append((
-            data["site"], data["market"], data["code"], data["name"], data["currency"], exact_number(item.price),
-            exact_number(item.change), exact_number(item.change_pct), data["change_basis"], data["as_of"],
+            data["site"], data["market"], data["code"], data["name"], data["currency"], price,
+            exact_number(item.change), change_pct, data["change_basis"], data["as_of"],
             data["source_url"], data["fetched_at"]))
         self._wrote()
+        return True
 
     def tickers(self) -> list[dict]:
         rows = self._query(SELECT_TICKERS, row_factory=dict_row)
@@ -425,3 +491,26 @@ class PostgresStorage:
     def raw_page_index(self) -> list[tuple[str, str | None, str | None, str | None, str | None, str | None]]:
         return [tuple(row) for row in self._query(
             'SELECT url, site, fetched_at, encoding, parse_error, extracted_by FROM raw_pages ORDER BY url COLLATE "C"')]
+    # --- run history -----------------------------------------------------------------------------
+    def add_run(self, command: str, started_at: str, finished_at: str, exit_code: int,
+                sites: list[dict[str, Any]]) -> int:
+        """Append one run's report (see newscrawl.runs.record_run) and commit; returns its id."""
+        sites = self._scrub(json.loads(json.dumps(sites, default=str)))
+        params = (command, started_at, finished_at, exit_code, json.dumps(sites, ensure_ascii=False),
+                  json.dumps(run_flags(sites), ensure_ascii=False))
+
+        def insert() -> int:
+            conn = self._send()
+            row = conn.execute("INSERT INTO runs (command, started_at, finished_at, exit_code, sites, flags)"
+                               " VALUES (%s, %s, %s, %s, %s::jsonb, %s::jsonb) RETURNING id", params).fetchone()
+            conn.commit()
+            return int(row[0])
+
+        run_id = self._retrying(insert)
+        self._forget_transaction()
+        return run_id
+
+    def runs(self, since: str | None = None) -> list[dict[str, Any]]:
+        """Runs started at or after ``since`` (ISO 8601), oldest first."""
+        return self._query("SELECT id, command, started_at, finished_at, exit_code, sites, flags FROM runs"
+                           " WHERE started_at >= %s ORDER BY started_at COLLATE \"C\", id", (since or "",), row_factory=dict_row)

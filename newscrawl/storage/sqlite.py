@@ -77,7 +77,27 @@ MIGRATIONS = [
     CREATE UNIQUE INDEX tickers_observation ON tickers (site, market, COALESCE(code, name), price,
         COALESCE(change_pct, ''), COALESCE(as_of, ''), COALESCE(source_url, ''));
     """,
-    # 3: which page object and version read each article and raw page (ArticleItem.extracted_by).
+    # 3: the committed size of each feed (a run cuts a feed back to it).
+    """
+    CREATE TABLE feed_state (
+        feed TEXT PRIMARY KEY,
+        size INTEGER NOT NULL
+    );
+    """,
+    # 4: the operator's run history (newscrawl/runs.py).
+    """
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        command TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT NOT NULL,
+        exit_code INTEGER NOT NULL,
+        sites TEXT NOT NULL,
+        flags TEXT NOT NULL
+    );
+    CREATE INDEX runs_started_at ON runs (started_at);
+    """,
+    # 5: which page object and version read each article and raw page (ArticleItem.extracted_by).
     """
     ALTER TABLE articles ADD COLUMN extracted_by TEXT;
     ALTER TABLE raw_pages ADD COLUMN extracted_by TEXT;
@@ -94,12 +114,18 @@ def item_json(item: Any) -> str:
 
 
 class SQLiteStorage:
-    """One connection; writes accumulate in a transaction until commit()/commit_if_due() and on close."""
+    """One connection; writes accumulate in a transaction until commit()/commit_if_due() and on close.
+    ``check`` runs ``PRAGMA quick_check`` first: a damaged file raises sqlite3.DatabaseError, never crawled into."""
 
-    def __init__(self, path: str | Path, batch: int = 100):
+    def __init__(self, path: str | Path, batch: int = 100, *, check: bool = False):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(self.path)
+        self.db = sqlite3.connect(self.path, timeout=30)  # another process migrating or committing: wait
+        if check:
+            problems = [row[0] for row in self.db.execute("PRAGMA quick_check(3)")]
+            if problems != ["ok"]:
+                self.db.close()
+                raise sqlite3.DatabaseError(f"PRAGMA quick_check failed: {'; '.join(problems)}")
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.batch = batch
@@ -109,11 +135,20 @@ class SQLiteStorage:
         self.migrate()
 
     def migrate(self) -> None:
-        version = self.db.execute("PRAGMA user_version").fetchone()[0]
-        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-            with self.db:
-                self.db.executescript(script)
+        """Apply the missing migrations under an exclusive lock: a second process starting on the same fresh
+        file waits, then reads the version the first one left."""
+        self.db.execute("BEGIN EXCLUSIVE")
+        try:
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+                for statement in script.split(";"):  # executescript would commit the open transaction
+                    if statement.strip():
+                        self.db.execute(statement)
                 self.db.execute(f"PRAGMA user_version = {int(number)}")
+        except BaseException:
+            self.db.rollback()
+            raise
+        self.db.commit()
 
     def _wrote(self) -> None:
         self.pending += 1
@@ -127,9 +162,29 @@ class SQLiteStorage:
         self.db.commit()
         self.pending = 0
 
+    def rollback(self) -> None:
+        """Forget the writes since the last commit (a sink failed: they may not be in every sink)."""
+        self.db.rollback()
+        self.pending = 0
+
     def close(self) -> None:
         self.commit()
         self.db.close()
+
+    def abort(self) -> None:
+        """Close without committing."""
+        self.rollback()
+        self.db.close()
+
+    # --- feeds ---------------------------------------------------------------------------------
+    def record_feed(self, feed: str, size: int) -> None:
+        """The feed's size holding exactly the items of this transaction and earlier ones (see newscrawl/sinks.py)."""
+        self.db.execute("INSERT INTO feed_state (feed, size) VALUES (?, ?) ON CONFLICT(feed) DO UPDATE SET"
+                        " size = excluded.size", (feed, size))
+
+    def feed_size(self, feed: str) -> int | None:
+        row = self.db.execute("SELECT size FROM feed_state WHERE feed = ?", (feed,)).fetchone()
+        return row[0] if row else None
 
     # --- articles --------------------------------------------------------------------------------
     def upsert_article(self, item: ArticleItem) -> str:
@@ -188,9 +243,9 @@ class SQLiteStorage:
         return [json.loads(r[0]) for r in rows]
 
     # --- tickers ---------------------------------------------------------------------------------
-    def add_ticker(self, item: TickerItem) -> None:
-        """Append one observation; the same quote from the same page again (a re-fetch) is kept once."""
-        self.db.execute(
+    def add_ticker(self, item: TickerItem) -> bool:
+        """Append one observation; the same quote from the same page again (a re-fetch) is kept once (False)."""
+        cursor = self.db.execute(
             """INSERT OR IGNORE INTO tickers (site, market, code, name, currency, price, change, change_pct, change_basis,
                    as_of, source_url, observed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (item.site, item.market, item.code, item.name, item.currency, _exact(item.price),
@@ -198,6 +253,7 @@ class SQLiteStorage:
              item.fetched_at),
         )
         self._wrote()
+        return cursor.rowcount > 0
 
     def tickers(self) -> list[dict]:
         cursor = self.db.execute("SELECT * FROM tickers ORDER BY id")
@@ -237,3 +293,26 @@ class SQLiteStorage:
         return self.db.execute(
             "SELECT url, site, fetched_at, encoding, parse_error, extracted_by FROM raw_pages ORDER BY url"
         ).fetchall()
+    # --- run history -----------------------------------------------------------------------------
+    def add_run(self, command: str, started_at: str, finished_at: str, exit_code: int,
+                sites: list[dict[str, Any]]) -> int:
+        """Append one run's report (see newscrawl.runs.record_run) and commit; returns its id."""
+        cursor = self.db.execute(
+            "INSERT INTO runs (command, started_at, finished_at, exit_code, sites, flags) VALUES (?, ?, ?, ?, ?, ?)",
+            (command, started_at, finished_at, exit_code, json.dumps(sites, ensure_ascii=False, default=str),
+             json.dumps(run_flags(sites), ensure_ascii=False)))
+        self.commit()
+        return int(cursor.lastrowid or 0)
+
+    def runs(self, since: str | None = None) -> list[dict[str, Any]]:
+        """Runs started at or after ``since`` (ISO 8601), oldest first."""
+        cursor = self.db.execute(
+            "SELECT id, command, started_at, finished_at, exit_code, sites, flags FROM runs"
+            " WHERE started_at >= ? ORDER BY started_at, id", (since or "",))
+        return [{"id": r[0], "command": r[1], "started_at": r[2], "finished_at": r[3], "exit_code": r[4],
+                 "sites": json.loads(r[5]), "flags": json.loads(r[6])} for r in cursor]
+
+
+def run_flags(sites: list[dict[str, Any]]) -> list[str]:
+    """A run's flags in plain words, each naming its site."""
+    return [f"{site.get('site')}: {flag}" for site in sites for flag in site.get("flags", [])]
