@@ -17,6 +17,7 @@ from scrapy.exceptions import DropItem
 from newscrawl import keys
 from newscrawl.items import ArticleItem
 from newscrawl.reextract import FALLBACK_MARK
+from newscrawl.report import site_report
 
 # Fields a reader of the table cares about when they come out empty (others are often empty by design).
 WATCHED_FIELDS = ("title", "published_at", "body", "authors", "section", "images", "publisher")
@@ -68,6 +69,18 @@ class LayoutCheck:
         return {"site": self.site, "pages": pages, "own": self.own, "fallback": self.fallback, "failed": failed,
                 "empty": {name: self.empty[name] for name in WATCHED_FIELDS if self.empty[name]},
                 "problems": problems}
+
+
+    def report(self) -> dict[str, Any]:
+        """The run-history report (newscrawl.runs): a crawl's site report, the check's problems as its flags."""
+        assert self.crawler.stats
+        settings = self.crawler.settings
+        row = self.row()
+        report = site_report(self.site, self.crawler.stats.get_stats(), settings.getfloat("NEWSCRAWL_MAX_MISSING_SHARE"),
+                             settings.getfloat("NEWSCRAWL_MAX_FALLBACK_SHARE"))
+        report["flags"] = row["problems"]
+        report["layouts"] = {k: row[k] for k in ("own", "fallback", "failed", "empty")}
+        return report
 
 
 def table(rows: list[dict[str, Any]]) -> str:

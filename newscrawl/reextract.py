@@ -5,10 +5,11 @@ the database, extract it as a crawl does (site layouts, then the generic fallbac
 without its store step; the parent process writes the kept items, in URL order, to the database (upserts: a
 changed article becomes a revision, never a duplicate) and appends new or changed items to the JSONL feeds.
 
-Resume: feed lines are written before the database commit that follows them, and the last committed URL is kept
-in a checkpoint file beside the feeds; a killed run started again with the same selection continues after it.
-A page written twice (killed between feed write and commit) is skipped by the feed exporter, which knows the
-lines its file holds, and is ``unchanged`` in the database.
+Feeds and database are sinks as in a crawl (newscrawl/sinks.py): feed lines are written before the database
+commit that records each feed's size; a run starts by cutting each feed back to its recorded size. The last
+committed URL is kept in a checkpoint file beside the feeds: a killed run started again with the same selection
+continues after it, and a page done twice (killed between commit and checkpoint) is ``unchanged``, so it adds
+no feed line.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import json
 import logging
 import multiprocessing
 import os
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -34,6 +36,7 @@ from newscrawl.exporters import JsonLinesExporter
 from newscrawl.extract import UndecodableError, decode_html, extract_html
 from newscrawl.items import ArticleItem, TickerItem
 from newscrawl.pages import ExtractionError
+from newscrawl.sinks import adopt_feeds, feed_name, last_line_end
 from newscrawl.sites import all_sites
 from newscrawl.storage import Storage, open_storage
 
@@ -168,7 +171,7 @@ class SiteTally:
     fallbacks: int = 0
     failures: Counter[str] = field(default_factory=Counter)  # reason -> pages
 
-    def report(self, site: str) -> dict[str, Any]:
+    def report(self, site: str, duration_s: float | None = None) -> dict[str, Any]:
         """A site report in the shape of newscrawl.report.site_report (the run history reads both)."""
         parse_errors = {k.split("/", 1)[1]: v for k, v in self.failures.items() if k.startswith("parse_error/")}
         dropped = {k.split("/", 1)[1]: v for k, v in self.failures.items() if k.startswith("dropped/")}
@@ -176,20 +179,28 @@ class SiteTally:
         return {"site": site, "pages_fetched": 0, "article_pages": self.pages,
                 "items": {"article": sum(self.articles.values()), "ticker": self.tickers},
                 "articles": {k: self.articles.get(k, 0) for k in keys.ARTICLE_OUTCOMES},
-                "fallbacks": self.fallbacks, "parse_errors": parse_errors, "dropped": dropped, "flags": flags}
+                "fallbacks": self.fallbacks, "parse_errors": parse_errors, "dropped": dropped, "duration_s": duration_s,
+                "flags": flags}
 
 
 class FeedWriter:
-    """The FEEDS setting's local JSONL feeds, opened for appending (the exporter skips lines it holds)."""
+    """The FEEDS setting's local JSONL feeds as sinks (newscrawl/sinks.py), as a crawl writes them: cut back on
+    open to the size recorded with the database's last commit, lines appended, sizes recorded in each commit."""
 
-    def __init__(self, settings: BaseSettings):
+    def __init__(self, settings: BaseSettings, storage: Storage):
         self.feeds: list[tuple[tuple[type, ...], Any, JsonLinesExporter]] = []
+        adopt_feeds(settings, storage)  # a feed the database has no record of yet: its size now
         for uri, options in settings.getdict("FEEDS").items():
             path = str(uri).removeprefix("file://")
             if "://" in path or "%(" in path:
                 continue
             classes = tuple(load_object(c) for c in options.get("item_classes") or ()) or (object,)
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            if os.path.isfile(path):
+                size, committed = os.path.getsize(path), storage.feed_size(feed_name(path))
+                keep = committed if committed is not None and committed <= size else last_line_end(path)
+                if keep < size:
+                    os.truncate(path, keep)
+                    logger.info("feed %s: cut %d bytes written after the last database commit", path, size - keep)
             file = open(path, "ab")  # noqa: SIM115 - closed in close()
             exporter = JsonLinesExporter(file, encoding=options.get("encoding") or "utf-8")
             exporter.start_exporting()
@@ -199,6 +210,11 @@ class FeedWriter:
         for classes, _, exporter in self.feeds:
             if isinstance(item, classes):
                 exporter.export_item(item)
+
+    def record(self, storage: Storage) -> None:
+        """Each feed's size, in the transaction that commits the items written up to there."""
+        for _, _, exporter in self.feeds:
+            storage.record_feed(exporter.feed, exporter.size)
 
     def close(self) -> None:
         for _, file, exporter in self.feeds:
@@ -218,6 +234,7 @@ class Reextraction:
         self.checkpoint = Path(settings.get("NEWSCRAWL_DATA_DIR")) / CHECKPOINT
         self.tallies: dict[str, SiteTally] = {}
         self.resumed_after: str | None = None
+        self.duration_s: float | None = None
 
     def _resume_point(self) -> str | None:
         try:
@@ -233,6 +250,13 @@ class Reextraction:
         os.replace(partial, self.checkpoint)
 
     def run(self) -> None:
+        started = time.monotonic()
+        try:
+            self._run()
+        finally:
+            self.duration_s = round(time.monotonic() - started, 3)
+
+    def _run(self) -> None:
         storage = open_storage(self.database)
         try:
             self.resumed_after = self._resume_point()
@@ -241,7 +265,11 @@ class Reextraction:
             storage.close()  # never carried into the forked workers
         with self._workers() as extract:
             storage = open_storage(self.database)
-            feeds = FeedWriter(self.settings)
+            try:
+                feeds = FeedWriter(self.settings, storage)
+            except BaseException:
+                storage.close()
+                raise
             try:
                 self._write(storage, feeds, extract(pages))
             finally:
@@ -288,19 +316,21 @@ class Reextraction:
                     if outcome in ("new", "updated"):
                         feeds.write(item)
                 elif isinstance(item, TickerItem):
-                    storage.add_ticker(item)
                     tally.tickers += 1
-                    feeds.write(item)  # the exporter keeps one line per quote observation
+                    if storage.add_ticker(item):  # a quote the database held is in the feeds already
+                        feeds.write(item)
             pending, last = pending + 1, result.url
             if pending >= self.batch:
+                feeds.record(storage)
                 storage.commit()
                 self._save_checkpoint(last)
                 pending = 0
+        feeds.record(storage)
         storage.commit()
 
     # --- the verdict ---------------------------------------------------------------------------------------
     def reports(self) -> list[dict[str, Any]]:
-        return [tally.report(site) for site, tally in sorted(self.tallies.items())]
+        return [tally.report(site, self.duration_s) for site, tally in sorted(self.tallies.items())]
 
     def summary(self) -> str:
         total = SiteTally()

@@ -5,6 +5,7 @@ either (failed). The table shows each, the exit code flags hani, and nothing is 
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -90,6 +91,11 @@ def test_pages_caps_the_pages_per_site_and_store_keeps_them(drifted_portal, tmp_
         stored = dict(db.execute("SELECT site, count(*) FROM articles GROUP BY site"))
         raw = db.execute("SELECT count(*) FROM raw_pages").fetchone()[0]
     assert stored == {"hani": 2} and raw == 2
+    with sqlite3.connect(tmp_path / "newscrawl.sqlite3") as db:  # the run history (newscrawl/runs.py)
+        command, exit_code, sites = db.execute("SELECT command, exit_code, sites FROM runs").fetchone()
+    report = json.loads(sites)[0]
+    assert (command, exit_code, report["site"]) == ("checklayouts", 1, "hani")
+    assert report["layouts"]["fallback"] == 1 and report["flags"][0].startswith("layout_drift")
     assert len((tmp_path / "articles.jsonl").read_text().splitlines()) == 2
 
 

@@ -128,11 +128,13 @@ def feed_articles(data_dir: Path) -> list[dict]:
 
 
 def assert_feeds_match_database(data_dir: Path) -> None:
-    """Every stored revision is a feed line and every feed line a stored revision, once each."""
-    lines = [(a["canonical_url"], a["content_hash"]) for a in feed_articles(data_dir)]
+    """Every stored revision is a feed line and every feed line a stored revision, once each (a revision is new
+    text or a new page object's reading)."""
+    lines = [(a["canonical_url"], a["content_hash"], a["extracted_by"]) for a in feed_articles(data_dir)]
     assert len(lines) == len(set(lines)), "a feed line written twice"
     with sqlite3.connect(data_dir / "newscrawl.sqlite3") as db:
-        revisions = db.execute("SELECT canonical_url, content_hash FROM article_revisions").fetchall()
+        revisions = db.execute("SELECT canonical_url, content_hash, json_extract(item_json, '$.extracted_by') "
+                               "FROM article_revisions").fetchall()
     assert sorted(lines) == sorted(revisions)
 
 
@@ -202,6 +204,11 @@ def test_cli_reports_still_failing_pages_and_exits_non_zero(crawled):
     assert "still failing: parse_error/missing_fields 1" in done.stderr
     assert raw_state(crawled)[BROKEN_PATH][1].startswith("missing_fields")
     assert feed_articles(crawled) == lines_before
+    with sqlite3.connect(crawled / "newscrawl.sqlite3") as db:  # the run history (newscrawl/runs.py)
+        command, exit_code, sites = db.execute("SELECT command, exit_code, sites FROM runs ORDER BY id DESC").fetchone()
+    hani = json.loads(sites)[0]
+    assert (command, exit_code, hani["site"], hani["parse_errors"]) == ("reextract", 1, "hani", {"missing_fields": 1})
+    assert hani["flags"] == ["every page still fails"]
 
 
 def test_cli_whole_site_rerun_changes_nothing(crawled):

@@ -11,9 +11,13 @@ from datetime import date
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from newscrawl.cli import add_examples, open_existing
+from newscrawl.clock import now_kst
 from newscrawl.reextract import Reextraction, Selection
+from newscrawl.runs import record_run
+from newscrawl.sinks import check_sinks
 from newscrawl.sites import all_sites
-from newscrawl.storage import ConfigError
+from newscrawl.storage import ConfigError, describe, storage_errors
 
 
 def _day(value: str | None, name: str) -> str | None:
@@ -46,6 +50,9 @@ class Command(ScrapyCommand):
                             help="pages read by an older version of their page object or by the fallback")
         parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
                             help="worker processes (default: every core)")
+        add_examples(parser, "scrapy reextract --failed            # pages no parser could read, after adding one",
+                     "scrapy reextract --outdated --site hani   # after a page object's version bump",
+                     "scrapy reextract --since 2026-11-01 -j 2")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if args:
@@ -56,23 +63,32 @@ class Command(ScrapyCommand):
             return self.fail(f"unknown site {', '.join(unknown)}; known: {', '.join(sorted(all_sites()))}", 2)
         if opts.jobs < 1:
             return self.fail("-j must be at least 1", 2)
-        if not self.settings.get("NEWSCRAWL_DATABASE"):
-            return self.fail("NEWSCRAWL_DATABASE is empty: there are no stored raw pages to re-extract", 1)
+        try:
+            open_existing(self.settings.get("NEWSCRAWL_DATABASE")).close()  # never creates an empty database
+            check_sinks(self.settings)
+        except ConfigError as error:
+            return self.fail(str(error), 1)
         try:
             since, until = _day(opts.since, "since"), _day(opts.until, "until")
         except ValueError as error:
             return self.fail(str(error), 2)
         selection = Selection(sites, since, until, opts.failed, opts.outdated)
         run = Reextraction(self.settings, selection, opts.jobs)
+        started_at = now_kst()
         try:
             run.run()
         except ConfigError as error:
             return self.fail(str(error), 1)
+        except (OSError, *storage_errors()) as error:  # a sink failed: what was committed stays consistent
+            self.fail(f"stopped, a sink failed: {describe(error)} (fix it and run the same command to resume)", 1)
+        else:
+            self.exitcode = 1 if run.all_failed else 0
         print(f"newscrawl {run.summary()}", file=sys.stderr)
-        for report in run.reports():
+        reports = run.reports()
+        for report in reports:
             for flag in report["flags"]:
                 print(f"  FLAG {report['site']}: {flag}", file=sys.stderr)
-        self.exitcode = 1 if run.all_failed else 0
+        record_run(self.settings["NEWSCRAWL_DATABASE"], "reextract", started_at, self.exitcode, reports)
 
     def fail(self, message: str, code: int) -> None:
         print(f"scrapy reextract: {message}", file=sys.stderr)
