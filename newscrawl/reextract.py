@@ -21,7 +21,7 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -38,7 +38,7 @@ from newscrawl.items import ArticleItem, TickerItem
 from newscrawl.pages import ExtractionError
 from newscrawl.sinks import adopt_feeds, feed_name, last_line_end
 from newscrawl.sites import all_sites
-from newscrawl.storage import Storage, open_storage
+from newscrawl.storage import Storage, open_storage, storage_errors
 
 logger = logging.getLogger(__name__)
 
@@ -267,14 +267,15 @@ class Reextraction:
             storage = open_storage(self.database)
             try:
                 feeds = FeedWriter(self.settings, storage)
+                try:
+                    self._write(storage, feeds, extract(pages))
+                finally:
+                    feeds.close()
             except BaseException:
-                storage.close()
+                with suppress(*storage_errors()):
+                    storage.abort()  # what is not committed may be missing from a feed: nothing of it is kept
                 raise
-            try:
-                self._write(storage, feeds, extract(pages))
-            finally:
-                feeds.close()
-                storage.close()
+            storage.close()
         self.checkpoint.unlink(missing_ok=True)
 
     @contextmanager

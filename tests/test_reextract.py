@@ -223,11 +223,13 @@ def test_cli_whole_site_rerun_changes_nothing(crawled):
     assert done.returncode == 0 and "reextract: 0 pages" in done.stderr
 
 
-@pytest.mark.parametrize("args", [["--site", "nosuchsite"], ["--since", "yesterday"], ["-j", "0"]])
+@pytest.mark.parametrize("args", [["--site", "nosuchsite"], ["--since", "yesterday"], ["-j", "0"],
+                                  ["--failed"]])  # the last: no database in the data dir
 def test_cli_bad_arguments_are_one_line(tmp_path, args):
     done = reextract_cli(tmp_path, *args)
     assert done.returncode != 0 and "Traceback" not in done.stderr
-    assert len([line for line in done.stderr.splitlines() if line.strip()]) <= 3, done.stderr
+    assert len([line for line in done.stderr.splitlines() if line.strip()]) == 1, done.stderr
+    assert not (tmp_path / "newscrawl.sqlite3").exists()  # never creates an empty database
 
 
 def seed_failed_pages(data_dir: Path, count: int, storage: Storage | None = None) -> None:
