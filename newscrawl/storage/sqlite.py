@@ -294,6 +294,7 @@ class SQLiteStorage:
         return self.db.execute(
             "SELECT url, site, fetched_at, encoding, parse_error, extracted_by FROM raw_pages ORDER BY url"
         ).fetchall()
+
     # --- run history -----------------------------------------------------------------------------
     def add_run(self, command: str, started_at: str, finished_at: str, exit_code: int,
                 sites: list[dict[str, Any]]) -> int:
