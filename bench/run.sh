@@ -43,7 +43,7 @@ fi
 run workers "$PY" bench/bench_workers.py $([ "$quick" = 1 ] && echo --quick)
 
 # Benchmarks other parts of the project add beside these.
-for extra in bench/bench_storage.py bench/bench_rendering.py; do
+for extra in bench/bench_storage.py bench/bench_rendering.py bench/bench_reextract.py; do
   [ -f "$extra" ] || continue
   if [ "$quick" = 0 ]; then
     run "$(basename "$extra" .py)" "$PY" "$extra"

@@ -70,6 +70,8 @@ LOGSTATS_INTERVAL = 60.0
 NEWSCRAWL_MAX_MISSING_SHARE = 0.2
 # ... or whose share of article pages read by the generic fallback (the site's layouts failed) exceeds this.
 NEWSCRAWL_MAX_FALLBACK_SHARE = 0.2
+# scrapy reextract (newscrawl/reextract.py): pages written per database commit (and resume checkpoint).
+NEWSCRAWL_REEXTRACT_BATCH = 200
 NEWSCRAWL_STATS_FILE = ""  # write the final stats of a run as JSON here
 NEWSCRAWL_REPORT_FILE = os.environ.get("NEWSCRAWL_REPORT_FILE", f"{NEWSCRAWL_DATA_DIR}/run-report.json")
 

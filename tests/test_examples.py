@@ -71,10 +71,32 @@ def etoday_only(args: list[str]) -> list[str]:
 
 def test_crontab_lines_are_valid_and_locked():
     jobs = crontab_jobs()
-    assert len(jobs) == 2
-    for schedule, command in jobs:
+    assert len(jobs) == 3
+    for schedule, _ in jobs:
         assert all(cron_field_ok(f, lo, hi) for f, (lo, hi) in zip(schedule, CRON_FIELD_RANGES, strict=True))
-        assert "flock -n" in command and "scrapy crawlall" in command
+    crawls = [command for _, command in jobs if "scrapy crawlall" in command]
+    assert len(crawls) == 2 and all("flock -n" in command for command in crawls)
+    checks = [(schedule, command) for schedule, command in jobs if "scrapy checklayouts" in command]
+    assert len(checks) == 1 and checks[0][0][2:] == ["*", "*", "*"]  # daily
+
+
+ETODAY_ROUTES = {"/eto/etoday_news_all.xml": (ETODAY / "etoday_news_all.xml", "application/rss+xml"),
+                 "/news/view/2384652": (ETODAY / "news_view_2384652.html", "text/html; charset=utf-8")}
+
+
+def test_scheduled_layout_checks_run_against_a_loopback_portal(tmp_path):
+    crontab = next(command for _, command in crontab_jobs() if "checklayouts" in command)
+    workflow = yaml.safe_load((EXAMPLES / "github-actions.yml").read_text())
+    job = workflow["jobs"]["checklayouts"]
+    assert "0 6 * * *" in job["if"] and {"cron": "0 6 * * *"} in workflow[True]["schedule"]
+    actions = [s["run"] for s in job["steps"] if "run" in s]
+    routes = {path: page(file, kind) for path, (file, kind) in ETODAY_ROUTES.items()}
+    with FixtureServer(routes) as server:
+        for command in (crontab, actions[-1]):
+            done = run_scrapy([*scrapy_args(command), "--sites", "etoday"], server.base_url, tmp_path)
+            assert done.returncode == 0, done.stderr[-2000:]
+            assert done.stdout.splitlines()[1].split()[:5] == ["etoday", "1", "1", "0", "0"], done.stdout
+    assert not (tmp_path / "newscrawl.sqlite3").exists()  # a check stores nothing
 
 
 def test_crontab_command_runs_and_reports(tmp_path):
@@ -103,6 +125,7 @@ def test_crontab_command_fails_loudly_when_the_site_is_gone(tmp_path):
 def test_github_workflow_is_valid_and_runs_the_setup_and_a_crawl(tmp_path):
     workflow = yaml.safe_load((EXAMPLES / "github-actions.yml").read_text())
     assert workflow[True]["schedule"][0]["cron"]  # YAML 1.1 reads the key `on` as True
+    assert workflow["jobs"]["crawl"]["if"] == "github.event.schedule != '0 6 * * *'"  # the daily check only checks
     steps = workflow["jobs"]["crawl"]["steps"]
     runs = [s["run"] for s in steps if "run" in s]
     assert runs[0] == "bash scripts/setup.sh" and (REPO / "scripts" / "setup.sh").exists()

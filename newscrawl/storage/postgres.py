@@ -147,7 +147,7 @@ INSERT_REVISION = """
     INSERT INTO article_revisions (canonical_url, revision, content_hash, fetched_at, item)
     VALUES (%s, %s, %s, %s, %s::jsonb) ON CONFLICT DO NOTHING"""
 TOUCH_ARTICLE = "UPDATE articles SET fetched_at = %s WHERE md5(canonical_url) = md5(%s) AND canonical_url = %s"
-STORED_STATE = "SELECT content_hash, revision, site FROM articles WHERE md5(canonical_url) = md5(%s) AND canonical_url = %s"
+STORED_STATE = "SELECT content_hash, revision, site, extracted_by FROM articles WHERE md5(canonical_url) = md5(%s) AND canonical_url = %s"
 UPSERT_CRAWL_STATE = """
     INSERT INTO crawl_state (url, canonical_url, published_at, last_fetched_at) VALUES (%s, %s, %s, %s)
     ON CONFLICT ((md5(url))) DO UPDATE SET last_fetched_at = EXCLUDED.last_fetched_at,
@@ -252,7 +252,8 @@ class PostgresStorage:
         self.writes = Writes()  # not yet sent
         self.transaction: list[Writes] = []  # this transaction's writes, sent or not, kept for a replay
         self.sent = 0  # how many of them were sent on the current connection
-        self.article_states: dict[str, tuple[str, int, str]] = {}  # canonical URL -> (hash, revision, site)
+        # canonical URL -> (hash, revision, site, extracted_by)
+        self.article_states: dict[str, tuple[str, int, str, str | None]] = {}
         self.ticker_keys: set[tuple] = set()  # observations added in this transaction
 
     def _retrying(self, operation: Callable[[], T]) -> T:
@@ -383,19 +384,20 @@ class PostgresStorage:
         return value
 
     # --- articles --------------------------------------------------------------------------------
-    def _stored_state(self, key: str) -> tuple[str, int, str] | None:
+    def _stored_state(self, key: str) -> tuple[str, int, str, str | None] | None:
         rows = self._query(STORED_STATE, (key, key), send=False)  # pending ones are in article_states
-        return (rows[0][0], rows[0][1], rows[0][2]) if rows else None
+        return (rows[0][0], rows[0][1], rows[0][2], rows[0][3]) if rows else None
 
     def upsert_article(self, item: ArticleItem) -> str:
-        """Store an article; returns 'new', 'updated' (a new revision), 'unchanged', or 'copy' (a portal's copy
-        of an article already stored from another site: nothing changes)."""
+        """Store an article; returns 'new', 'updated' (a new revision: the text changed, or another page object
+        or version read it), 'unchanged', or 'copy' (a portal's copy of an article already stored from another
+        site: nothing changes)."""
         data = self._scrub(asdict(item))
         key = article_identity(data)
         state = self.article_states.get(key) or self._stored_state(key)
         if state and item.syndicated and state[2] != item.site:
             return "copy"
-        if state and state[0] == data["content_hash"]:
+        if state and state[0] == data["content_hash"] and state[3] == data["extracted_by"]:
             if key in self.writes.articles:
                 self.writes.articles[key][FETCHED_AT] = data["fetched_at"]
             else:
@@ -409,7 +411,7 @@ class PostgresStorage:
         self.writes.articles[key] = [row[column] for column in ARTICLE_COLUMNS]
         self.writes.touches.pop(key, None)
         self.writes.revisions.append((key, revision, data["content_hash"], data["fetched_at"], payload))
-        self.article_states[key] = (data["content_hash"], revision, data["site"])
+        self.article_states[key] = (data["content_hash"], revision, data["site"], data["extracted_by"])
         self._wrote()
         return "new" if revision == 1 else "updated"
 
@@ -495,6 +497,9 @@ class PostgresStorage:
     def failed_pages(self) -> list[tuple[str, str]]:
         return self._query('SELECT url, parse_error FROM raw_pages WHERE parse_error IS NOT NULL ORDER BY url COLLATE "C"')
 
+    def raw_page_index(self) -> list[tuple[str, str | None, str | None, str | None, str | None, str | None]]:
+        return [tuple(row) for row in self._query(
+            'SELECT url, site, fetched_at, encoding, parse_error, extracted_by FROM raw_pages ORDER BY url COLLATE "C"')]
     # --- run history -----------------------------------------------------------------------------
     def add_run(self, command: str, started_at: str, finished_at: str, exit_code: int,
                 sites: list[dict[str, Any]]) -> int:

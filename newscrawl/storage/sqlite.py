@@ -202,16 +202,17 @@ class SQLiteStorage:
 
     # --- articles --------------------------------------------------------------------------------
     def upsert_article(self, item: ArticleItem) -> str:
-        """Store an article; returns 'new', 'updated' (a new revision), 'unchanged', or 'copy' (a portal's copy
-        of an article already stored from another site: nothing changes)."""
+        """Store an article; returns 'new', 'updated' (a new revision: the text changed, or another page object
+        or version read it), 'unchanged', or 'copy' (a portal's copy of an article already stored from another
+        site: nothing changes)."""
         key = article_identity(item)
         row = self.db.execute(
-            "SELECT content_hash, revision, site FROM articles WHERE canonical_url = ?", (key,)
+            "SELECT content_hash, revision, site, extracted_by FROM articles WHERE canonical_url = ?", (key,)
         ).fetchone()
         if row and item.syndicated and row[2] != item.site:
             return "copy"
         payload = item_json(item)
-        if row and row[0] == item.content_hash:
+        if row and row[0] == item.content_hash and row[3] == item.extracted_by:
             self.db.execute("UPDATE articles SET fetched_at = ? WHERE canonical_url = ?", (item.fetched_at, key))
             self._wrote()
             return "unchanged"
@@ -306,6 +307,12 @@ class SQLiteStorage:
     def failed_pages(self) -> list[tuple[str, str]]:
         return self.db.execute(
             "SELECT url, parse_error FROM raw_pages WHERE parse_error IS NOT NULL ORDER BY url"
+        ).fetchall()
+
+    def raw_page_index(self) -> list[tuple[str, str | None, str | None, str | None, str | None, str | None]]:
+        """(url, site, fetched_at, encoding, parse_error, extracted_by) of every raw page, by URL, without bytes."""
+        return self.db.execute(
+            "SELECT url, site, fetched_at, encoding, parse_error, extracted_by FROM raw_pages ORDER BY url"
         ).fetchall()
 
     # --- run history -----------------------------------------------------------------------------

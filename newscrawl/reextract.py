@@ -1,0 +1,356 @@
+"""Re-extraction: run today's page objects and pipeline chain over the raw pages stored in the database.
+
+Selection (:class:`Selection`) reads the raw-page index (no bytes). Worker processes read each page's bytes from
+the database, extract it as a crawl does (site layouts, then the generic fallback) and run the pipeline chain
+without its store step; the parent process writes the kept items, in URL order, to the database (upserts: a
+changed article becomes a revision, never a duplicate) and appends new or changed items to the JSONL feeds.
+
+Feeds and database are sinks as in a crawl (newscrawl/sinks.py): feed lines are written before the database
+commit that records each feed's size; a run starts by cutting each feed back to its recorded size. The last
+committed URL is kept in a checkpoint file beside the feeds: a killed run started again with the same selection
+continues after it, and a page done twice (killed between commit and checkpoint) is ``unchanged``, so it adds
+no feed line.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import multiprocessing
+import os
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from scrapy.settings import BaseSettings, Settings
+from scrapy.utils.misc import load_object
+
+from newscrawl import keys
+from newscrawl.chain import ItemChain
+from newscrawl.exporters import JsonLinesExporter
+from newscrawl.extract import UndecodableError, decode_html, extract_html
+from newscrawl.items import ArticleItem, TickerItem
+from newscrawl.pages import ExtractionError
+from newscrawl.sinks import adopt_feeds, feed_name, last_line_end
+from newscrawl.sites import all_sites
+from newscrawl.storage import Storage, open_storage, storage_errors
+
+logger = logging.getLogger(__name__)
+
+FALLBACK_MARK = " fallback from "  # in extracted_by: "generic/1 fallback from hani"
+CHECKPOINT = "reextract.checkpoint.json"
+
+
+@dataclass(frozen=True)
+class RawPage:
+    url: str
+    site: str | None
+    fetched_at: str | None
+    encoding: str | None
+    parse_error: str | None
+    extracted_by: str | None
+
+
+@cache
+def current_versions() -> dict[str, str]:
+    """Layout name -> its extracted_by today ("hani.HaniLegacyArticlePage" -> "hani.HaniLegacyArticlePage/1")."""
+    versions = {}
+    for site in all_sites().values():
+        for layout in (*site.layouts, *site.text_layouts):
+            versions[layout.layout()] = f"{layout.layout()}/{layout.version}"
+    return versions
+
+
+def is_outdated(extracted_by: str | None) -> bool:
+    """Read by the fallback, by a layout version that is not today's, or before versions were recorded."""
+    if not extracted_by or FALLBACK_MARK in extracted_by:
+        return True
+    name = extracted_by.rsplit("/", 1)[0]
+    return current_versions().get(name) != extracted_by
+
+
+@dataclass(frozen=True)
+class Selection:
+    sites: tuple[str, ...] = ()
+    since: str | None = None  # fetch date, YYYY-MM-DD, inclusive
+    until: str | None = None
+    failed: bool = False  # pages stored with a parse error
+    outdated: bool = False  # pages read by an older layout version or by the fallback
+
+    def accepts(self, page: RawPage) -> bool:
+        if self.sites and page.site not in self.sites:
+            return False
+        day = (page.fetched_at or "")[:10]
+        if (self.since and day < self.since) or (self.until and day > self.until):
+            return False
+        if self.failed or self.outdated:
+            return bool((self.failed and page.parse_error) or
+                        (self.outdated and not page.parse_error and is_outdated(page.extracted_by)))
+        return True
+
+    def key(self) -> str:
+        return json.dumps([list(self.sites), self.since, self.until, self.failed, self.outdated])
+
+
+def select(storage: Storage, selection: Selection, after: str | None = None) -> list[RawPage]:
+    pages = (RawPage(*row) for row in storage.raw_page_index())
+    return [p for p in pages if selection.accepts(p) and (after is None or p.url > after)]
+
+
+# --- workers -------------------------------------------------------------------------------------------------
+@dataclass
+class PageResult:
+    url: str
+    site: str
+    items: list[Any] = field(default_factory=list)  # after the pipeline chain (without storage)
+    extracted_by: str | None = None
+    fallback: bool = False
+    failure: str | None = None  # stats-style reason: parse_error/<reason> or dropped/article/<reason>
+    message: str = ""
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def start_worker(database: str, settings: dict[str, Any]) -> None:
+    _WORKER["storage"] = open_storage(database)
+    _WORKER["chain"] = ItemChain(Settings(settings))
+
+
+def stop_worker() -> None:
+    if "chain" in _WORKER:
+        _WORKER.pop("chain").close()
+        _WORKER.pop("storage").close()
+
+
+def reextract_page(page: RawPage) -> PageResult:
+    """One stored page through extraction and the pipeline chain (in a worker)."""
+    site = page.site or ""
+    body = _WORKER["storage"].raw_page(page.url)
+    if body is None:
+        return PageResult(page.url, site, failure="parse_error/missing_raw", message="raw page vanished")
+    try:
+        html, _ = decode_html(body, page.encoding)
+        extracted = extract_html(page.url, html, page.site or None)
+    except (ExtractionError, UndecodableError) as error:
+        reason = getattr(error, "reason", "undecodable")
+        return PageResult(page.url, site, failure=f"parse_error/{reason}", message=str(error))
+    except Exception as error:  # one bad page never stops the run
+        return PageResult(page.url, site, failure="parse_error/malformed", message=f"{type(error).__name__}: {error}")
+    for item in extracted.items():
+        item.fetched_at = page.fetched_at
+    article = extracted.article
+    if article is not None and article.canonical_url:
+        for ticker in extracted.tickers:
+            ticker.source_url = article.canonical_url
+    chain: ItemChain = _WORKER["chain"]
+    before = keys.below(chain.stats, keys.DROPPED)
+    kept, drops = chain.process(extracted.items())
+    result = PageResult(page.url, site or (article.site if article else ""), kept,
+                        article.extracted_by if article else None, extracted.fallback_from is not None)
+    duplicate = drops and all(reason.startswith("duplicate") for reason in drops)  # another page's article
+    if article is not None and not duplicate and not any(isinstance(i, ArticleItem) for i in kept):
+        after = keys.below(chain.stats, keys.DROPPED)
+        reasons = [k for k, v in after.items() if v != before.get(k, 0) and k.startswith("article/")]
+        result.failure = f"dropped/{reasons[0] if reasons else 'article'}"
+        result.message = "; ".join(drops)
+    return result
+
+
+# --- the run ---------------------------------------------------------------------------------------------------
+@dataclass
+class SiteTally:
+    pages: int = 0
+    articles: Counter[str] = field(default_factory=Counter)  # new, updated, unchanged, copy
+    tickers: int = 0
+    fallbacks: int = 0
+    failures: Counter[str] = field(default_factory=Counter)  # reason -> pages
+
+    def report(self, site: str, duration_s: float | None = None) -> dict[str, Any]:
+        """A site report in the shape of newscrawl.report.site_report (the run history reads both)."""
+        parse_errors = {k.split("/", 1)[1]: v for k, v in self.failures.items() if k.startswith("parse_error/")}
+        dropped = {k.split("/", 1)[1]: v for k, v in self.failures.items() if k.startswith("dropped/")}
+        flags = ["every page still fails"] if self.pages and sum(self.failures.values()) == self.pages else []
+        return {"site": site, "pages_fetched": 0, "article_pages": self.pages,
+                "items": {"article": sum(self.articles.values()), "ticker": self.tickers},
+                "articles": {k: self.articles.get(k, 0) for k in keys.ARTICLE_OUTCOMES},
+                "fallbacks": self.fallbacks, "parse_errors": parse_errors, "dropped": dropped, "duration_s": duration_s,
+                "flags": flags}
+
+
+class FeedWriter:
+    """The FEEDS setting's local JSONL feeds as sinks (newscrawl/sinks.py), as a crawl writes them: cut back on
+    open to the size recorded with the database's last commit, lines appended, sizes recorded in each commit."""
+
+    def __init__(self, settings: BaseSettings, storage: Storage):
+        self.feeds: list[tuple[tuple[type, ...], Any, JsonLinesExporter]] = []
+        adopt_feeds(settings, storage)  # a feed the database has no record of yet: its size now
+        for uri, options in settings.getdict("FEEDS").items():
+            path = str(uri).removeprefix("file://")
+            if "://" in path or "%(" in path:
+                continue
+            classes = tuple(load_object(c) for c in options.get("item_classes") or ()) or (object,)
+            if os.path.isfile(path):
+                size, committed = os.path.getsize(path), storage.feed_size(feed_name(path))
+                keep = committed if committed is not None and committed <= size else last_line_end(path)
+                if keep < size:
+                    os.truncate(path, keep)
+                    logger.info("feed %s: cut %d bytes written after the last database commit", path, size - keep)
+            file = open(path, "ab")  # noqa: SIM115 - closed in close()
+            exporter = JsonLinesExporter(file, encoding=options.get("encoding") or "utf-8")
+            exporter.start_exporting()
+            self.feeds.append((classes, file, exporter))
+
+    def write(self, item: Any) -> None:
+        for classes, _, exporter in self.feeds:
+            if isinstance(item, classes):
+                exporter.export_item(item)
+
+    def record(self, storage: Storage) -> None:
+        """Each feed's size, in the transaction that commits the items written up to there."""
+        for _, _, exporter in self.feeds:
+            storage.record_feed(exporter.feed, exporter.size)
+
+    def close(self) -> None:
+        for _, file, exporter in self.feeds:
+            exporter.finish_exporting()
+            file.close()
+
+
+class Reextraction:
+    """One ``scrapy reextract`` run: select, extract in ``jobs`` processes, write in URL order."""
+
+    def __init__(self, settings: BaseSettings, selection: Selection, jobs: int):
+        self.settings = settings
+        self.database = settings.get("NEWSCRAWL_DATABASE")
+        self.selection = selection
+        self.jobs = max(1, jobs)
+        self.batch = max(1, settings.getint("NEWSCRAWL_REEXTRACT_BATCH"))
+        self.checkpoint = Path(settings.get("NEWSCRAWL_DATA_DIR")) / CHECKPOINT
+        self.tallies: dict[str, SiteTally] = {}
+        self.resumed_after: str | None = None
+        self.duration_s: float | None = None
+
+    def _resume_point(self) -> str | None:
+        try:
+            state = json.loads(self.checkpoint.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return state.get("after") if state.get("selection") == self.selection.key() else None
+
+    def _save_checkpoint(self, url: str) -> None:
+        self.checkpoint.parent.mkdir(parents=True, exist_ok=True)
+        partial = self.checkpoint.with_suffix(".tmp")
+        partial.write_text(json.dumps({"selection": self.selection.key(), "after": url}), encoding="utf-8")
+        os.replace(partial, self.checkpoint)
+
+    def run(self) -> None:
+        started = time.monotonic()
+        try:
+            self._run()
+        finally:
+            self.duration_s = round(time.monotonic() - started, 3)
+
+    def _run(self) -> None:
+        storage = open_storage(self.database)
+        try:
+            self.resumed_after = self._resume_point()
+            pages = select(storage, self.selection, self.resumed_after)
+        finally:
+            storage.close()  # never carried into the forked workers
+        with self._workers() as extract:
+            storage = open_storage(self.database)
+            try:
+                feeds = FeedWriter(self.settings, storage)
+                try:
+                    self._write(storage, feeds, extract(pages))
+                finally:
+                    feeds.close()
+            except BaseException:
+                with suppress(*storage_errors()):
+                    storage.abort()  # what is not committed may be missing from a feed: nothing of it is kept
+                raise
+            storage.close()
+        self.checkpoint.unlink(missing_ok=True)
+
+    @contextmanager
+    def _workers(self) -> Iterator[Callable[[list[RawPage]], Iterable[PageResult]]]:
+        """``extract(pages)``: results in the pages' order, from ``jobs`` forked processes (or this one)."""
+        settings = self.settings.copy_to_dict()
+        if self.jobs == 1:
+            start_worker(self.database, settings)
+            try:
+                yield lambda pages: map(reextract_page, pages)
+            finally:
+                stop_worker()
+            return
+        # forkserver, not fork: a fork of a process with threads (a test's servers, a logging lock) can deadlock.
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["newscrawl.reextract"])  # the site registry, imported once
+        with context.Pool(self.jobs, start_worker, (self.database, settings)) as pool:
+            yield lambda pages: pool.imap(reextract_page, pages,
+                                          chunksize=max(1, min(32, len(pages) // (self.jobs * 8))))
+
+    def _write(self, storage: Storage, feeds: FeedWriter, results: Iterable[PageResult]) -> None:
+        pending, last = 0, None
+        for result in results:
+            tally = self.tallies.setdefault(result.site or "?", SiteTally())
+            tally.pages += 1
+            tally.fallbacks += result.fallback
+            if result.failure and result.failure.startswith("parse_error/"):
+                storage.mark_parse_error(result.url, result.message)
+            elif result.extracted_by:
+                storage.mark_extracted(result.url, result.extracted_by)
+            if result.failure:
+                tally.failures[result.failure] += 1
+                logger.warning("still failing: %s (%s)", result.url, result.message)
+            for item in result.items:
+                if isinstance(item, ArticleItem):
+                    outcome = storage.upsert_article(item)
+                    storage.mark_done(item)
+                    tally.articles[outcome] += 1
+                    if outcome in ("new", "updated"):
+                        feeds.write(item)
+                elif isinstance(item, TickerItem):
+                    tally.tickers += 1
+                    if storage.add_ticker(item):  # a quote the database held is in the feeds already
+                        feeds.write(item)
+            pending, last = pending + 1, result.url
+            if pending >= self.batch:
+                feeds.record(storage)
+                storage.commit()
+                self._save_checkpoint(last)
+                pending = 0
+        feeds.record(storage)
+        storage.commit()
+
+    # --- the verdict ---------------------------------------------------------------------------------------
+    def reports(self) -> list[dict[str, Any]]:
+        return [tally.report(site, self.duration_s) for site, tally in sorted(self.tallies.items())]
+
+    def summary(self) -> str:
+        total = SiteTally()
+        for tally in self.tallies.values():
+            total.pages += tally.pages
+            total.articles.update(tally.articles)
+            total.tickers += tally.tickers
+            total.fallbacks += tally.fallbacks
+            total.failures.update(tally.failures)
+        articles = total.articles
+        failing = ", ".join(f"{reason} {count}" for reason, count in sorted(total.failures.items())) or "none"
+        line = (f"reextract: {total.pages} pages, {sum(articles.values())} articles ({articles['new']} new, "
+                f"{articles['updated']} updated, {articles['unchanged']} unchanged), {total.tickers} tickers, "
+                f"{total.fallbacks} read by the generic fallback, still failing: {failing}")
+        if self.resumed_after:
+            line += f" (resumed after {self.resumed_after})"
+        return line
+
+    @property
+    def all_failed(self) -> bool:
+        pages = sum(t.pages for t in self.tallies.values())
+        return bool(pages) and all(sum(t.failures.values()) == t.pages for t in self.tallies.values())

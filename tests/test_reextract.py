@@ -1,0 +1,293 @@
+"""``scrapy reextract``: stored raw pages through today's page objects and pipeline chain.
+
+The database comes from a real crawl of a loopback hani portal serving three real pages: one intact, one whose
+body container was renamed (``div.text`` -> ``div.story-body``: read by the generic fallback) and one that is
+also stripped of its ``article:published_time`` meta and of the ``등록 :`` label of its date line (the generic
+extractor cannot read it either: stored as ``parse_error``). Adding a page object for the redesigned layout
+(what a developer does after the drift flag) and re-extracting must turn the failed page into an article and
+the fallback one into a revision, with feeds and database holding the same articles.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from scrapy.settings import Settings
+from scrapy.utils.project import get_project_settings
+
+from newscrawl.reextract import Reextraction, Selection, current_versions, is_outdated
+from newscrawl.sites import all_sites
+from newscrawl.sites.hani import HaniLegacyArticlePage
+from newscrawl.storage import Storage
+from newscrawl.storage.postgres import PostgresStorage
+from newscrawl.storage.sqlite import SQLiteStorage
+from tests import pg
+from tests.crawling import crawl
+from tests.servers import FixtureServer, Route
+from tests.shared import REPO, CorpusSite, url_path
+
+pg_server, pg_dsn = pg.pg_server, pg.pg_dsn  # fixtures used here
+CORPUS = CorpusSite("hani")
+INTACT, DRIFTED, BROKEN = "hani_761487", "hani_761485", "hani_761485"
+BODY, RENAMED = b"<div class='text'>", b"<div class='story-body'>"
+DATE_LABEL = "<em>등록 :</em>".encode()
+BROKEN_PATH = "/arti/society/society_general/99761485.html"  # a second URL for the stripped copy
+
+
+def drifted_page() -> bytes:
+    page = CORPUS.raw(DRIFTED)
+    assert page.count(BODY) == 1
+    return page.replace(BODY, RENAMED)
+
+
+def broken_page() -> bytes:
+    """The redesign without the machine-readable date: neither hani's layouts nor the generic extractor read it."""
+    page = drifted_page()
+    meta = b'<meta property="article:published_time"\tcontent="2016-09-17T17:01:27+09:00">'
+    assert page.count(meta) == 1 and page.count(DATE_LABEL) == 1
+    page = page.replace(meta, b"").replace(DATE_LABEL, b"")
+    return page.replace(b"/arti/society/society_general/761485.html", BROKEN_PATH.encode())  # its own article
+
+
+class HaniStoryBodyPage(HaniLegacyArticlePage):
+    """The fix a developer ships: the renamed body container, and the date line without its label."""
+
+    body_css = "div.article-text div.story-body"
+
+    @classmethod
+    def matches(cls, source: str) -> bool:
+        return "class='story-body'" in source
+
+    def article(self):
+        article = super().article()
+        article.published_at = article.published_at or self.text("div.article-head p.date-time span") or None
+        return article
+
+
+@pytest.fixture
+def parser_added(monkeypatch):
+    site = all_sites()["hani"]
+    monkeypatch.setitem(all_sites(), "hani", dataclasses.replace(site, layouts=(HaniStoryBodyPage, *site.layouts)))
+    current_versions.cache_clear()
+    yield
+    current_versions.cache_clear()
+
+
+def feed(urls: list[str]) -> bytes:
+    items = "".join(f"<item><title>t</title><link>{u}</link></item>" for u in urls)
+    return f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>{items}</channel></rss>'.encode()
+
+
+@pytest.fixture
+def crawled(tmp_path) -> Path:
+    """A data dir after a crawl of the three pages (exit 1: the run flags layout drift and the failure)."""
+    intact, drifted = (CORPUS.truth(name)["url"] for name in (INTACT, DRIFTED))
+    broken = "https://www.hani.co.kr" + BROKEN_PATH
+    routes = {"/feed.xml": Route(feed([intact, drifted, broken]), "application/rss+xml; charset=utf-8"),
+              url_path(intact): Route(CORPUS.raw(INTACT)), url_path(drifted): Route(drifted_page()),
+              BROKEN_PATH: Route(broken_page())}
+    with FixtureServer(routes) as server:
+        result = crawl("hani", server.base_url, tmp_path / "data", args={"feeds": "/feed.xml"})
+    assert "Traceback" not in result.log
+    assert result.stats["newscrawl/parse_error/missing_fields"] == 1, result.log[-3000:]
+    return result.data_dir
+
+
+def settings_for(data_dir: Path, **extra) -> Settings:
+    settings = get_project_settings().copy()
+    settings.set("NEWSCRAWL_DATA_DIR", str(data_dir))
+    settings.set("NEWSCRAWL_DATABASE", f"sqlite:///{data_dir}/newscrawl.sqlite3")
+    settings.set("FEEDS", {str(data_dir / "articles.jsonl"): {"format": "jsonl", "encoding": "utf8",
+                                                             "item_classes": ["newscrawl.items.ArticleItem"]},
+                           str(data_dir / "tickers.jsonl"): {"format": "jsonl", "encoding": "utf8",
+                                                            "item_classes": ["newscrawl.items.TickerItem"]}})
+    for name, value in extra.items():
+        settings.set(name, value)
+    return settings
+
+
+def reextract_cli(data_dir: Path, *args: str, timeout: float = 120, **popen) -> subprocess.CompletedProcess:
+    env = {**os.environ, "NEWSCRAWL_DATA_DIR": str(data_dir), "PYTHONPATH": str(REPO)}
+    env.pop("NEWSCRAWL_DATABASE", None)
+    return subprocess.run([sys.executable, "-m", "scrapy", "reextract", *args], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def feed_articles(data_dir: Path) -> list[dict]:
+    lines = (data_dir / "articles.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def assert_feeds_match_database(data_dir: Path) -> None:
+    """Every stored revision is a feed line and every feed line a stored revision, once each (a revision is new
+    text or a new page object's reading)."""
+    lines = [(a["canonical_url"], a["content_hash"], a["extracted_by"]) for a in feed_articles(data_dir)]
+    assert len(lines) == len(set(lines)), "a feed line written twice"
+    with sqlite3.connect(data_dir / "newscrawl.sqlite3") as db:
+        revisions = db.execute("SELECT canonical_url, content_hash, json_extract(item_json, '$.extracted_by') "
+                               "FROM article_revisions").fetchall()
+    assert sorted(lines) == sorted(revisions)
+
+
+def raw_state(data_dir: Path) -> dict[str, tuple]:
+    with sqlite3.connect(data_dir / "newscrawl.sqlite3") as db:
+        return {url_path(u): (e, p) for u, e, p in db.execute("SELECT url, extracted_by, parse_error FROM raw_pages")}
+
+
+def test_outdated_means_an_older_version_or_the_fallback():
+    current = current_versions()["hani.HaniLegacyArticlePage"]
+    assert current == f"hani.HaniLegacyArticlePage/{HaniLegacyArticlePage.version}"
+    assert not is_outdated(current)
+    assert is_outdated(f"hani.HaniLegacyArticlePage/{HaniLegacyArticlePage.version + 1}")
+    assert is_outdated("generic/1 fallback from hani") and is_outdated(None)
+    assert not is_outdated("generic/1")
+
+
+def test_failed_pages_become_articles_after_a_parser_is_added(crawled, parser_added):
+    before = feed_articles(crawled)
+    assert raw_state(crawled)[BROKEN_PATH][1].startswith("missing_fields")
+
+    run = Reextraction(settings_for(crawled), Selection(failed=True), jobs=1)  # the added parser is in this process
+    run.run()
+
+    assert "1 pages, 1 articles (1 new, 0 updated, 0 unchanged)" in run.summary()
+    assert "still failing: none" in run.summary() and not run.all_failed
+    assert raw_state(crawled)[BROKEN_PATH] == ("hani.HaniStoryBodyPage/1", None)
+    added = [a for a in feed_articles(crawled) if url_path(a["url"]) == BROKEN_PATH]
+    assert len(added) == 1 and added[0]["extracted_by"] == "hani.HaniStoryBodyPage/1"
+    truth = CORPUS.truth(BROKEN)
+    assert added[0]["title"] == truth["title"] and added[0]["paragraphs"] == truth["paragraphs"]
+    assert added[0]["published_at"] == "2016-09-17T17:01:00+09:00"  # the date line, to the minute
+    assert feed_articles(crawled)[:len(before)] == before  # appended, nothing rewritten
+    assert_feeds_match_database(crawled)
+
+
+def test_outdated_pages_become_revisions_not_duplicates(crawled, parser_added):
+    drifted = url_path(CORPUS.truth(DRIFTED)["url"])
+    assert raw_state(crawled)[drifted][0] == "generic/1 fallback from hani"
+    with sqlite3.connect(crawled / "newscrawl.sqlite3") as db:
+        articles_before = db.execute("SELECT count(*) FROM articles").fetchone()[0]
+
+    run = Reextraction(settings_for(crawled), Selection(outdated=True), jobs=1)
+    run.run()
+
+    assert raw_state(crawled)[drifted][0] == "hani.HaniStoryBodyPage/1"
+    report = {r["site"]: r for r in run.reports()}["hani"]
+    assert report["article_pages"] == 1 and report["articles"]["updated"] == 1 and report["fallbacks"] == 0
+    with sqlite3.connect(crawled / "newscrawl.sqlite3") as db:
+        assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == articles_before
+        revisions = db.execute("SELECT revision, json_extract(item_json, '$.extracted_by') FROM article_revisions "
+                               "WHERE canonical_url LIKE ? ORDER BY revision", (f"%{drifted}",)).fetchall()
+    assert revisions == [(1, "generic/1 fallback from hani"), (2, "hani.HaniStoryBodyPage/1")]
+    assert_feeds_match_database(crawled)
+
+    again = Reextraction(settings_for(crawled), Selection(outdated=True), jobs=1)
+    again.run()  # nothing is outdated any more
+    assert again.summary().startswith("reextract: 0 pages")
+
+
+def test_cli_reports_still_failing_pages_and_exits_non_zero(crawled):
+    lines_before = feed_articles(crawled)
+    done = reextract_cli(crawled, "--failed", "-j", "2")
+    assert done.returncode == 1, done.stderr[-2000:]
+    assert "Traceback" not in done.stderr
+    assert "reextract: 1 pages, 0 articles" in done.stderr
+    assert "still failing: parse_error/missing_fields 1" in done.stderr
+    assert raw_state(crawled)[BROKEN_PATH][1].startswith("missing_fields")
+    assert feed_articles(crawled) == lines_before
+    with sqlite3.connect(crawled / "newscrawl.sqlite3") as db:  # the run history (newscrawl/runs.py)
+        command, exit_code, sites = db.execute("SELECT command, exit_code, sites FROM runs ORDER BY id DESC").fetchone()
+    hani = json.loads(sites)[0]
+    assert (command, exit_code, hani["site"], hani["parse_errors"]) == ("reextract", 1, "hani", {"missing_fields": 1})
+    assert hani["flags"] == ["every page still fails"]
+
+
+def test_cli_whole_site_rerun_changes_nothing(crawled):
+    lines_before = feed_articles(crawled)
+    done = reextract_cli(crawled, "--site", "hani", "--since", "2000-01-01")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "reextract: 3 pages, 2 articles (0 new, 0 updated, 2 unchanged)" in done.stderr
+    assert "1 read by the generic fallback" in done.stderr
+    assert feed_articles(crawled) == lines_before  # unchanged articles are not appended again
+    assert_feeds_match_database(crawled)
+    done = reextract_cli(crawled, "--until", "2000-01-01")  # fetched later: nothing selected
+    assert done.returncode == 0 and "reextract: 0 pages" in done.stderr
+
+
+@pytest.mark.parametrize("args", [["--site", "nosuchsite"], ["--since", "yesterday"], ["-j", "0"],
+                                  ["--failed"]])  # the last: no database in the data dir
+def test_cli_bad_arguments_are_one_line(tmp_path, args):
+    done = reextract_cli(tmp_path, *args)
+    assert done.returncode != 0 and "Traceback" not in done.stderr
+    assert len([line for line in done.stderr.splitlines() if line.strip()]) == 1, done.stderr
+    assert not (tmp_path / "newscrawl.sqlite3").exists()  # never creates an empty database
+
+
+def seed_failed_pages(data_dir: Path, count: int, storage: Storage | None = None) -> None:
+    """``count`` copies of a stored page that the hani layouts read, marked as failed (an older parser's verdict)."""
+    storage = storage or SQLiteStorage(data_dir / "newscrawl.sqlite3")
+    for number in range(count):
+        path = f"/arti/society/society_general/{700000 + number}.html"
+        url = f"https://www.hani.co.kr{path}"
+        body = CORPUS.raw(INTACT).replace(b"/arti/economy/it/761487.html", path.encode())  # canonical, og:url
+        storage.save_raw(url, body, site="hani", fetched_at="2026-11-01T09:00:00+09:00", status=200)
+        storage.mark_parse_error(url, "missing_fields: body")
+    storage.close()
+
+
+def test_killed_run_resumes_and_writes_everything_once(tmp_path):
+    data_dir = tmp_path / "data"
+    seed_failed_pages(data_dir, 300)
+    env = {**os.environ, "NEWSCRAWL_DATA_DIR": str(data_dir), "PYTHONPATH": str(REPO)}
+    env.pop("NEWSCRAWL_DATABASE", None)
+    command = [sys.executable, "-m", "scrapy", "reextract", "--failed", "-j", "2",
+               "-s", "NEWSCRAWL_REEXTRACT_BATCH=20"]
+    process = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               start_new_session=True)
+    checkpoint = data_dir / "reextract.checkpoint.json"
+    deadline = time.monotonic() + 90
+    while not checkpoint.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGKILL)  # the command and its workers
+    process.wait()
+    assert checkpoint.exists(), "the run ended before its first checkpoint: seed more pages"
+    with sqlite3.connect(data_dir / "newscrawl.sqlite3") as db:
+        failed_left = db.execute("SELECT count(*) FROM raw_pages WHERE parse_error IS NOT NULL").fetchone()[0]
+    assert 0 < failed_left < 300
+
+    done = reextract_cli(data_dir, "--failed", "-j", "2", "-s", "NEWSCRAWL_REEXTRACT_BATCH=20")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "resumed after" in done.stderr
+    assert not checkpoint.exists()
+    with sqlite3.connect(data_dir / "newscrawl.sqlite3") as db:
+        assert db.execute("SELECT count(*) FROM raw_pages WHERE parse_error IS NOT NULL").fetchone()[0] == 0
+        assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == 300
+    assert len(feed_articles(data_dir)) == 300
+    assert_feeds_match_database(data_dir)
+
+
+def test_postgres_failed_pages_become_articles_with_every_core(pg_dsn, tmp_path):
+    data_dir = tmp_path / "data"
+    seed_failed_pages(data_dir, 40, PostgresStorage(pg_dsn))
+    done = reextract_cli(data_dir, "--failed", "-s", f"NEWSCRAWL_DATABASE={pg_dsn}")  # -j: every core
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "reextract: 40 pages, 40 articles (40 new, 0 updated, 0 unchanged)" in done.stderr
+    storage = PostgresStorage(pg_dsn)
+    try:
+        assert storage.failed_pages() == []
+        stored = {(a["canonical_url"], a["content_hash"]) for a in storage.articles()}
+        made_by = {a["extracted_by"] for a in storage.articles()}
+    finally:
+        storage.close()
+    assert made_by == {current_versions()["hani.HaniLegacyArticlePage"]}
+    assert {(a["canonical_url"], a["content_hash"]) for a in feed_articles(data_dir)} == stored
+    assert len(feed_articles(data_dir)) == 40
