@@ -18,8 +18,8 @@ from newscrawl.sites.hankookilbo import (
     HankookNextPage,
     flight_rows,
     hankookilbo_page,
-    markup_lines,
 )
+from newscrawl.text import fragment_lines
 from tests.crawling import crawl
 from tests.servers import FixtureServer, Route, page
 from tests.shared import FIXTURES, CorpusSite, article_of, assert_article_matches, run_page, shared_path
@@ -78,7 +78,7 @@ def test_flight_text_rows_are_measured_in_utf8_bytes():
 
 
 def test_deck_markup_splits_at_br():
-    assert markup_lines("첫 줄<br>둘째 줄<br/> ") == ["첫 줄", "둘째 줄"]
+    assert fragment_lines("첫 줄<br>둘째 줄<br/> ") == ["첫 줄", "둘째 줄"]
 
 
 def test_legacy_article_ends_at_the_byline():

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
-from lxml import etree, html
+from lxml import html
 from parsel import Selector
 
 from newscrawl.extractors.bylines import reporter_name
@@ -33,7 +33,7 @@ from newscrawl.extractors.people import json_ld_people
 from newscrawl.items import ArticleItem
 from newscrawl.pages import HtmlArticlePage
 from newscrawl.sites import Site
-from newscrawl.text import clean, render_lines
+from newscrawl.text import clean, fragment_lines, render_lines
 
 NAME = "hankookilbo"
 PUBLISHER = "한국일보"
@@ -133,7 +133,7 @@ class HankookFlightPage(HtmlArticlePage):
         self.require(title=title, paragraphs=paragraphs)
         return self.new_article(
             title=title,
-            subtitles=markup_lines(detail.get("subTitle")),
+            subtitles=fragment_lines(detail.get("subTitle") or ""),
             published_at=detail.get("deployDt"),
             modified_at=detail.get("reDeployDt") or None,
             authors=self._authors(detail),
@@ -202,14 +202,6 @@ class HankookLegacyPage(HtmlArticlePage):
 def find_article_detail(rows: dict[str, Any]) -> dict:
     """The ``detail`` object of the article query (it has ``articleId`` and ``contentHtml``)."""
     return find_object(list(rows.values()), "articleId", "contentHtml")
-
-
-def markup_lines(markup: str | None) -> list[str]:
-    """Rendered lines of a small HTML string (``a<br>b`` -> ``[a, b]``)."""
-    if not markup or not markup.strip():
-        return []
-    root: etree._Element = html.fragment_fromstring(markup, create_parent="div")
-    return render_lines(root)
 
 
 # The first layout whose marker the page contains.
