@@ -66,7 +66,7 @@ _REACTION = re.compile(r"^(좋아요|싫어요|화나요|슬퍼요|추가취재 
                        r"\s*\d*$")
 _COUNTS = re.compile(r"^(댓글|공유|추천|좋아요|스크랩|100자평|페이스북|트위터)\s*\d+(개)?$|^\d+(\s+\d+)*$|^\d{1,2}면$|^\d+\s*/\s*\d+$|^페이스북 노출\s*\d+$")
 _COPYRIGHT = re.compile(
-    r"(무단\s*전재|재배포\s*금지|^\W{0,2}(ⓒ|©|\(c\)|copyright)|all rights reserved|저작권자\s*[(ⓒ©]|AI\s*학습.{0,12}금지)",
+    r"(무단\s*(전재|복제|배포)|재배포\s*금지|^\W{0,2}(ⓒ|©|\(c\)|copyright)|all rights reserved|저작권자\s*[(ⓒ©]|AI\s*학습.{0,12}금지)",
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"(다|요)[.!?]?[\"'”’)]*$")

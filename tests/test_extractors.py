@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from newscrawl.chrome import is_copyright_line
 from newscrawl.evaluate import score
 from newscrawl.extract import decode_html
 from newscrawl.extractors.embedded import app_state_story, embedded_story, find_object, json_ld_story
@@ -15,7 +16,6 @@ from newscrawl.extractors.korean import (
     hangul_share,
     is_byline,
     is_caption_shaped,
-    is_copyright,
     is_credit,
     is_date_line,
     is_furniture,
@@ -60,7 +60,7 @@ def test_bylines_and_reporter_boxes(line, byline):
     "Copyright © 한겨레신문사 All Rights Reserved.", "무단 복제 및 배포 금지", "저작권자 © 매일경제",
 ])
 def test_copyright_lines_in_many_spellings(line):
-    assert is_copyright(line)
+    assert is_copyright_line(line)
 
 
 @pytest.mark.parametrize(("line", "credit", "caption"), [

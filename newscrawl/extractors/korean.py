@@ -34,9 +34,6 @@ BYLINE_LINE = re.compile(rf"^[/=\-\s]*(?:글\s*[·ㆍ]\s*사진\s*|사진\s*=\s*
 # The reporter box at the end of an article introduces its author: "…를 듣는, 사회부 홍길동 기자입니다."
 REPORTER_BOX = re.compile(rf"{_TITLE}입니다\.?$|^{_NAMES}\s*{_TITLE}\s*(프로필|구독|응원|의 다른 기사)")
 
-# Copyright lines: 무단전재 및 재배포 금지 / 무단 전재-재배포, AI 학습 및 활용 금지 / ⓒ 연합뉴스 / Copyright © / 저작권자(c)
-COPYRIGHT = re.compile(r"무단\s*(전재|복제|배포)|재배포\s*금지|AI\s*학습\s*(및\s*)?활용\s*금지|^\W{0,2}(ⓒ|©|\(c\)|copyright)"
-                       r"|all rights reserved|저작권자\s*[(ⓒ©]", re.IGNORECASE)
 
 # Who took a photo: a caption ends with its credit after the sentence (…하고 있다. 연합뉴스 / …있다. 뉴스1 /
 # …있다. /뉴시스 / …있다. 홍길동 기자 / …있다. [사진 = 게티이미지]); a bare credit line is the same thing
@@ -94,9 +91,6 @@ def is_date_line(line: str) -> bool:
 def is_byline(line: str) -> bool:
     return bool(BYLINE_LINE.match(line)) or bool(REPORTER_BOX.search(line) and len(line) <= 80)
 
-
-def is_copyright(line: str) -> bool:
-    return len(line) <= 200 and bool(COPYRIGHT.search(line))
 
 
 def is_credit(line: str) -> bool:

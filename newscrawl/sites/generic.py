@@ -22,13 +22,12 @@ from lxml import etree
 from lxml import html as lxml_html
 from parsel import Selector
 
-from newscrawl.chrome import SUBTITLE_BULLETS, is_chrome_line
+from newscrawl.chrome import SUBTITLE_BULLETS, is_chrome_line, is_copyright_line
 from newscrawl.dates import MODIFIED_LABELS, PUBLISHED_LABELS, labeled_date
 from newscrawl.extractors.bylines import EMAIL, names_in, reporter_name, split_dateline
 from newscrawl.extractors.embedded import Story, embedded_story
 from newscrawl.extractors.korean import (
     BYLINE_LINE,
-    COPYRIGHT,
     LIST_HEADING,
     REPORTER_BOX,
     block_score,
@@ -96,7 +95,7 @@ def is_deck_line(line: str, deck: set[str]) -> bool:
 def article_end(lines: list[str]) -> int:
     """Index of the first copyright notice or link-list heading after some text (len(lines) if none)."""
     for i, line in enumerate(lines):
-        if i and (LIST_HEADING.match(line) or (len(line) <= 160 and COPYRIGHT.search(line))):
+        if i and (LIST_HEADING.match(line) or is_copyright_line(line)):
             return i
     return len(lines)
 
