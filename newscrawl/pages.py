@@ -170,8 +170,7 @@ class HtmlArticlePage(ArticlePage):
         self._metas: dict[tuple[str, str], str] | None = None
         # JSON-LD is read before chrome removal, which may drop every <script>.
         self._json_ld_texts = self.selector.css('script[type="application/ld+json"]::text').getall()
-        for css in self.chrome_selectors:
-            self.selector.css(css).drop()
+        self.selector.drop_all(self.chrome_selectors)
 
     def body(self) -> Selector | None:
         """The first element matching ``body_css`` (None when the page has none)."""

@@ -12,7 +12,9 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
+import cssselect
 from lxml import etree
 from parsel import Selector
 from parsel.csstranslator import HTMLTranslator
@@ -22,6 +24,7 @@ _CLASS_STEP = re.compile(
     r"\*\[@class and contains\(@class, '([^']*)'\) and "
     r"contains\(concat\(' ', normalize-space\(@class\), ' '\), ' \1 '\)\]")
 _ID_STEP = re.compile(r"\*\[@id = '([^']*)'\]")
+_WHITESPACE = re.compile(r"[ \t\n\r]+")  # normalize-space()'s, on which cssselect splits class names
 
 
 def _attribute_axis(xpath: str) -> str:
@@ -39,7 +42,57 @@ class AttributeAxisTranslator(HTMLTranslator):
 
 
 _TRANSLATOR = AttributeAxisTranslator()
+_last_encoded: tuple[str, bytes] = ("", b"")
+
+
+def utf8(text: str) -> bytes:
+    """``text`` as UTF-8, encoded once per page (extraction checks the bytes, then the parser reads them)."""
+    global _last_encoded
+    if _last_encoded[0] is not text:
+        _last_encoded = (text, text.encode("utf-8"))
+    return _last_encoded[1]
 _PARSER = etree.HTMLParser(recover=True, encoding="utf-8", huge_tree=True)  # parsel's options, no class lookup
+
+
+@lru_cache(maxsize=512)
+def _union(selectors: tuple[str, ...]) -> tuple[etree.XPath | None, frozenset[str], frozenset[str], tuple[str, ...]]:
+    """Chrome selectors split into one attribute-axis XPath for those that are a bare ``.class`` or ``#id`` (a
+    superset: contains() on the raw attribute), the exact class tokens and ids it stands for, and the rest."""
+    classes: set[str] = set()
+    ids: set[str] = set()
+    rest: list[str] = []
+    for css in selectors:
+        try:
+            parsed = cssselect.parse(css)
+        except cssselect.SelectorError:
+            rest.append(css)
+            continue
+        simple = []
+        for selector in parsed:
+            tree = selector.parsed_tree
+            bare = selector.pseudo_element is None and getattr(tree, "selector", None) is not None and \
+                isinstance(tree.selector, cssselect.parser.Element) and tree.selector.element is None and \
+                tree.selector.namespace is None
+            if bare and isinstance(tree, cssselect.parser.Class) and "'" not in tree.class_name:
+                simple.append(("class", tree.class_name))
+            elif bare and isinstance(tree, cssselect.parser.Hash) and "'" not in tree.id:
+                simple.append(("id", tree.id))
+            else:
+                break
+        else:
+            for kind, name in simple:
+                (classes if kind == "class" else ids).add(name)
+            continue
+        rest.append(css)
+    branches = []
+    if classes:
+        tests = " or ".join(f"contains(., '{name}')" for name in sorted(classes))
+        branches.append(f"descendant-or-self::*/@class[{tests}]/..")
+    if ids:
+        tests = " or ".join(f". = '{name}'" for name in sorted(ids))
+        branches.append(f"descendant-or-self::*/@id[{tests}]/..")
+    xpath = etree.XPath(" | ".join(branches)) if branches else None
+    return xpath, frozenset(classes), frozenset(ids), tuple(rest)
 
 
 class PageSelector(Selector):
@@ -50,7 +103,7 @@ class PageSelector(Selector):
     @classmethod
     def from_html(cls, text: str) -> PageSelector:
         """The page's selector, parsed as parsel parses ``Selector(text=...)``."""
-        body = text.strip().replace("\x00", "").encode("utf-8") or b"<html/>"
+        body = utf8(text).strip().replace(b"\x00", b"") or b"<html/>"
         root = etree.fromstring(body, parser=_PARSER)
         if root is None:
             root = etree.fromstring(b"<html/>", parser=_PARSER)
@@ -58,6 +111,19 @@ class PageSelector(Selector):
 
     def _css2xpath(self, query: str) -> str:
         return _TRANSLATOR.css_to_xpath(query)
+
+    def drop_all(self, selectors: tuple[str, ...]) -> None:
+        """Drop every element matching any of ``selectors`` (the page's chrome). The bare ``.class`` and ``#id``
+        selectors among them take one pass over the page's attributes together instead of one pass each."""
+        xpath, classes, ids, rest = _union(selectors)
+        if xpath is not None:
+            for el in xpath(self.root):
+                names = el.get("class")
+                if el.get("id") in ids or (names and not classes.isdisjoint(
+                        names.split() if names.isascii() else _WHITESPACE.split(names.strip(" \t\n\r")))):
+                    self.__class__(root=el, type="html").drop()
+        for css in rest:
+            self.css(css).drop()
 
     def drop(self) -> None:
         """parsel's drop for plain elements: the element goes, its tail text stays (as lxml.html's drop_tree)."""

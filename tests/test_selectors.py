@@ -85,3 +85,15 @@ def test_class_and_id_steps_move_to_the_attribute_axis():
                                 "contains(concat(' ', normalize-space(.), ' '), ' ad ')]/..")
     assert translate("#main p") == "descendant-or-self::*/@id[. = 'main']/../descendant::p"
     assert translate("div.ad") == Selector(text="<p/>")._css2xpath("div.ad")  # a tag test first stays as it was
+
+
+@pytest.mark.parametrize("name", html_pages())
+def test_chrome_in_one_pass_drops_what_selector_by_selector_drops(name):
+    html = decode_html(shared_path("corpus", "raw", name).read_bytes())[0]
+    together, one_by_one = PageSelector.from_html(html), PageSelector.from_html(html)
+    chrome = tuple(q for q in site_queries() if "::" not in q  # the root element cannot be dropped
+                   and all(found.root.getparent() is not None for found in together.css(q)))
+    together.drop_all(chrome)
+    for css in chrome:
+        one_by_one.css(css).drop()
+    assert together.get() == one_by_one.get()
