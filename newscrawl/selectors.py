@@ -19,19 +19,29 @@ from lxml import etree
 from parsel import Selector
 from parsel.csstranslator import HTMLTranslator
 
-# One step of cssselect's output testing only a class, or only an id, of any element.
-_CLASS_STEP = re.compile(
-    r"\*\[@class and contains\(@class, '([^']*)'\) and "
-    r"contains\(concat\(' ', normalize-space\(@class\), ' '\), ' \1 '\)\]")
-_ID_STEP = re.compile(r"\*\[@id = '([^']*)'\]")
+# One step of cssselect's output that tests one attribute of any element: ``*[@class and contains(@class, 'a')
+# and ...]``, ``*[@id and substring(@id, ...) = '_x']``, ``*[@id = 'main']``.
+_ONE_ATTRIBUTE_STEP = re.compile(r"\*\[@([\w-]+)( and | = )([^\[\]]*)\]")
+_QUOTED = re.compile(r"'[^']*'")
+_REFERENCE = re.compile(r"@([\w-]+)")
+
+
+def _step_on_attribute_axis(match: re.Match[str]) -> str:
+    name, joint, rest = match[1], match[2], match[3]
+    bare = _QUOTED.sub("''", rest)
+    if bare.count("'") % 2 or any(ref != name for ref in _REFERENCE.findall(bare)) or "|" in bare:
+        return match[0]  # tests another attribute too (or is not one step): left as cssselect wrote it
+    test = ". = " + rest if joint == " = " else _REFERENCE_OR_QUOTED.sub(
+        lambda m: "." if m[0] == "@" + name else m[0], rest)
+    return f"*/@{name}[{test}]/.."
+
+
 _WHITESPACE = re.compile(r"[ \t\n\r]+")  # normalize-space()'s, on which cssselect splits class names
+_REFERENCE_OR_QUOTED = re.compile(r"'[^']*'|@[\w-]+")
 
 
 def _attribute_axis(xpath: str) -> str:
-    xpath = _CLASS_STEP.sub(
-        lambda m: f"*/@class[contains(., '{m[1]}') and contains(concat(' ', normalize-space(.), ' '), ' {m[1]} ')]/..",
-        xpath)
-    return _ID_STEP.sub(lambda m: f"*/@id[. = '{m[1]}']/..", xpath)
+    return _ONE_ATTRIBUTE_STEP.sub(_step_on_attribute_axis, xpath)
 
 
 class AttributeAxisTranslator(HTMLTranslator):

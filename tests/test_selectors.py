@@ -84,7 +84,10 @@ def test_class_and_id_steps_move_to_the_attribute_axis():
     assert translate(".ad") == ("descendant-or-self::*/@class[contains(., 'ad') and "
                                 "contains(concat(' ', normalize-space(.), ' '), ' ad ')]/..")
     assert translate("#main p") == "descendant-or-self::*/@id[. = 'main']/../descendant::p"
-    assert translate("div.ad") == Selector(text="<p/>")._css2xpath("div.ad")  # a tag test first stays as it was
+    assert translate('[id$="_box"]') == "descendant-or-self::*/@id[substring(., string-length(.)-3) = '_box']/.."
+    parsel = Selector(text="<p/>")._css2xpath
+    for kept in ("div.ad", ".a.b", '[class*="a]b"]', "[data-x][data-y]"):  # a tag first, or several attributes
+        assert translate(kept) == parsel(kept)
 
 
 @pytest.mark.parametrize("name", html_pages())
