@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from newscrawl.pages import Extracted, ExtractionError, PageObject
+from newscrawl.selectors import utf8
 from newscrawl.sites import Site, get_site, site_for_url
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w-]+)""", re.IGNORECASE)
@@ -101,6 +102,18 @@ _SOFT_404 = re.compile(r"페이지를 찾을 수 없|존재하지 않는 (기사
 
 # Characters lxml refuses in text; they only ever appear in damaged pages.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_NOT_XML_BYTES = bytes(range(0x09)) + b"\x0b\x0c" + bytes(range(0x0e, 0x20))
+
+
+def xml_safe(html: str) -> str:
+    """``html`` with the characters lxml refuses replaced by spaces. Checked on the UTF-8 bytes the parser reads
+    anyway (a byte deletion is ~5x faster than a regex search over the str); UTF-8 multi-byte sequences never
+    hold bytes below 0x80, and U+FFFE/U+FFFF are EF BF BE/BF."""
+    body = utf8(html)
+    if len(body.translate(None, _NOT_XML_BYTES)) == len(body) and b"\xef\xbf\xbe" not in body \
+            and b"\xef\xbf\xbf" not in body:
+        return html
+    return _NOT_XML.sub(" ", html)
 
 
 def looks_truncated(html: str) -> bool:
@@ -129,7 +142,7 @@ def extract_html(url: str, html: str, site: str | Site | None = None, *, fallbac
     if looks_truncated(html):
         raise ExtractionError("truncated", "the page ends without </body> or </html>")
     resolved = resolve_site(url, site)
-    html = _NOT_XML.sub(" ", html)
+    html = xml_safe(html)
     try:
         return extract_page(resolved.page(url, html))
     except ExtractionError as error:

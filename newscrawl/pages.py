@@ -25,6 +25,7 @@ from parsel import Selector
 
 from newscrawl.dates import MODIFIED_LABELS, PUBLISHED_LABELS, labeled_date, parse_datetime
 from newscrawl.items import ArticleItem, TickerItem
+from newscrawl.selectors import PageSelector
 from newscrawl.text import render_lines
 
 META_ATTRIBUTES = ("property", "name", "itemprop")
@@ -165,12 +166,11 @@ class HtmlArticlePage(ArticlePage):
 
     def __init__(self, url: str, html: str):
         super().__init__(url, html)
-        self.selector = Selector(text=html)
+        self.selector = PageSelector.from_html(html)
         self._metas: dict[tuple[str, str], str] | None = None
         # JSON-LD is read before chrome removal, which may drop every <script>.
         self._json_ld_texts = self.selector.css('script[type="application/ld+json"]::text').getall()
-        for css in self.chrome_selectors:
-            self.selector.css(css).drop()
+        self.selector.drop_all(self.chrome_selectors)
 
     def body(self) -> Selector | None:
         """The first element matching ``body_css`` (None when the page has none)."""

@@ -1,0 +1,151 @@
+"""The page objects' parsel Selector, made cheaper where the profile says parsel spends its time.
+
+- **Parse** into plain lxml elements (lxml.html's parser makes every element proxy through a Python class lookup,
+  ~1 µs each, paid again by every walk over the tree); parsed exactly as ``Selector(text=...)`` otherwise.
+- **Class and id tests** in CSS queries are evaluated on the attribute axis: cssselect writes ``.ad`` as
+  ``*[@class and contains(@class, 'ad') and ...]``, which libxml2 evaluates at every element of the page (~0.45 ms
+  on a 1,300-element portal page, and page objects ask 20-30 such queries); ``*/@class[contains(., 'ad') and
+  ...]/..`` selects the same elements in the same order at about half the cost, ``*/@id[. = 'x']/..`` at a quarter.
+  (bench/ and BENCHMARKS.md have the profile; tests/test_selectors.py compares every answer with parsel's.)
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import cssselect
+from lxml import etree
+from parsel import Selector
+from parsel.csstranslator import HTMLTranslator
+
+# One step of cssselect's output that tests one attribute of any element: ``*[@class and contains(@class, 'a')
+# and ...]``, ``*[@id and substring(@id, ...) = '_x']``, ``*[@id = 'main']``.
+_ONE_ATTRIBUTE_STEP = re.compile(r"\*\[@([\w-]+)( and | = )([^\[\]]*)\]")
+_QUOTED = re.compile(r"'[^']*'")
+_REFERENCE = re.compile(r"@([\w-]+)")
+
+
+def _step_on_attribute_axis(match: re.Match[str]) -> str:
+    name, joint, rest = match[1], match[2], match[3]
+    bare = _QUOTED.sub("''", rest)
+    if bare.count("'") % 2 or any(ref != name for ref in _REFERENCE.findall(bare)) or "|" in bare:
+        return match[0]  # tests another attribute too (or is not one step): left as cssselect wrote it
+    test = ". = " + rest if joint == " = " else _REFERENCE_OR_QUOTED.sub(
+        lambda m: "." if m[0] == "@" + name else m[0], rest)
+    return f"*/@{name}[{test}]/.."
+
+
+_WHITESPACE = re.compile(r"[ \t\n\r]+")  # normalize-space()'s, on which cssselect splits class names
+_REFERENCE_OR_QUOTED = re.compile(r"'[^']*'|@[\w-]+")
+
+
+def _attribute_axis(xpath: str) -> str:
+    return _ONE_ATTRIBUTE_STEP.sub(_step_on_attribute_axis, xpath)
+
+
+class AttributeAxisTranslator(HTMLTranslator):
+    """parsel's HTML translator, with class-only and id-only steps on the attribute axis."""
+
+    def _translate(self, css: str, prefix: str) -> str:
+        return _attribute_axis(super()._translate(css, prefix))
+
+
+_TRANSLATOR = AttributeAxisTranslator()
+_last_encoded: tuple[str, bytes] = ("", b"")
+
+
+def utf8(text: str) -> bytes:
+    """``text`` as UTF-8, encoded once per page (extraction checks the bytes, then the parser reads them)."""
+    global _last_encoded
+    if _last_encoded[0] is not text:
+        _last_encoded = (text, text.encode("utf-8"))
+    return _last_encoded[1]
+_PARSER = etree.HTMLParser(recover=True, encoding="utf-8", huge_tree=True)  # parsel's options, no class lookup
+
+
+@lru_cache(maxsize=512)
+def _union(selectors: tuple[str, ...]) -> tuple[etree.XPath | None, frozenset[str], frozenset[str], tuple[str, ...]]:
+    """Chrome selectors split into one attribute-axis XPath for those that are a bare ``.class`` or ``#id`` (a
+    superset: contains() on the raw attribute), the exact class tokens and ids it stands for, and the rest."""
+    classes: set[str] = set()
+    ids: set[str] = set()
+    rest: list[str] = []
+    for css in selectors:
+        try:
+            parsed = cssselect.parse(css)
+        except cssselect.SelectorError:
+            rest.append(css)
+            continue
+        simple = []
+        for selector in parsed:
+            tree = selector.parsed_tree
+            bare = selector.pseudo_element is None and getattr(tree, "selector", None) is not None and \
+                isinstance(tree.selector, cssselect.parser.Element) and tree.selector.element is None and \
+                tree.selector.namespace is None
+            if bare and isinstance(tree, cssselect.parser.Class) and "'" not in tree.class_name:
+                simple.append(("class", tree.class_name))
+            elif bare and isinstance(tree, cssselect.parser.Hash) and "'" not in tree.id:
+                simple.append(("id", tree.id))
+            else:
+                break
+        else:
+            for kind, name in simple:
+                (classes if kind == "class" else ids).add(name)
+            continue
+        rest.append(css)
+    branches = []
+    if classes:
+        tests = " or ".join(f"contains(., '{name}')" for name in sorted(classes))
+        branches.append(f"descendant-or-self::*/@class[{tests}]/..")
+    if ids:
+        tests = " or ".join(f". = '{name}'" for name in sorted(ids))
+        branches.append(f"descendant-or-self::*/@id[{tests}]/..")
+    xpath = etree.XPath(" | ".join(branches)) if branches else None
+    return xpath, frozenset(classes), frozenset(ids), tuple(rest)
+
+
+class PageSelector(Selector):
+    """parsel's Selector over plain lxml elements, with the attribute-axis CSS translation."""
+
+    __slots__ = ()
+
+    @classmethod
+    def from_html(cls, text: str) -> PageSelector:
+        """The page's selector, parsed as parsel parses ``Selector(text=...)``."""
+        body = utf8(text).strip().replace(b"\x00", b"") or b"<html/>"
+        root = etree.fromstring(body, parser=_PARSER)
+        if root is None:
+            root = etree.fromstring(b"<html/>", parser=_PARSER)
+        return cls(root=root, type="html")
+
+    def _css2xpath(self, query: str) -> str:
+        return _TRANSLATOR.css_to_xpath(query)
+
+    def drop_all(self, selectors: tuple[str, ...]) -> None:
+        """Drop every element matching any of ``selectors`` (the page's chrome). The bare ``.class`` and ``#id``
+        selectors among them take one pass over the page's attributes together instead of one pass each."""
+        xpath, classes, ids, rest = _union(selectors)
+        if xpath is not None:
+            for el in xpath(self.root):
+                names = el.get("class")
+                if el.get("id") in ids or (names and not classes.isdisjoint(
+                        names.split() if names.isascii() else _WHITESPACE.split(names.strip(" \t\n\r")))):
+                    self.__class__(root=el, type="html").drop()
+        for css in rest:
+            self.css(css).drop()
+
+    def drop(self) -> None:
+        """parsel's drop for plain elements: the element goes, its tail text stays (as lxml.html's drop_tree)."""
+        el = self.root
+        parent = el.getparent() if isinstance(el, etree._Element) else None
+        if parent is None:
+            super().drop()  # parsel's own error for a root or a pseudo-element
+            return
+        if el.tail:
+            previous = el.getprevious()
+            if previous is not None:
+                previous.tail = (previous.tail or "") + el.tail
+            else:
+                parent.text = (parent.text or "") + el.tail
+        parent.remove(el)

@@ -1,0 +1,102 @@
+"""PageSelector answers every CSS query exactly as parsel does: same elements, same order, same strings, on every
+real page of the shared corpus, before and after elements are dropped."""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+from parsel import Selector
+
+from newscrawl.extract import decode_html
+from newscrawl.pages import HtmlArticlePage
+from newscrawl.selectors import PageSelector
+from newscrawl.sites import all_sites
+from tests.shared import manifest, shared_path
+
+# Shapes the site modules use, and a few they do not (sibling combinators, :not, pseudo-classes go to parsel).
+EXTRA_QUERIES = (
+    "script", "title::text", "p::text", "div::text", "a::attr(href)", "img::attr(src), img::attr(data-src)",
+    "meta[property]", 'meta[property^="og:"]::attr(content)', 'meta[name$="date"]', '[class*="ad"]',
+    '[class~="ad"]', '[id|="ad"]', 'div[class!="x"] > p', "div > div > p", "body div p a", "ul li + li",
+    "li:first-child", ".location > span:not(.arr)::text", "h1, h2, h3", "#container .article p", "*",
+    'a[href*="news"]::text', "[data-date-time]::attr(data-date-time), time::attr(datetime)", "div p::text",
+)
+
+
+def site_queries() -> list[str]:
+    """Every CSS string a site module declares: chrome selectors, body_css and module-level *_CSS constants."""
+    queries: set[str] = set(EXTRA_QUERIES)
+    for site in all_sites().values():
+        for layout in site.layouts:
+            if isinstance(layout, type) and issubclass(layout, HtmlArticlePage):
+                queries.update(layout.chrome_selectors)
+                if layout.body_css:
+                    queries.add(layout.body_css)
+        module = inspect.getmodule(site.layouts[0]) if site.layouts else None
+        for name, value in vars(module or object).items():
+            if name.upper().endswith("_CSS") and isinstance(value, str):
+                queries.add(value)
+    return sorted(queries)
+
+
+def html_pages() -> list[str]:
+    return sorted(name for name, row in manifest().items() if name.endswith(".html"))
+
+
+def answers(selector: Selector, query: str) -> list[str]:
+    found = selector.css(query)
+    return [s.root if isinstance(s.root, str) else s.root.getroottree().getpath(s.root) for s in found]
+
+
+@pytest.mark.parametrize("name", html_pages())
+def test_same_answers_as_parsel(name):
+    html = decode_html(shared_path("corpus", "raw", name).read_bytes())[0]
+    ours, theirs = PageSelector.from_html(html), Selector(text=html)
+    queries = site_queries()
+    for query in queries:
+        assert answers(ours, query) == answers(theirs, query), query
+    # inside one element, and after dropping elements (they must disappear from the answers)
+    for query in ("body div", "body p", 'body [class*="ad"]'):
+        ours.css(query)[:3].drop()
+        theirs.css(query)[:3].drop()
+    for query in queries:
+        assert answers(ours, query) == answers(theirs, query), f"after drop: {query}"
+    for ours_body, theirs_body in zip(ours.css("body"), theirs.css("body"), strict=True):
+        for query in queries:
+            assert answers(ours_body, query) == answers(theirs_body, query), f"in body: {query}"
+
+
+def test_nested_elements_and_scope():
+    html = ('<html><body><div id="a" class="x y">one<div class="x">two</div>three</div>'
+            '<section><p class="x">four</p></section></body></html>')
+    ours, theirs = PageSelector.from_html(html), Selector(text=html)
+    for query in (".x::text", "div.x", "#a .x", "#a > .x", "section .x", ".x", "body > div > div", "div div"):
+        assert ours.css(query).getall() == theirs.css(query).getall(), query
+    inner = ours.css("#a")[0]
+    assert [s.root.get("class") for s in inner.css(".x")] == ["x y", "x"]  # the context itself is included
+    assert inner.css("section .x") == []
+    assert ours.css("#a")[0].root.tag == "div" and ours.css("#a .x::text").getall() == ["two"]
+
+
+def test_class_and_id_steps_move_to_the_attribute_axis():
+    translate = PageSelector.from_html("<p/>")._css2xpath
+    assert translate(".ad") == ("descendant-or-self::*/@class[contains(., 'ad') and "
+                                "contains(concat(' ', normalize-space(.), ' '), ' ad ')]/..")
+    assert translate("#main p") == "descendant-or-self::*/@id[. = 'main']/../descendant::p"
+    assert translate('[id$="_box"]') == "descendant-or-self::*/@id[substring(., string-length(.)-3) = '_box']/.."
+    parsel = Selector(text="<p/>")._css2xpath
+    for kept in ("div.ad", ".a.b", '[class*="a]b"]', "[data-x][data-y]"):  # a tag first, or several attributes
+        assert translate(kept) == parsel(kept)
+
+
+@pytest.mark.parametrize("name", html_pages())
+def test_chrome_in_one_pass_drops_what_selector_by_selector_drops(name):
+    html = decode_html(shared_path("corpus", "raw", name).read_bytes())[0]
+    together, one_by_one = PageSelector.from_html(html), PageSelector.from_html(html)
+    chrome = tuple(q for q in site_queries() if "::" not in q  # the root element cannot be dropped
+                   and all(found.root.getparent() is not None for found in together.css(q)))
+    together.drop_all(chrome)
+    for css in chrome:
+        one_by_one.css(css).drop()
+    assert together.get() == one_by_one.get()
