@@ -100,12 +100,15 @@ def is_chrome_line(line: str) -> bool:
     text = clean(line).strip("•·|").strip()  # "기사공유 |": a toolbar item with its separator
     if not text:
         return True
-    return bool(text in CHROME_LINES or _WHOLE_LINE_RULES.match(text) or is_copyright_line(text))
+    return bool(text in CHROME_LINES or _WHOLE_LINE_RULES.match(text) or _is_copyright(text))
 
 
 def is_copyright_line(line: str) -> bool:
     """A copyright or AI-use notice (``<저작권자(c) 연합뉴스, 무단 전재-재배포, AI 학습 및 활용 금지>``)."""
-    text = clean(line)
+    return _is_copyright(clean(line))
+
+
+def _is_copyright(text: str) -> bool:
     if len(text) > 160 or not _COPYRIGHT.search(text):
         return False
     # A sentence that merely mentions 무단전재 is text; a notice ends in 금지 / 금합니다 / reserved, not in 다.

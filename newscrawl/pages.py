@@ -25,7 +25,7 @@ from parsel import Selector
 
 from newscrawl.dates import MODIFIED_LABELS, PUBLISHED_LABELS, labeled_date, parse_datetime
 from newscrawl.items import ArticleItem, TickerItem
-from newscrawl.selectors import PageSelector
+from newscrawl.selectors import PageSelector, cut_regions
 from newscrawl.text import render_lines
 
 META_ATTRIBUTES = ("property", "name", "itemprop")
@@ -164,12 +164,24 @@ class HtmlArticlePage(ArticlePage):
     chrome_selectors: ClassVar[tuple[str, ...]] = ()  # removed from the DOM before any field is read
     body_css: ClassVar[str | None] = None  # the element holding the article text (also the render-ready probe)
 
+    # The parts of <body> the layout reads besides body_css (title, byline, dates boxes). When declared, only the
+    # page's <head>, body_css and these are parsed for parsel (selectors.cut_regions); a page without body_css is
+    # parsed whole. Selectors must then not look outside these parts.
+    regions: ClassVar[tuple[str, ...]] = ()
+
     def __init__(self, url: str, html: str):
         super().__init__(url, html)
-        self.selector = PageSelector.from_html(html)
+        self.html = html
         self._metas: dict[tuple[str, str], str] | None = None
-        # JSON-LD is read before chrome removal, which may drop every <script>.
-        self._json_ld_texts = self.selector.css('script[type="application/ld+json"]::text').getall()
+        cut = cut_regions(html, self.chrome_selectors, self.body_css, self.regions) \
+            if self.regions and self.body_css else None
+        if cut is not None:
+            self.selector = PageSelector.from_html(cut.html)
+            self._json_ld_texts = cut.json_ld
+        else:
+            self.selector = PageSelector.from_html(html)
+            # JSON-LD is read before chrome removal, which may drop every <script>.
+            self._json_ld_texts = self.selector.css('script[type="application/ld+json"]::text').getall()
         self.selector.drop_all(self.chrome_selectors)
 
     def body(self) -> Selector | None:

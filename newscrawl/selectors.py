@@ -12,12 +12,14 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 import cssselect
 from lxml import etree
 from parsel import Selector
 from parsel.csstranslator import HTMLTranslator
+from selectolax.lexbor import LexborHTMLParser
 
 # One step of cssselect's output that tests one attribute of any element: ``*[@class and contains(@class, 'a')
 # and ...]``, ``*[@id and substring(@id, ...) = '_x']``, ``*[@id = 'main']``.
@@ -149,3 +151,38 @@ class PageSelector(Selector):
             else:
                 parent.text = (parent.text or "") + el.tail
         parent.remove(el)
+
+
+@dataclass(frozen=True)
+class RegionCut:
+    """The parts of a page a layout reads, as a small HTML document, and the page's JSON-LD texts."""
+
+    html: str
+    json_ld: list[str]
+
+
+def cut_regions(html: str, chrome: tuple[str, ...], required: str, regions: tuple[str, ...]) -> RegionCut | None:
+    """The page's ``<head>`` and the elements of ``<body>`` matching ``required`` or ``regions`` (in document order,
+    chrome removed), parsed and selected by lexbor, whose parser and CSS engine are ~2.5x and ~20x faster than
+    libxml2's parser and XPath on portal pages; libxml2 then parses only this cut for parsel. None when nothing
+    matches ``required`` (the caller parses the whole page, so a changed layout fails as it always did)."""
+    tree = LexborHTMLParser(utf8(html))  # the bytes xml_safe encoded: lexbor would encode the str again
+    if tree.body is None or tree.body.css_first(required) is None:
+        return None
+    json_ld = [node.text(deep=True) for node in tree.css('script[type="application/ld+json"]')]
+    for css in chrome:
+        for node in tree.css(css):
+            node.decompose()
+    chosen = tree.body.css(", ".join((required, *regions)))
+    if not chosen:
+        return None
+    ids = {node.mem_id for node in chosen}
+    parts = []
+    for node in chosen:  # document order; an element inside another chosen one comes with it
+        parent = node.parent
+        while parent is not None and parent.mem_id not in ids:
+            parent = parent.parent
+        if parent is None:
+            parts.append(node.html)
+    head = tree.head.html if tree.head is not None else "<head></head>"
+    return RegionCut(f"<html>{head}<body>{''.join(parts)}</body></html>", json_ld)

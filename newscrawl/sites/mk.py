@@ -55,6 +55,7 @@ class MkArticlePage(HtmlArticlePage):
         ".reaction_btn_wrap", "#refTotal",
     )
     body_css = 'div.news_cnt_detail_wrap[itemprop="articleBody"]'
+    regions = (".news_ttl_wrap", ".time_area", "dl.author")
 
     def article(self) -> ArticleItem:
         body = self.selector.css(self.body_css)
@@ -82,8 +83,7 @@ class MkArticlePage(HtmlArticlePage):
 
     def tickers(self) -> list[TickerItem]:
         """The header quote bar (indices, USD, crypto), which the page builds from JSON in a script."""
-        script = self.selector.xpath('//script[contains(., "_DATA")]/text()').get() or ""
-        found = _QUOTE_BAR.search(script)
+        found = _QUOTE_BAR.search(self.html)  # in a <script> of the page (read as source: no DOM needed)
         if not found:
             return []
         try:
