@@ -12,6 +12,7 @@ from newscrawl import keys
 from tests.crawling import crawl
 from tests.servers import FixtureServer, Route, page
 from tests.shared import FIXTURES
+from tests.test_reextract import reextract_cli
 
 BAD = FIXTURES / "badinput"
 GOOD_PAGE = (FIXTURES / "etoday" / "news_view_2384652.html").read_text(encoding="utf-8")
@@ -155,3 +156,13 @@ def test_a_page_whose_article_is_dropped_in_the_pipelines_keeps_none_of_its_tick
     assert raw[f"{base}/news/view/2002"].startswith("dropped: article without body")
     assert raw[f"{base}/news/view/2001"] is None
     assert not any(url.endswith("/news/view/2002") for url in done)  # fetched again by the next run
+
+    # Re-extraction of the failed page keeps it whole or not at all as well, and keeps it marked as failing.
+    again = reextract_cli(result.data_dir, "--failed", "-j", "1")
+    assert again.returncode == 1, again.stderr[-2000:]  # its only page still fails
+    assert "reextract: 1 pages, 0 articles" in again.stderr and "Traceback" not in again.stderr
+    with result.db() as db:
+        assert db.execute("SELECT source_url, COUNT(*) FROM tickers GROUP BY source_url").fetchall() == stored
+        still = db.execute("SELECT parse_error FROM raw_pages WHERE url = ?", (f"{base}/news/view/2002",)).fetchone()
+    assert still[0].startswith("dropped: article without body")
+    assert len(result.tickers) == quotes
