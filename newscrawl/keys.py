@@ -34,6 +34,7 @@ DECODE_REPLACED = "newscrawl/decode/replaced"  # pages decoded with U+FFFD in pl
 DECODE_REPLACED_BYTES = "newscrawl/decode/replaced_bytes"
 IMPOSSIBLE_DATE = "newscrawl/dates/impossible/"  # + field (published_at, modified_at)
 SINK_FAILED = "newscrawl/sink_failed"
+JOBDIR_QUEUES_DISCARDED = "newscrawl/jobdir/queues_discarded"  # a killed run's request queues (newscrawl/scheduler.py)
 ROBOTS = "newscrawl/robots/"  # + forbidden/<kind>, forbidden_host/<host>, unavailable/<host>, crawl_delay/…
 
 

@@ -154,11 +154,13 @@ def reextract_page(page: RawPage) -> PageResult:
     result = PageResult(page.url, site or (article.site if article else ""), kept,
                         article.extracted_by if article else None, extracted.fallback_from is not None)
     duplicate = drops and all(reason.startswith("duplicate") for reason in drops)  # another page's article
-    if article is not None and not duplicate and not any(isinstance(i, ArticleItem) for i in kept):
-        after = keys.below(chain.stats, keys.DROPPED)
-        reasons = [k for k, v in after.items() if v != before.get(k, 0) and k.startswith("article/")]
-        result.failure = f"dropped/{reasons[0] if reasons else 'article'}"
-        result.message = "; ".join(drops)
+    if article is not None and not any(isinstance(i, ArticleItem) for i in kept):
+        result.items = []  # a page whole or not at all: its tickers go with its article (newscrawl/pageitems.py)
+        if not duplicate:
+            after = keys.below(chain.stats, keys.DROPPED)
+            reasons = [k for k, v in after.items() if v != before.get(k, 0) and k.startswith("article/")]
+            result.failure = f"dropped/{reasons[0] if reasons else 'article'}"
+            result.message = "; ".join(drops)
     return result
 
 
@@ -304,6 +306,8 @@ class Reextraction:
             tally.fallbacks += result.fallback
             if result.failure and result.failure.startswith("parse_error/"):
                 storage.mark_parse_error(result.url, result.message)
+            elif result.failure:  # read, but its article dropped: still failing, as a crawl records it
+                storage.mark_parse_error(result.url, f"dropped: {result.message}")
             elif result.extracted_by:
                 storage.mark_extracted(result.url, result.extracted_by)
             if result.failure:

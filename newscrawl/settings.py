@@ -53,6 +53,7 @@ ADDONS = {
     "newscrawl.contact.ContactUserAgent": 200,  # NEWSCRAWL_CONTACT into the User-Agent
 }
 DUPEFILTER_CLASS = "newscrawl.dupefilter.RunDupeFilter"  # resumable runs: see newscrawl/dupefilter.py
+SCHEDULER = "newscrawl.scheduler.ResumableScheduler"  # a killed run's JOBDIR queues are not read again
 EXTENSIONS = {
     "scrapy.extensions.logstats.LogStats": None,
     "scrapy.extensions.feedexport.FeedExporter": None,

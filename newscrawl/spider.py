@@ -25,6 +25,7 @@ from newscrawl.downloadermiddlewares.retry import GaveUp, failure_reason
 from newscrawl.extract import UndecodableError, decode_page, extract_html
 from newscrawl.feeds import feed_links
 from newscrawl.items import ArticleItem
+from newscrawl.pageitems import tie_page
 from newscrawl.pages import ExtractionError
 from newscrawl.sites import Site, get_site
 from newscrawl.spidermiddlewares.rawpages import mark_extracted, mark_parse_error
@@ -290,10 +291,12 @@ class NewsSpider(scrapy.Spider):
             for ticker in extracted.tickers:
                 ticker.source_url = article.canonical_url
         fetched_at = now_kst()
-        # Tickers first: the article, stored last, marks the page done for incremental and resumed runs.
-        for item in [*extracted.tickers, *([article] if article else [])]:
+        items = [*([article] if article else []), *extracted.tickers]
+        for item in items:
             item.fetched_at = fetched_at
-            yield item
+        if article:  # the store keeps the tickers until the article is stored or dropped (newscrawl/pageitems.py)
+            tie_page(self.crawler, response.url, article, extracted.tickers)
+        yield from items
 
     def keep_raw(self, response: Response, reason: str) -> None:
         """Note why an article page gave no article beside its raw bytes (kept by RawPageMiddleware)."""

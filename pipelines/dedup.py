@@ -13,6 +13,10 @@ from newscrawl.items import ArticleItem, TickerItem
 from newscrawl.keys import duplicate
 
 
+class DuplicateItem(DropItem):
+    """Dropped as the same item as one already kept in this run: on purpose, not a failure."""
+
+
 class DedupPipeline:
     def __init__(self, crawler: Crawler):
         self.stats = crawler.stats
@@ -30,12 +34,12 @@ class DedupPipeline:
             # A portal's copy seen first does not keep the publisher's own page out.
             if first is not None and not (first[1] and not item.syndicated):
                 self.stats.inc_value(duplicate("article"))
-                raise DropItem(f"duplicate article {item.url} (same as {first[0]})", log_level="DEBUG")
+                raise DuplicateItem(f"duplicate article {item.url} (same as {first[0]})", log_level="DEBUG")
             self.articles[key] = (item.url, item.syndicated)
         elif isinstance(item, TickerItem):
             key = ticker_identity(item)
             if key in self.tickers:
                 self.stats.inc_value(duplicate("ticker"))
-                raise DropItem(f"duplicate quote {item.name} from {item.source_url}", log_level="DEBUG")
+                raise DuplicateItem(f"duplicate quote {item.name} from {item.source_url}", log_level="DEBUG")
             self.tickers.add(key)
         return item

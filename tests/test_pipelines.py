@@ -10,6 +10,7 @@ from scrapy.utils.project import get_project_settings
 from scrapy.utils.test import get_crawler
 
 from newscrawl.items import ArticleItem, TickerItem
+from newscrawl.pageitems import tie_page
 from pipelines.chrome import StripChromePipeline
 from pipelines.dates import KstDatesPipeline
 from pipelines.dedup import DedupPipeline
@@ -151,3 +152,35 @@ def test_within_a_run_the_publishers_page_gets_past_a_portal_copy_seen_first(cra
     with pytest.raises(DropItem):
         dedup.process_item(article(url="https://n.news.naver.com/mnews/article/999/1", site="naver",
                                    syndicated=True))
+
+
+def test_a_tied_ticker_waits_for_its_article_and_goes_with_it(crawler):
+    """newscrawl/pageitems.py: a ticker that reaches the store while its article is still in the pipelines
+    waits; it is stored when the article is, dropped (and counted) when the article is dropped, and no
+    commit happens between the article and its tickers."""
+    store = DatabasePipeline.from_crawler(crawler)
+    quote = {"site": "etoday", "market": "crypto", "name": "비트코인"}
+    dropped, dropped_ticker = article(url="https://www.etoday.co.kr/news/view/2"), TickerItem(**quote, price=1)
+    kept, kept_ticker = NormalizeTextPipeline().process_item(article()), TickerItem(**quote, price=2)
+    tie_page(crawler, dropped.url, dropped, [dropped_ticker])
+    tie_page(crawler, kept.url, kept, [kept_ticker])
+
+    waiting = store.process_item(dropped_ticker)  # its article is not decided yet: an awaitable
+    waiting.send(None)
+    store.item_dropped(dropped, DropItem(f"article without body: {dropped.url}"))
+    with pytest.raises(DropItem, match="dropped with its article"):
+        waiting.send(None)
+    assert crawler.stats.get_value("newscrawl/dropped/ticker/article_dropped") == 1
+
+    waiting = store.process_item(kept_ticker)
+    waiting.send(None)
+    assert store.process_item(kept) is kept
+    store.item_scraped(kept)
+    assert store.sinks.in_flight  # the page is done only with its ticker
+    with pytest.raises(StopIteration) as stored:
+        waiting.send(None)
+    assert stored.value.value is kept_ticker
+    store.item_scraped(kept_ticker)
+    assert not store.sinks.in_flight
+    store.storage.commit()
+    assert [(t["name"], t["price"]) for t in store.storage.tickers()] == [("비트코인", "2")]

@@ -14,7 +14,7 @@ from pathlib import Path
 from newscrawl import keys
 from tests.crawling import CrawlResult
 from tests.faults import FaultPlan, FaultPortal, start_crawl
-from tests.test_faults import run_crawl
+from tests.test_faults import assert_stored_once, run_crawl
 
 ARTICLES = 1_500
 SETTINGS = {"DOWNLOAD_MAXSIZE": str(4 * 1024 * 1024)}
@@ -105,3 +105,31 @@ def test_same_page_under_another_url_in_a_later_run_adds_no_quotes(tmp_path):
         second = run_crawl(portal, data, SETTINGS)
     assert second.returncode == 0
     assert sum(store(second)["db_tickers"].values()) == sum(first.values())
+
+
+def test_a_queue_file_cut_short_by_the_kill_does_not_break_the_resumed_run(tmp_path):
+    """queuelib writes a disk queue's 4-byte header buffered and its count only on close, so a SIGKILL can
+    leave a queue file empty; a resumed run that pushes to it got struct.error (a Twisted traceback, the
+    request lost). Here every queue file is cut to 0 bytes after the kill, whatever the kill left."""
+    plan = FaultPlan(400, fault_share=0.0, blocked=0, unknown_param_copies=False)
+    data, jobdir = tmp_path / "data", tmp_path / "job"
+    settings = {**SETTINGS, "JOBDIR": str(jobdir)}
+    with FaultPortal(plan) as portal:
+        process = start_crawl(portal.base_url, data, settings)
+        try:
+            wait_for_lines(process, data / "articles.jsonl", 200)  # past a commit
+            process.send_signal(signal.SIGKILL)
+        finally:
+            process.kill()
+            process.wait()
+        assert process.returncode == -signal.SIGKILL
+        queues = [f for f in (jobdir / "requests.queue").rglob("*") if f.is_file() and f.name != "active.json"]
+        assert queues, "the killed run left no disk queue"
+        for queue in queues:
+            queue.write_bytes(b"")
+        resumed = run_crawl(portal, data, settings)
+    assert resumed.returncode == 0, resumed.log[-3000:]
+    assert "Traceback" not in resumed.log, resumed.log[-3000:]
+    assert resumed.stats[keys.SKIPPED_SEEN] > 0  # it resumed, not restarted
+    assert resumed.stats[keys.JOBDIR_QUEUES_DISCARDED] == 1
+    assert_stored_once(resumed, plan.recoverable)
