@@ -19,7 +19,7 @@ import cssselect
 from lxml import etree
 from parsel import Selector
 from parsel.csstranslator import HTMLTranslator
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, SelectolaxError
 
 # One step of cssselect's output that tests one attribute of any element: ``*[@class and contains(@class, 'a')
 # and ...]``, ``*[@id and substring(@id, ...) = '_x']``, ``*[@id = 'main']``.
@@ -153,6 +153,9 @@ class PageSelector(Selector):
         parent.remove(el)
 
 
+_TAG = re.compile(r"[a-z][a-z0-9]*")
+
+
 @dataclass(frozen=True)
 class RegionCut:
     """The parts of a page a layout reads, as a small HTML document, and the page's JSON-LD texts."""
@@ -165,24 +168,39 @@ def cut_regions(html: str, chrome: tuple[str, ...], required: str, regions: tupl
     """The page's ``<head>`` and the elements of ``<body>`` matching ``required`` or ``regions`` (in document order,
     chrome removed), parsed and selected by lexbor, whose parser and CSS engine are ~2.5x and ~20x faster than
     libxml2's parser and XPath on portal pages; libxml2 then parses only this cut for parsel. None when nothing
-    matches ``required`` (the caller parses the whole page, so a changed layout fails as it always did)."""
+    matches ``required`` or lexbor refuses a selector: the caller parses the whole page, so a changed layout fails
+    as it always did."""
     tree = LexborHTMLParser(utf8(html))  # the bytes xml_safe encoded: lexbor would encode the str again
+    try:
+        return _cut(tree, chrome, required, regions)
+    except (ValueError, SelectolaxError):
+        return None
+
+
+def _cut(tree: LexborHTMLParser, chrome: tuple[str, ...], required: str, regions: tuple[str, ...]) -> RegionCut | None:
     if tree.body is None or tree.body.css_first(required) is None:
         return None
     json_ld = [node.text(deep=True) for node in tree.css('script[type="application/ld+json"]')]
-    for css in chrome:
-        for node in tree.css(css):
+    tags = {css for css in chrome if _TAG.fullmatch(css)}  # "script", "style": only inside the cut matters
+    contextual = [css for css in chrome if css not in tags]
+    if contextual:
+        for node in tree.css(", ".join(contextual)):
             node.decompose()
     chosen = tree.body.css(", ".join((required, *regions)))
-    if not chosen:
-        return None
     ids = {node.mem_id for node in chosen}
-    parts = []
+    tops = []
     for node in chosen:  # document order; an element inside another chosen one comes with it
         parent = node.parent
         while parent is not None and parent.mem_id not in ids:
             parent = parent.parent
-        if parent is None:
-            parts.append(node.html)
-    head = tree.head.html if tree.head is not None else "<head></head>"
-    return RegionCut(f"<html>{head}<body>{''.join(parts)}</body></html>", json_ld)
+        if parent is None and node.tag not in tags:
+            tops.append(node)
+    if not tops:
+        return None
+    head = tree.head
+    if tags:
+        for top in (*tops, *([head] if head is not None else [])):
+            for node in top.css(", ".join(sorted(tags))):
+                node.decompose()
+    head_html = head.html if head is not None else "<head></head>"
+    return RegionCut(f"<html>{head_html}<body>{''.join(top.html for top in tops)}</body></html>", json_ld)

@@ -33,7 +33,7 @@ class StripChromePipeline:
         captions = {image["caption"] for image in images if image["caption"]}
         kept = []
         for line in item.paragraphs:
-            if is_chrome_line(line) or strip_caption_marker(line) in captions:
+            if is_chrome_line(line) or (captions and strip_caption_marker(line) in captions):
                 self.stats.inc_value("newscrawl/chrome/lines_removed")
             else:
                 kept.append(line)

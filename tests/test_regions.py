@@ -67,3 +67,9 @@ def test_cut_keeps_head_regions_in_order_and_json_ld_before_chrome():
                         '<div class="top"><h1 class="title">Title</h1></div><div class="body"><p>one</p>'
                         '<div class="box">inner</div></div><div class="box">after</div></body></html>')
     assert cut_regions(html, (), "div.missing", (".top",)) is None  # no body: the caller parses the whole page
+
+
+def test_a_selector_lexbor_refuses_means_the_whole_page():
+    html = '<html><head></head><body><div class="body"><p>one</p></div></body></html>'
+    assert cut_regions(html, ("p:contains(one)",), "div.body", ()) is None
+    assert cut_regions(html, ("script",), "div.body", ()) is not None
