@@ -38,6 +38,7 @@ class KhanLegacyArticlePage(HtmlArticlePage):
     chrome_selectors = ("script", "style", "#photoAD", ".article_bottom_ad", ".art_copyright", ".pagecontrol",
                         "#snsGroup")
     body_css = "div.art_body"
+    regions = (_HEADER, "div.sec_title")  # headline, byline and dates; the page header's section title
 
     def article(self) -> ArticleItem:
         title = self.text(f"{_HEADER} h1")

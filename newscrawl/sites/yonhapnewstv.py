@@ -42,6 +42,7 @@ class YonhapnewstvArticlePage(HtmlArticlePage):
     publisher = PUBLISHER
     chrome_selectors = ("script", "style", "#articleBody .videoWrap", ".detail-rel", ".util")
     body_css = "#articleBody"
+    regions = ("div.heading", "div.article-head")  # the headline; the section and 송고시간 lines
 
     def article(self) -> ArticleItem:
         title = self.text("div.heading h2.title") or clean(self.meta("og:title"))
