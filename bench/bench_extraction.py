@@ -86,25 +86,29 @@ def corpus_pages() -> list[Page]:
 
 # --- the contenders ----------------------------------------------------------------------------------
 def newscrawl_runner() -> Callable[[Page], bool]:
-    """Bytes -> feed JSON lines of every kept item, through one ItemChain built once (as in a crawl)."""
+    """Bytes -> feed JSON lines of every kept item, through one ItemChain built once (as in a crawl); the dedup
+    pipeline forgets between pages, so that repeated passes are read as new pages, as a crawl reads them."""
     from scrapy.utils.project import get_project_settings
 
     from newscrawl.chain import ItemChain
     from newscrawl.exporters import dumps
     from newscrawl.extract import decode_html, extract_html
     from newscrawl.pages import ExtractionError
+    from pipelines.dedup import DedupPipeline
 
     chain = ItemChain(get_project_settings())
+    dedup = [p for p in chain.pipelines if isinstance(p, DedupPipeline)]
 
     def run(page: Page) -> bool:
+        for pipeline in dedup:  # every pass reads the pages as new ones (a crawl's pages are distinct)
+            pipeline.articles.clear()
+            pipeline.tickers.clear()
         try:
             extracted = extract_html(page.url, decode_html(page.body)[0], page.site)
         except ExtractionError:
             return False
-        kept, dropped = chain.process(extracted.items())
-        lines = [dumps(item) for item in kept]
-        # After the first pass the dedup pipeline drops repeats, as it would drop them in a crawl.
-        return bool(lines) or any("duplicate article" in reason for reason in dropped)
+        kept, _ = chain.process(extracted.items())
+        return bool([dumps(item) for item in kept])
 
     return run
 
