@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from newscrawl.pages import Extracted, ExtractionError, PageObject
-from newscrawl.selectors import utf8
+from newscrawl.selectors import remember_utf8, utf8
 from newscrawl.sites import Site, get_site, site_for_url
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w-]+)""", re.IGNORECASE)
@@ -54,11 +54,14 @@ def decode_page(body: bytes, header_charset: str | None = None) -> Decoded:
     codecs = list(dict.fromkeys(c for c in candidates if c))
     for codec in codecs:
         try:
-            return Decoded(body.decode(codec), codec)
+            text = body.decode(codec)
         except (UnicodeDecodeError, LookupError):
             if codec == "utf-8" and (text := _utf8_cut_short(body)) is not None:
                 return Decoded(text, codec)  # looks_truncated() then names the real problem
             continue
+        if codec == "utf-8":
+            remember_utf8(text, body)  # the parser reads these bytes: no second encoding of a large page
+        return Decoded(text, codec)
     best: Decoded | None = None
     for codec in codecs:
         try:

@@ -63,6 +63,12 @@ def utf8(text: str) -> bytes:
     if _last_encoded[0] is not text:
         _last_encoded = (text, text.encode("utf-8"))
     return _last_encoded[1]
+
+
+def remember_utf8(text: str, body: bytes) -> None:
+    """``body`` is ``text``'s exact UTF-8 (``text`` was decoded from it): ``utf8(text)`` need not encode again."""
+    global _last_encoded
+    _last_encoded = (text, body)
 _PARSER = etree.HTMLParser(recover=True, encoding="utf-8", huge_tree=True)  # parsel's options, no class lookup
 
 
