@@ -53,6 +53,7 @@ class HaniLegacyArticlePage(HtmlArticlePage):
     publisher = PUBLISHER
     chrome_selectors = ("script", "style", ".article-tools", ".ad_box01_area", ".ad_box04_area", ".photo-list")
     body_css = "div.article-text div.text"
+    regions = ("div.article-head", "div.article-text")  # headline, date and category; deck and text
 
     def article(self) -> ArticleItem:
         title = self.text("div.article-head span.title")
@@ -108,6 +109,8 @@ class HaniArticleDetailPage(HtmlArticlePage):
     site = NAME
     publisher = PUBLISHER
     body_css = HANI_BODY
+    # Each query's outermost element: headline, deck, breadcrumb, reporters, date items.
+    regions = (HANI_TITLE, HANI_DECK, '[class*="ArticleDetailView_breadcrumb"]', HANI_REPORTER, HANI_DATE_ITEM)
 
     @classmethod
     def matches(cls, source: str) -> bool:

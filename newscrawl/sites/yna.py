@@ -63,6 +63,7 @@ class YnaStoryPage(HtmlArticlePage):
     chrome_selectors = ("script:not([type='application/ld+json'])", "style", ".sns-flying", ".social-btns",
                         ".aside-box01", "#taboola-below-article-thumbnails")
     body_css = "article.story-news"
+    regions = ("header.title-article01", ".keyword-zone01")  # headline, kicker; the tag links
 
     @classmethod
     def matches(cls, source: str) -> bool:
@@ -99,6 +100,7 @@ class YonhapLegacyPage(HtmlArticlePage):
     publisher = PUBLISHER
     chrome_selectors = ("script", "style", ".banner-0-wrap", ".article-ad-box", "p.adrs", ".article-sns-md")
     body_css = "#articleWrap div.article"
+    regions = ("#articleWrap", ".sta-wrap")  # headline, 송고 line and body; the section heading
 
     @classmethod
     def matches(cls, source: str) -> bool:
@@ -168,6 +170,9 @@ class YnaKoreanArticlePage(HtmlArticlePage):
     site = NAME
     publisher = PUBLISHER
     body_css = YNA_KO_BODY
+    # Each query's outermost element (whatever the page nests it in): headline, deck, reporter, 송고 time,
+    # breadcrumb, hashtags.
+    regions = ("h1.tit01", ".tit-sub", ".txt-con", YNA_KO_SENT, ".nav-path01", ".keyword-zone")
 
     @classmethod
     def matches(cls, source: str) -> bool:
