@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from lxml import etree
 from parsel import Selector
 
 from newscrawl.chrome import strip_caption_marker
@@ -31,6 +32,12 @@ CRYPTO_HEADING = "실시간 암호화폐 시세"
 RISERS_HEADING = "오늘의 상승종목"  # top-rising stocks; "12.03 장종료" marks closing prices
 # Quote widgets by heading: (market, heading). Rows are read by text, not by the widgets' class names.
 WIDGETS = (("crypto", CRYPTO_HEADING), ("stock", RISERS_HEADING))
+
+
+# Compiled once: an element whose own first text is a widget heading; an element's innermost elements.
+_HEADINGS = etree.XPath("//*[normalize-space(text())=$crypto or normalize-space(text())=$stock]")
+_LEAVES = etree.XPath(".//*[not(*)]")
+_HEADING_TEXT = etree.XPath("normalize-space(text())")  # the same test, to tell which heading matched
 
 
 def _first_caption_line(box: Selector) -> str | None:
@@ -76,12 +83,17 @@ class EtodayArticlePage(HtmlArticlePage):
         )
 
     def tickers(self) -> list[TickerItem]:
+        # One pass finds every widget heading (the first per title, in document order); a widget's cells are
+        # then read in one more (its innermost elements, whatever inline markup a row uses), not per cell.
+        headings: dict[str, etree._Element] = {}
+        for element in _HEADINGS(self.selector.root, crypto=CRYPTO_HEADING, stock=RISERS_HEADING):
+            headings.setdefault(str(_HEADING_TEXT(element)), element)
         tickers = []
         for market, title in WIDGETS:
-            heading = self.selector.xpath("//*[normalize-space(text())=$h]", h=title)
-            if heading:
-                # Cells are the widget's innermost elements, whatever inline markup a row uses.
-                cells = [clean(leaf.xpath("string()").get()) for leaf in heading[0].xpath("..")[0].xpath(".//*[not(*)]")]
+            heading = headings.get(title)
+            widget = heading.getparent() if heading is not None else None
+            if widget is not None:
+                cells = [clean("".join(leaf.itertext())) for leaf in _LEAVES(widget)]
                 tickers += tickers_from_cells(cells, site=NAME, market=market, url=self.url, default_currency="KRW")
         return tickers
 
