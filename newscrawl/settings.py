@@ -61,7 +61,10 @@ EXTENSIONS = {
     "newscrawl.extensions.crawldelay.CrawlDelayAutoThrottle": 0,
     "newscrawl.extensions.crawldelay.CrawlDelay": 0,
     "newscrawl.extensions.progress.ProgressLog": 0,
-    "newscrawl.extensions.itemcounter.ItemCounter": 0,
+    # Scrapy's CoreStats and our count of scraped items by type in one extension (one item_scraped receiver);
+    # first, as CoreStats is, so that finish_time is set before other extensions read it at spider_closed.
+    "scrapy.extensions.corestats.CoreStats": None,
+    "newscrawl.extensions.itemcounter.ItemCounter": -1,
     "newscrawl.extensions.statsfile.StatsFile": 900,
 }
 LOGSTATS_INTERVAL = 60.0
@@ -107,6 +110,8 @@ REMOTE_CONTROL_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = os.environ.get("NEWSCRAWL_LOG_LEVEL", "INFO")
+STATS_CLASS = "newscrawl.stats.StatsCollector"  # Scrapy's, without a Python hook on every attribute read
+LOG_FORMATTER = "newscrawl.logformatter.QuietLogFormatter"  # no per-item DEBUG records unless LOG_LEVEL=DEBUG
 
 # JavaScript rendering (newscrawl/rendering/) through scrapy-playwright and the system Chromium:
 # off | request (only requests with meta newscrawl_render=True) | fallback (when the plain HTML lacks the body)
