@@ -118,6 +118,8 @@ def _own_area(key: tuple[str, int, str], tree: Path) -> str | None:
     filename, _, function = key
     where = (filename[len(str(tree)) + 1:] if filename.startswith(str(tree)) and "site-packages/" not in filename
              else _short_path(filename))
+    if function == "<module>":  # a module's own code runs once, when it is imported
+        return "start-up: imports"
     text = where if filename != "~" else function
     for area, marks in AREAS:
         if any(text.startswith(mark) if not mark.startswith(("lxml.", "etree", "sqlite3", "zlib", "marshal",
@@ -177,7 +179,7 @@ def profile_crawl(pages: int, tmp: Path) -> list[str]:
     ours = [[f"`{_short_path(f)}:{line} {function}`", calls, f"{ct:.2f}", f"{100 * ct / total:.1f}%"]
             for (f, line, function), (_, calls, _, ct, _) in sorted(raw.items(), key=lambda kv: -kv[1][3])
             if _short_path(f).startswith(("newscrawl/", "pipelines/", "spiders/"))
-            and not _short_path(f).startswith("newscrawl/commands/")][:PROFILE_TOP]
+            and not _short_path(f).startswith("newscrawl/commands/") and function != "<module>"][:PROFILE_TOP]
     saved = run.stats.get("newscrawl/raw_pages/saved", 0)
     return [f"cProfile of one more crawl of {saved} pages (AutoThrottle off; `python -m cProfile -o` around "
             f"`scrapy crawl`, start-up included; {total:.1f} s under the profiler, which inflates Python calls "
