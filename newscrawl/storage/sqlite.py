@@ -106,6 +106,11 @@ MIGRATIONS = [
 ]
 
 
+# gzip level of raw pages (both databases): on the corpus pages (120 kB on average) level 3 compresses in half
+# the CPU of level 6 (0.9 vs 1.9 ms a page here) for an archive about 11 % larger.
+RAW_GZIP_LEVEL = 3
+
+
 def _exact(value: Any) -> str | None:
     return None if value is None else str(value)
 
@@ -290,7 +295,7 @@ class SQLiteStorage:
             """INSERT INTO raw_pages (url, site, fetched_at, status, encoding, body_gz) VALUES (?, ?, ?, ?, ?, ?)
                ON CONFLICT(url) DO UPDATE SET fetched_at = excluded.fetched_at, status = excluded.status,
                    encoding = excluded.encoding, parse_error = NULL, body_gz = excluded.body_gz""",
-            (url, site, fetched_at, status, encoding, gzip.compress(body, 6)),
+            (url, site, fetched_at, status, encoding, gzip.compress(body, RAW_GZIP_LEVEL)),
         )
         self._wrote()
 
