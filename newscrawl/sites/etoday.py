@@ -68,13 +68,17 @@ class EtodayArticlePage(HtmlArticlePage):
         body.css(".imgCaption").drop()  # a caption outside its box is still no body text
         lines = render_lines(body[0].root)
         deck = deck_length(lines)  # the deck by its shape, in .sub_title or whatever wrapper holds it
-        visible = " ".join(self.lines(".newsinfo") or self.lines("body"))
+        published, modified = self.meta("article:published_time"), self.meta("article:modified_time")
+        if not (published and modified):  # the visible 입력/수정 lines, rendered only when a meta tag lacks one
+            visible = " ".join(self.lines(".newsinfo") or self.lines("body"))
+            published = published or labeled_date(visible, PUBLISHED_LABELS)
+            modified = modified or labeled_date(visible, MODIFIED_LABELS)
         tags = [clean(t).lstrip("#") for t in self.selector.css(".kwd_tags a::text").getall()]
         return self.new_article(
             title=self.text("h1.main_title") or self.meta("og:title") or "",
             subtitles=lines[:deck],
-            published_at=self.meta("article:published_time") or labeled_date(visible, PUBLISHED_LABELS),
-            modified_at=self.meta("article:modified_time") or labeled_date(visible, MODIFIED_LABELS),
+            published_at=published,
+            modified_at=modified,
             authors=[a for a in [self.meta("article:author", "dable:author")] if a],
             section=self.meta("article:section"),
             paragraphs=lines[deck:],
