@@ -1,13 +1,16 @@
 """Crawl throughput: a full ``scrapy crawl etoday`` (all pipelines, SQLite storage, raw pages, feeds) of a loopback
 etoday with a few thousand distinct article pages, against ``scrapy bench`` on the same machine in the same run
-(before and after ours).
+(before and after ours), the same crawl by an earlier revision of this repository (``git archive``), and a
+cProfile of one more crawl: where its CPU goes.
 
-    python3 bench/bench_crawl.py [--pages 3000] [--bench-seconds 20] [--no-write]
+    python3 bench/bench_crawl.py [--pages 3000] [--bench-seconds 20] [--before REV] [--profile-pages 1500]
+                                 [--no-write]
 """
 
 from __future__ import annotations
 
 import argparse
+import pstats
 import re
 import statistics
 import subprocess
@@ -18,16 +21,23 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import CrawlRun, EtodayPortal, header, publish, run_crawl, table
+from bench.common import REPO, CrawlRun, EtodayPortal, header, publish, run_crawl, table
 
 FAST = {"AUTOTHROTTLE_ENABLED": "0"}
-# The two crawl-path changes of issue #15 undone: every repeated quote crosses the pipelines to a DropItem,
-# and Scrapy's default 100 worker tasks per response's output.
-# (-s replaces the whole dict: the project's spider middlewares without the repeat filter)
-BEFORE = {**FAST, "SPIDER_MIDDLEWARES": '{"newscrawl.spidermiddlewares.rawpages.RawPageMiddleware": 950}',
-          "CONCURRENT_ITEMS": "100"}
+# main just before the crawl-CPU work of issue #15 (etoday's quote widgets, per-item costs): the "before" row.
+BEFORE_REVISION = "6ccbd04"
 TARGET = 1.5  # of scrapy bench's pages/min
 CPU_TARGET_MS = 4.0  # crawler CPU per article page
+PROFILE_TOP = 15
+CHANGES = (
+    "- What row 2 lacks (the crawl-CPU work of #15): etoday's quote widgets read in one pass (two compiled XPaths, "
+    "not one per cell); feed lines built from a dataclass's fields without an ItemAdapter and a generator per "
+    "field; quote identities read by attribute; SQLite's item_json without asdict's deep copy; one extension "
+    "for Scrapy's core stats and our per-type counts (one item_scraped receiver fewer: a task per item); no "
+    "`Crawled`/`Scraped from` DEBUG records unless LOG_LEVEL=DEBUG; a stats collector without Scrapy's "
+    "per-attribute hook; Playwright imported only when "
+    "rendering; robots.txt byte signals watched only while a robots.txt downloads; raw pages gzipped at level 3 "
+    "(was 6: half the CPU on the corpus pages, an archive ~11 % larger).")
 
 
 @dataclass
@@ -66,23 +76,173 @@ def crawl_row(name: str, settings: dict[str, str], run: CrawlRun, pages: int) ->
             f"{1000 * run.cpu / max(saved, 1):.1f}", f"{run.peak_kb / 1024:.0f}", ok]
 
 
+def before_tree(rev: str, into: Path) -> Path | None:
+    """The repository at ``rev`` (``git archive``: no checkout, the work tree and .git untouched); None without
+    git or that revision."""
+    try:
+        archive = subprocess.run(["git", "archive", "--format=tar", rev], cwd=REPO, capture_output=True,
+                                 check=True).stdout
+        into.mkdir(parents=True)
+        subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return into
+
+
+# --- where the CPU goes ----------------------------------------------------------------------------------
+# Areas by file (first match wins). Standard-library and built-in functions (re, json, isinstance, ...) are
+# not an area of their own: their time goes to the areas of their callers, in proportion.
+AREAS = (
+    ("page objects: parsing and extraction (newscrawl/pages.py, sites/, extractors/, text.py, ...; parsel, lxml)",
+     ("newscrawl/pages.py", "newscrawl/sites/", "newscrawl/extractors/", "newscrawl/text.py", "newscrawl/chrome.py",
+      "newscrawl/tickers.py", "newscrawl/extract.py", "newscrawl/dates.py", "newscrawl/textpage.py",
+      "newscrawl/urls.py", "newscrawl/items.py", "parsel/", "lxml/", "cssselect/", "lxml.", "etree")),
+    ("our item pipelines (pipelines/, newscrawl/identity.py)", ("pipelines/", "newscrawl/identity.py")),
+    ("storage: SQLite and raw pages (newscrawl/storage/, spidermiddlewares/rawpages.py, sqlite3, zlib)",
+     ("newscrawl/storage/", "newscrawl/spidermiddlewares/", "sqlite3", "zlib")),
+    ("feeds: JSON lines (newscrawl/exporters.py, sinks.py, Scrapy's feed exporter)",
+     ("newscrawl/exporters.py", "newscrawl/sinks.py", "scrapy/exporters.py", "scrapy/extensions/feedexport.py")),
+    ("our spider, middlewares and extensions (newscrawl/spider.py, downloadermiddlewares/, extensions/, ...)",
+     ("newscrawl/", "spiders/")),
+    ("log records (logging)", ("logging/",)),
+    ("start-up: imports", ("<frozen importlib", "importlib/", "marshal.loads", "<frozen zipimport")),
+    ("Scrapy, Twisted, asyncio: engine, downloader, scheduler, middleware chains, signals, stats",
+     ("scrapy/", "twisted/", "asyncio/", "pydispatch/", "itemadapter/", "w3lib/", "zope/", "queuelib/",
+      "protego/", "tldextract/", "_asyncio", "selectors.py", "_contextvars")),
+)
+OTHER = "other (not attributed)"
+
+
+def _short_path(filename: str) -> str:
+    if "site-packages/" in filename:  # before the repository: the virtualenv may live inside it (.venv)
+        return filename.split("site-packages/", 1)[1]
+    if filename.startswith(str(REPO)):
+        return filename[len(str(REPO)) + 1:]
+    if "lib/python3" in filename:
+        return filename.split("lib/python3", 1)[1].split("/", 1)[-1]
+    return filename
+
+
+def _own_area(key: tuple[str, int, str], tree: Path) -> str | None:
+    filename, _, function = key
+    where = (filename[len(str(tree)) + 1:] if filename.startswith(str(tree)) and "site-packages/" not in filename
+             else _short_path(filename))
+    if function == "<module>":  # a module's own code runs once, when it is imported
+        return "start-up: imports"
+    text = where if filename != "~" else function
+    for area, marks in AREAS:
+        if any(text.startswith(mark) if not mark.startswith(("lxml.", "etree", "sqlite3", "zlib", "marshal",
+                                                               "_asyncio", "_contextvars"))
+               else mark in text for mark in marks):
+            return area
+    return None
+
+
+def cpu_areas(stats: pstats.Stats, tree: Path) -> dict[str, float]:
+    """Own time per area; stdlib and built-ins are charged to their callers' areas (recursively)."""
+    raw = stats.stats  # type: ignore[attr-defined]
+    memo: dict[tuple, dict[str, float]] = {}
+
+    def shares(key: tuple, seen: frozenset = frozenset()) -> dict[str, float]:
+        if key in memo:
+            return memo[key]
+        area = _own_area(key, tree)
+        if area is not None:
+            result = {area: 1.0}
+        elif key in seen or key not in raw:
+            result = {OTHER: 1.0}
+        else:
+            callers = raw[key][4]
+            weight = sum(c[2] + c[3] for c in callers.values()) or 0.0
+            result = {}
+            for caller, (_, _, tt, ct) in callers.items():
+                for name, share in shares(caller, seen | {key}).items():
+                    result[name] = result.get(name, 0.0) + share * ((tt + ct) / weight if weight else 0)
+            result = result or {OTHER: 1.0}
+        memo[key] = result
+        return result
+
+    totals: dict[str, float] = {}
+    for key, (_, _, tt, _, _) in raw.items():
+        for name, share in shares(key).items():
+            totals[name] = totals.get(name, 0.0) + tt * share
+    return totals
+
+
+def profile_crawl(pages: int, tmp: Path) -> list[str]:
+    """One more crawl (AutoThrottle off) under ``python -m cProfile``: CPU by area and the top functions."""
+    out = tmp / "crawl.prof"
+    with EtodayPortal(pages) as portal:
+        run = run_crawl(portal, tmp / "profiled", FAST, python_args=("-m", "cProfile", "-o", str(out)))
+    if run.returncode != 0 or not out.exists():
+        return [f"(the profiled crawl failed: exit {run.returncode})"]
+    stats = pstats.Stats(str(out))
+    total = stats.total_tt  # type: ignore[attr-defined]
+    areas = cpu_areas(stats, REPO)
+    area_rows = [[name, f"{seconds:.2f}", f"{100 * seconds / total:.1f}%"]
+                 for name, seconds in sorted(areas.items(), key=lambda kv: -kv[1])]
+    raw = stats.stats  # type: ignore[attr-defined]
+    own = [[f"`{_short_path(f)}:{line} {function}`", calls, f"{tt:.2f}", f"{100 * tt / total:.1f}%", f"{ct:.2f}"]
+           for (f, line, function), (_, calls, tt, ct, _) in sorted(raw.items(), key=lambda kv: -kv[1][2])
+           [:PROFILE_TOP]]
+    ours = [[f"`{_short_path(f)}:{line} {function}`", calls, f"{ct:.2f}", f"{100 * ct / total:.1f}%"]
+            for (f, line, function), (_, calls, _, ct, _) in sorted(raw.items(), key=lambda kv: -kv[1][3])
+            if _short_path(f).startswith(("newscrawl/", "pipelines/", "spiders/"))
+            and not _short_path(f).startswith("newscrawl/commands/") and function != "<module>"][:PROFILE_TOP]
+    saved = run.stats.get("newscrawl/raw_pages/saved", 0)
+
+    def cumulative(path: str, function: str) -> float:
+        return sum(ct for (f, _, name), (_, _, _, ct, _) in raw.items()
+                   if name == function and _short_path(f).startswith(path))
+
+    # The item_scraped receivers run in tasks of their own (Scrapy's signal handler coroutines), outside the
+    # item's coroutine: both are the item path.
+    path = cumulative("scrapy/core/scraper.py", "start_itemproc_async") + cumulative("scrapy/utils/signal.py",
+                                                                                       "handler")
+    pipelines = cumulative("pipelines/", "process_item")
+    receivers = cumulative("newscrawl/", "item_scraped") + cumulative("pipelines/", "item_scraped")
+    items = run.stats.get("item_scraped_count", 0)
+    item_path = (f"Scrapy's item path (`Scraper.start_itemproc_async`: the pipelines, then the item_scraped "
+                 f"signal, whose receivers run as tasks of their own; {items} items, {items / max(saved, 1):.0f} per page) takes {100 * path / total:.0f} % "
+                 f"of the profile: our pipelines (storage included) {100 * pipelines / total:.0f} %, the "
+                 f"item_scraped receivers (feeds, commits, counts) {100 * receivers / total:.0f} %, and Scrapy's "
+                 f"own per-item machinery (a coroutine per pipeline call, an asyncio task per signal receiver) "
+                 f"the other {100 * (path - pipelines - receivers) / total:.0f} %.")
+    return [f"cProfile of one more crawl of {saved} pages (AutoThrottle off; `python -m cProfile -o` around "
+            f"`scrapy crawl`, start-up included; {total:.1f} s under the profiler, which inflates Python calls "
+            f"over C code).", "",
+            "CPU by area (own time; standard library and built-ins charged to their callers' areas):", "",
+            *table(["area", "own s", "share"], area_rows), "", item_path, "",
+            "Top functions by own time:", "",
+            *table(["function", "calls", "own s", "own share", "cumulative s"], own), "",
+            "Our own code by cumulative time:", "",
+            *table(["function", "calls", "cumulative s", "share"], ours)]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pages", type=int, default=3000)
     parser.add_argument("--bench-seconds", type=float, default=20.0)
+    parser.add_argument("--before", default=BEFORE_REVISION,
+                        help="the revision of the 'before' row ('' for none; default %(default)s)")
+    parser.add_argument("--profile-pages", type=int, default=1500, help="pages of the profiled crawl (0: none)")
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
 
     benches = [scrapy_bench(args.bench_seconds)]
     runs: list[tuple[str, dict[str, str], CrawlRun]] = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for name, settings in (("newscrawl, AutoThrottle off", FAST),
-                               ("same, repeated-quote filter off, CONCURRENT_ITEMS=100 (before #15)", BEFORE),
-                               ("newscrawl at project defaults", {})):
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        before = before_tree(args.before, tmp / "before-tree") if args.before else None
+        trees = [("newscrawl, AutoThrottle off", FAST, REPO)]
+        if before is not None:
+            trees.append((f"same, at {args.before} (before the crawl-CPU work of #15)", FAST, before))
+        trees.append(("newscrawl at project defaults", {}, REPO))
+        for name, settings, tree in trees:
             with EtodayPortal(args.pages) as portal:
-                runs.append((name, settings, run_crawl(portal, Path(tmp) / name.split(",")[0] / str(len(runs)),
-                                                       settings)))
-    benches.append(scrapy_bench(args.bench_seconds))
+                runs.append((name, settings, run_crawl(portal, tmp / str(len(runs)), settings, repo=tree)))
+        benches.append(scrapy_bench(args.bench_seconds))
+        profile_lines = profile_crawl(args.profile_pages, tmp) if args.profile_pages else []
 
     bench_rate = statistics.mean(b.rate for b in benches)
     ours = runs[0][2]
@@ -93,11 +253,16 @@ def main() -> None:
         rows.append([f"scrapy bench #{number}", "`CLOSESPIDER_TIMEOUT=" + f"{args.bench_seconds:g}`", bench.pages,
                      f"{bench.elapsed:.1f}", f"**{bench.rate:.0f}**", f"{median:.0f} (median per-second line)",
                      "", "", "", "ok"])
-    drops = ours.stats.get("newscrawl/duplicates/ticker", 0)
-    dropped = ours.stats.get("item_dropped_count", 0)
-    before = runs[1][2]
-    ms = 1000 * ours.cpu / max(ours.stats.get("newscrawl/raw_pages/saved", 0), 1)
-    ms_before = 1000 * before.cpu / max(before.stats.get("newscrawl/raw_pages/saved", 0), 1)
+
+    def ms_per_page(run: CrawlRun) -> float:
+        return 1000 * run.cpu / max(run.stats.get("newscrawl/raw_pages/saved", 0), 1)
+
+    ms = ms_per_page(ours)
+    compared = ""
+    if before is not None:
+        ms_before = ms_per_page(runs[1][2])
+        compared = (f"; {ms_before:.1f} ms at {args.before} (row 2, same run): {ms_before / ms if ms else 0:.2f}× "
+                    f"less CPU per page")
     lines = [
         *header("Crawl throughput (loopback etoday)", "scrapy", "twisted", "aiohttp", "lxml"),
         f"newscrawl: `scrapy crawl etoday -a base_url=http://127.0.0.1:PORT` of {args.pages} distinct etoday "
@@ -106,8 +271,9 @@ def main() -> None:
         f"child sitemap(s), served by an aiohttp server in its own process. Every pipeline, SQLite storage, raw "
         f"page storage and both JSONL feeds on; ROBOTSTXT_OBEY=True (robots.txt allows all); concurrency at the "
         f"project defaults (CONCURRENT_REQUESTS=32, CONCURRENT_REQUESTS_PER_DOMAIN=8); only the settings shown "
-        f"differ. `scrapy bench` ran from an empty directory (Scrapy's defaults: CONCURRENT_REQUESTS=16, 8 per "
-        f"domain; its own link-following spider and server), once before and once after.",
+        f"differ. Row 2 is the same crawl by this repository at {args.before or '(none)'} (`git archive`, same "
+        f"virtualenv). `scrapy bench` ran from an empty directory (Scrapy's defaults: CONCURRENT_REQUESTS=16, 8 "
+        f"per domain; its own link-following spider and server), once before and once after.",
         "",
         *table(["run", "settings", "article pages", "elapsed s", "pages/min", "steady pages/min (10–90 %)",
                 "crawler CPU s", "CPU ms/page", "peak RSS MB", "result"], rows),
@@ -117,19 +283,17 @@ def main() -> None:
         f"{100 * TARGET:.0f} %: **{'holds' if ratio >= TARGET else 'missed'}**.",
         "",
         f"**CPU per article page {ms:.1f} ms** (the crawl process's user + system CPU, start-up included, ÷ "
-        f"article pages) — target ≤ {CPU_TARGET_MS:g} ms: **{'holds' if ms <= CPU_TARGET_MS else 'missed'}**; "
-        f"{ms_before:.1f} ms with the two crawl-path changes of #15 undone (row 2, same run): "
-        f"{ms_before / ms if ms else 0:.2f}× less CPU per page.",
+        f"article pages) — target ≤ {CPU_TARGET_MS:g} ms: **{'holds' if ms <= CPU_TARGET_MS else 'missed'}**"
+        f"{compared}.",
         "",
-        f"- Each etoday page repeats the same 12 quotes: {drops} repeats in the first run, of which "
-        f"{drops - dropped} stopped at the spider's output (newscrawl/repeats.py: a quote already scraped skips "
-        f"the four pipelines, the DropItem and the item_dropped signal) and {dropped} (pages in flight together "
-        f"with the first) were dropped by pipelines/dedup.py. CONCURRENT_ITEMS=16 (Scrapy's default 100 starts "
-        f"100 asyncio tasks for every response's output). Row 2 undoes both.",
         "- At the project defaults AutoThrottle starts at 0.5 s per request and lowers the delay towards the "
         "loopback latency; on a real site it keeps the rate far below these figures, by design.",
         "- pages/min is article responses ÷ Scrapy's elapsed_time_seconds (startup, discovery and close included); "
         "the steady figure is the slope of the server's page counter between 10 % and 90 % of the pages.",
+        *([CHANGES] if args.before == BEFORE_REVISION else []),
+        "- Command: `python3 bench/bench_crawl.py` (3000 pages, 20 s bench runs, a profiled crawl of 1500 pages).",
+        "",
+        *profile_lines,
     ]
     publish("crawl", lines, no_write=args.no_write)
 

@@ -140,13 +140,15 @@ def memory_kb(pid: int) -> dict[str, int]:
     return {key: int(value) for key, value in re.findall(r"^(VmRSS|VmHWM|VmSize):\s*(\d+) kB", status, re.M)}
 
 
-def crawl_command(base_url: str, data_dir: Path, settings: dict[str, str]) -> tuple[list[str], dict[str, str]]:
-    """``scrapy crawl etoday`` against ``base_url`` with output (feeds, SQLite, stats, log) in ``data_dir``."""
-    command = [sys.executable, "-m", "scrapy", "crawl", "etoday", "-a", f"base_url={base_url}",
+def crawl_command(base_url: str, data_dir: Path, settings: dict[str, str], *, repo: Path = REPO,
+                  python_args: tuple[str, ...] = ()) -> tuple[list[str], dict[str, str]]:
+    """``scrapy crawl etoday`` against ``base_url`` with output (feeds, SQLite, stats, log) in ``data_dir``;
+    ``repo``: the source tree that crawls (another revision's), ``python_args`` e.g. ``-m cProfile -o FILE``."""
+    command = [sys.executable, *python_args, "-m", "scrapy", "crawl", "etoday", "-a", f"base_url={base_url}",
                "-s", f"NEWSCRAWL_STATS_FILE={data_dir / 'stats.json'}", "-s", f"LOG_FILE={data_dir / 'crawl.log'}"]
     for name, value in settings.items():
         command += ["-s", f"{name}={value}"]
-    env = {**os.environ, "NEWSCRAWL_DATA_DIR": str(data_dir), "PYTHONPATH": str(REPO)}
+    env = {**os.environ, "NEWSCRAWL_DATA_DIR": str(data_dir), "PYTHONPATH": str(repo)}
     env.pop("NEWSCRAWL_DATABASE", None)
     return command, env
 
@@ -194,12 +196,12 @@ class CrawlRun:
 
 
 def run_crawl(portal: EtodayPortal, data_dir: Path, settings: dict[str, str], every: float = 0.25,
-              timeout: float = 3600) -> CrawlRun:
+              timeout: float = 3600, *, repo: Path = REPO, python_args: tuple[str, ...] = ()) -> CrawlRun:
     """Crawl ``portal`` in a subprocess, sampling its memory and the portal's page count every ``every`` s."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    command, env = crawl_command(portal.base_url, data_dir, settings)
+    command, env = crawl_command(portal.base_url, data_dir, settings, repo=repo, python_args=python_args)
     start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(command, cwd=repo, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     samples = []
     while True:
         pid, status, usage = os.wait4(process.pid, os.WNOHANG)  # rusage of this child alone

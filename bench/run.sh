@@ -33,7 +33,7 @@ run() {  # run NAME COMMAND...
 
 if [ "$quick" = 1 ]; then
   run extraction "$PY" bench/bench_extraction.py --seconds 2 --profile-passes 2 --no-write
-  run crawl "$PY" bench/bench_crawl.py --pages 300 --bench-seconds 5 --no-write
+  run crawl "$PY" bench/bench_crawl.py --pages 300 --bench-seconds 5 --profile-pages 200 --no-write
   run memory "$PY" bench/bench_memory.py --discovered 20000 --pages 2000 --no-write
 else
   run extraction "$PY" bench/bench_extraction.py

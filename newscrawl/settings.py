@@ -62,7 +62,10 @@ EXTENSIONS = {
     "newscrawl.extensions.crawldelay.CrawlDelayAutoThrottle": 0,
     "newscrawl.extensions.crawldelay.CrawlDelay": 0,
     "newscrawl.extensions.progress.ProgressLog": 0,
-    "newscrawl.extensions.itemcounter.ItemCounter": 0,
+    # Scrapy's CoreStats and our count of scraped items by type in one extension (one item_scraped receiver);
+    # first, as CoreStats is, so that finish_time is set before other extensions read it at spider_closed.
+    "scrapy.extensions.corestats.CoreStats": None,
+    "newscrawl.extensions.itemcounter.ItemCounter": -1,
     "newscrawl.extensions.statsfile.StatsFile": 900,
 }
 LOGSTATS_INTERVAL = 60.0
@@ -90,6 +93,8 @@ CONCURRENT_REQUESTS = 32
 CONCURRENT_REQUESTS_PER_DOMAIN = 8
 # Scrapy starts this many asyncio worker tasks for every response's output (default 100); a page yields at
 # most a few dozen items, pipelines are synchronous: 16 saves ~1.5 ms of CPU per page (BENCHMARKS.md, crawl).
+# Not fewer: 1 or 4 saved only ~0.2 ms more, and an exception while scheduling a request (e.g. a damaged
+# JOBDIR queue) ends a worker; with a single worker the response's output then waits forever (a hung crawl).
 CONCURRENT_ITEMS = 16
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
@@ -108,6 +113,8 @@ REMOTE_CONTROL_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = os.environ.get("NEWSCRAWL_LOG_LEVEL", "INFO")
+STATS_CLASS = "newscrawl.stats.StatsCollector"  # Scrapy's, without a Python hook on every attribute read
+LOG_FORMATTER = "newscrawl.logformatter.QuietLogFormatter"  # no per-item DEBUG records unless LOG_LEVEL=DEBUG
 
 # JavaScript rendering (newscrawl/rendering/) through scrapy-playwright and the system Chromium:
 # off | request (only requests with meta newscrawl_render=True) | fallback (when the plain HTML lacks the body)

@@ -64,10 +64,27 @@ class PoliteRobotsTxtMiddleware(RobotsTxtMiddleware):
         self.download_maxsize = crawler.settings.getint("DOWNLOAD_MAXSIZE")
         self.received: WeakKeyDictionary[Request, int] = WeakKeyDictionary()  # robots.txt bytes so far
         self.warned: set[str] = set()
-        crawler.signals.connect(self.headers_received, signal=signals.headers_received)
-        crawler.signals.connect(self.bytes_received, signal=signals.bytes_received)
+        self.fetching = 0  # robots.txt downloads in flight: the byte signals are watched only meanwhile
 
     # --- reading at most the first NEWSCRAWL_ROBOTSTXT_MAXSIZE bytes ---------------------------------
+    async def robot_parser(self, request: Request) -> RobotParser | None:
+        if urlparse_cached(request).netloc in self._parsers:  # fetched or being fetched: nothing to watch
+            return await super().robot_parser(request)
+        # The first request to a host downloads its robots.txt: headers_received and bytes_received are sent
+        # for every chunk of every response, so they are connected only while a robots.txt is on its way.
+        signals_ = self.crawler.signals
+        if not self.fetching:
+            signals_.connect(self.headers_received, signal=signals.headers_received)
+            signals_.connect(self.bytes_received, signal=signals.bytes_received)
+        self.fetching += 1
+        try:
+            return await super().robot_parser(request)
+        finally:
+            self.fetching -= 1
+            if not self.fetching:
+                signals_.disconnect(self.headers_received, signal=signals.headers_received)
+                signals_.disconnect(self.bytes_received, signal=signals.bytes_received)
+
     def headers_received(self, headers: object, body_length: int, request: Request) -> None:
         if is_robots_request(request) and self.download_maxsize and body_length > self.download_maxsize:
             # Announced over DOWNLOAD_MAXSIZE: download anyway, bytes_received stops at the robots limit.

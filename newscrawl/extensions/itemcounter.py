@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from scrapy import signals
-from scrapy.crawler import Crawler
+from typing import Any
+
+from scrapy.extensions.corestats import CoreStats
 
 from newscrawl.keys import scraped
 
 
-class ItemCounter:
-    """Counts scraped items by type (newscrawl/scraped/article, .../ticker) for the run report."""
+class ItemCounter(CoreStats):
+    """Scrapy's core stats (item_scraped_count, start/finish time, finish reason, ...) plus scraped items by type
+    (newscrawl/scraped/article, .../ticker) for the run report. It replaces CoreStats (settings.EXTENSIONS) so
+    that both counts come from one item_scraped receiver: each receiver costs an asyncio task per item."""
 
-    def __init__(self, crawler: Crawler):
-        self.stats = crawler.stats
-        crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> ItemCounter:
-        return cls(crawler)
-
-    def item_scraped(self, item: object) -> None:
-        self.stats.inc_value(scraped(getattr(item, 'type', 'other')))
+    def item_scraped(self, item: Any, spider: Any = None) -> None:
+        self.stats.inc_value("item_scraped_count")
+        self.stats.inc_value(scraped(getattr(item, "type", "other")))

@@ -28,7 +28,7 @@ from psycopg.rows import dict_row
 
 from newscrawl.identity import article_identity
 from newscrawl.items import ArticleItem, TickerItem
-from newscrawl.storage.sqlite import run_flags
+from newscrawl.storage.sqlite import RAW_GZIP_LEVEL, run_flags
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -469,7 +469,7 @@ class PostgresStorage:
     def save_raw(self, url: str, body: bytes, *, site: str | None, fetched_at: str, status: int,
                  encoding: str | None = None) -> None:
         url, site, fetched_at, encoding = self._scrub([url, site, fetched_at, encoding])
-        self.writes.raw_pages[url] = [url, site, fetched_at, status, encoding, None, gzip.compress(body, 6)]
+        self.writes.raw_pages[url] = [url, site, fetched_at, status, encoding, None, gzip.compress(body, RAW_GZIP_LEVEL)]
         self.writes.parse_errors.pop(url, None)
         self._wrote()
 

@@ -8,7 +8,7 @@ import json
 import sqlite3
 import time
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -106,12 +106,19 @@ MIGRATIONS = [
 ]
 
 
+# gzip level of raw pages (both databases): on the corpus pages (120 kB on average) level 3 compresses in half
+# the CPU of level 6 (0.9 vs 1.9 ms a page here) for an archive about 11 % larger.
+RAW_GZIP_LEVEL = 3
+
+
 def _exact(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
 def item_json(item: Any) -> str:
-    return json.dumps(asdict(item), ensure_ascii=False, default=str, sort_keys=True)
+    # The fields as they are (what asdict gives, without its deep copy: items hold no nested dataclasses).
+    return json.dumps({f.name: getattr(item, f.name) for f in fields(item)}, ensure_ascii=False, default=str,
+                      sort_keys=True)
 
 
 class SQLiteStorage:
@@ -288,7 +295,7 @@ class SQLiteStorage:
             """INSERT INTO raw_pages (url, site, fetched_at, status, encoding, body_gz) VALUES (?, ?, ?, ?, ?, ?)
                ON CONFLICT(url) DO UPDATE SET fetched_at = excluded.fetched_at, status = excluded.status,
                    encoding = excluded.encoding, parse_error = NULL, body_gz = excluded.body_gz""",
-            (url, site, fetched_at, status, encoding, gzip.compress(body, 6)),
+            (url, site, fetched_at, status, encoding, gzip.compress(body, RAW_GZIP_LEVEL)),
         )
         self._wrote()
 
