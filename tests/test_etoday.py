@@ -4,6 +4,7 @@ loopback etoday into JSONL and SQLite."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -73,6 +74,20 @@ def test_a_deck_in_an_unnamed_wrapper_is_still_the_deck(wrapper):
     assert article["subtitles"] == expected["subtitles"] == ["안보리 결의 위반되지 않는 경제 협력 방안 논의",
                                                              "식품ㆍ화장품 등 물자 교류로 경제 발전 이끌 것"]
     assert article["paragraphs"] == expected["paragraphs"]
+
+
+def test_keyword_links_are_tags_and_never_body_text():
+    """etoday closes the article box with its keyword links (div.kwd_tags): they are the article's tags, and no
+    body line (the fixture has two; without them the body is the same)."""
+    html = (ETODAY / "news_view_2384652.html").read_text(encoding="utf-8")
+    box = re.search(r'<div class="kwd_tags">.*?</div>', html)
+    assert box and "#북한" in box.group(0)
+    expected = fixture_expected("http://127.0.0.1:9")["article"]
+    assert expected["tags"] == ["북한", "벨라루스"]
+    for markup, tags in ((html, expected["tags"]), (html.replace(box.group(0), '<div class="kwd_tags"></div>'), [])):
+        article = article_of(run_page("http://127.0.0.1:9/news/view/2384652", markup.encode("utf-8"), "etoday"))
+        assert article["tags"] == tags
+        assert article["paragraphs"] == expected["paragraphs"]
 
 
 def test_a_lead_sentence_is_never_taken_for_a_deck():

@@ -52,8 +52,9 @@ def _first_caption_line(box: Selector) -> str | None:
 class EtodayArticlePage(HtmlArticlePage):
     site = NAME
     publisher = PUBLISHER
+    version = 2  # 2: the keyword links (div.kwd_tags) are the tags; version 1 removed them as chrome first
     chrome_selectors = (
-        '[id^="div-gpt-ad"]', ".relation_newslist", ".kwd_tags", ".card-container", ".reporter_topNews",
+        '[id^="div-gpt-ad"]', ".relation_newslist", ".card-container", ".reporter_topNews",
         ".recommend_btn", ".ico_share", ".font_size", ".fontsize_ctrl", ".imgCaption_zoom", "script", "style",
     )
     body_css = 'div.articleView[itemprop="articleBody"]'
@@ -71,6 +72,9 @@ class EtodayArticlePage(HtmlArticlePage):
         images = photo_boxes(body[0], ".img_box_C", self.absolute, caption=_first_caption_line,
                              src_css="img::attr(data-src), img::attr(src)", every_image=False, keep_missing=True)
         body.css(".imgCaption").drop()  # a caption outside its box is still no body text
+        # The keyword links close the article box: tags, never body text (read before they go).
+        tags = [clean(t).lstrip("#") for t in self.selector.css(".kwd_tags a::text").getall()]
+        self.selector.css(".kwd_tags").drop()
         lines = render_lines(body[0].root)
         deck = deck_length(lines)  # the deck by its shape, in .sub_title or whatever wrapper holds it
         published, modified = self.meta("article:published_time"), self.meta("article:modified_time")
@@ -78,7 +82,6 @@ class EtodayArticlePage(HtmlArticlePage):
             visible = " ".join(self.lines(".newsinfo") or self.lines("body"))
             published = published or labeled_date(visible, PUBLISHED_LABELS)
             modified = modified or labeled_date(visible, MODIFIED_LABELS)
-        tags = [clean(t).lstrip("#") for t in self.selector.css(".kwd_tags a::text").getall()]
         return self.new_article(
             title=self.text("h1.main_title") or self.meta("og:title") or "",
             subtitles=lines[:deck],
