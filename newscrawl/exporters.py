@@ -9,6 +9,7 @@ line is cut), so the file is never read: start-up costs the same for any feed si
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 from decimal import Decimal
@@ -51,6 +52,8 @@ class JsonLinesExporter(JsonLinesItemExporter):
         self.path: str | None = name if isinstance(name, str) else None
         self.feed = feed_name(self.path) if self.path else repr(file)
         self.size = 0  # bytes of whole lines written: what a commit may record
+        self.state = sink_state(crawler) if crawler else None
+        self._names: dict[type, tuple[str, ...] | None] = {}  # per item class: see _plain_fields
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, file: Any, **kwargs: Any) -> JsonLinesExporter:
@@ -85,11 +88,27 @@ class JsonLinesExporter(JsonLinesItemExporter):
                 "NEWSCRAWL_DATABASE")), error)
             return None
 
+    def _plain_fields(self, cls: type) -> tuple[str, ...] | None:
+        """A dataclass's field names when its line is simply every field in declaration order (no
+        fields_to_export, no per-field serializer): what get_serialized_fields gives, without an ItemAdapter
+        and a generator per field. None for anything else."""
+        if cls not in self._names:
+            plain = dataclasses.is_dataclass(cls) and self.fields_to_export is None and not any(
+                "serializer" in f.metadata for f in dataclasses.fields(cls))
+            self._names[cls] = tuple(f.name for f in dataclasses.fields(cls)) if plain else None
+        return self._names[cls]
+
+    def line(self, item: Any) -> bytes:
+        """The item's feed line (``scrapy reextract``'s workers make them for the process that writes)."""
+        names = self._plain_fields(type(item))
+        fields = {name: getattr(item, name) for name in names} if names else dict(self.get_serialized_fields(item))
+        return (self.encoder.encode(fields) + "\n").encode(self.encoding or "utf-8")
+
     def export_item(self, item: Any) -> None:
-        state = sink_state(self.crawler) if self.crawler else None
+        state = self.state
         if state and (state.failure or id(item) in state.known):
             return  # stopping, or the database already held this article revision or quote
-        line = (self.encoder.encode(dict(self.get_serialized_fields(item))) + "\n").encode(self.encoding or "utf-8")
+        line = self.line(item)
         try:
             self._write(line)
         except OSError as error:

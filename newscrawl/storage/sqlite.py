@@ -8,7 +8,7 @@ import json
 import sqlite3
 import time
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -111,7 +111,9 @@ def _exact(value: Any) -> str | None:
 
 
 def item_json(item: Any) -> str:
-    return json.dumps(asdict(item), ensure_ascii=False, default=str, sort_keys=True)
+    # The fields as they are (what asdict gives, without its deep copy: items hold no nested dataclasses).
+    return json.dumps({f.name: getattr(item, f.name) for f in fields(item)}, ensure_ascii=False, default=str,
+                      sort_keys=True)
 
 
 class SQLiteStorage:
