@@ -11,14 +11,31 @@ JSONL feeds write what the database took as new (newscrawl/sinks.py).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import is_dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from itemadapter import ItemAdapter
 
 
-def _fields(item: Any) -> Mapping[str, Any]:
-    return item if isinstance(item, Mapping) else ItemAdapter(item)
+def _fields(item: Any) -> Any:
+    """Something with ``.get(name)``: the item itself (a dict), its attributes (a dataclass: the crawl's hot path,
+    without an ItemAdapter per item), or an ItemAdapter (any other item type)."""
+    if isinstance(item, Mapping):
+        return item
+    if is_dataclass(item):
+        return _Attributes(item)
+    return ItemAdapter(item)
+
+
+class _Attributes:
+    __slots__ = ("item",)
+
+    def __init__(self, item: Any):
+        self.item = item
+
+    def get(self, name: str) -> Any:
+        return getattr(self.item, name, None)
 
 
 def _number(value: Any) -> str:
