@@ -341,6 +341,7 @@ class Reextraction:
             if result.failure:
                 tally.failures[result.failure] += 1
                 logger.warning("still failing: %s (%s)", result.url, result.message)
+            tickers = []
             for item, lines in zip(result.items, result.lines, strict=True):
                 if isinstance(item, ArticleItem):
                     outcome = storage.upsert_article(item)
@@ -349,8 +350,12 @@ class Reextraction:
                     if outcome in ("new", "updated"):
                         feeds.write(lines)
                 elif isinstance(item, TickerItem):
-                    tally.tickers += 1
-                    if storage.add_ticker(item):  # a quote the database held is in the feeds already
+                    tickers.append((item, lines))
+            if tickers:  # a page's quotes in one statement
+                tally.tickers += len(tickers)
+                added = storage.add_tickers([item for item, _ in tickers])
+                for (_, lines), new in zip(tickers, added, strict=True):
+                    if new:  # a quote the database held is in the feeds already
                         feeds.write(lines)
             pending, last = pending + 1, result.url
             if pending >= self.batch:

@@ -19,12 +19,14 @@ import sqlite3
 import subprocess
 import sys
 import time
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
 
+from newscrawl.items import TickerItem
 from newscrawl.reextract import Reextraction, Selection, current_versions, is_outdated
 from newscrawl.sites import all_sites
 from newscrawl.sites.hani import HaniLegacyArticlePage
@@ -333,3 +335,34 @@ def test_a_feed_that_fails_mid_run_commits_nothing_and_the_same_command_complete
     assert "reextract: 30 pages, 30 articles (30 new" in done.stderr
     assert len(feed_articles(data_dir)) == 30
     assert_feeds_match_database(data_dir)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_a_pages_quotes_in_one_call_answer_as_one_by_one(backend, tmp_path, request):
+    """add_tickers (the writer's one statement per page) says, for each quote, what add_ticker would: new, or
+    already held (stored, committed or not, or earlier in the same list)."""
+    if backend == "sqlite":
+        storage: Storage = SQLiteStorage(tmp_path / "newscrawl.sqlite3")
+    else:
+        storage = PostgresStorage(request.getfixturevalue("pg_dsn"))
+
+    def quote(number: int, price: int | Decimal) -> TickerItem:
+        return TickerItem(site="etoday", market="crypto", name=f"coin{number}", code=f"C{number}", price=price,
+                          change_pct=Decimal("-1.06"), as_of="2026-11-01T09:00:00+09:00",
+                          source_url="https://www.etoday.co.kr/news/view/1", fetched_at="2026-11-01T09:00:00+09:00")
+
+    try:
+        assert storage.add_tickers([quote(1, 100), quote(2, Decimal("0.5")), quote(1, 100)]) == [True, True, False]
+        assert storage.add_tickers([quote(2, Decimal("0.5"))]) == [False]  # not committed yet, still held
+        assert storage.add_tickers([quote(3, 7), quote(4, 8)]) == [True, True]
+        storage.commit()
+        assert storage.add_tickers([quote(2, Decimal("0.5")), quote(5, 9)]) == [False, True]
+        assert storage.add_tickers([quote(3, 7), quote(4, 8)]) == [False, False]
+        assert storage.add_tickers([quote(3, 70)]) == [True]  # another price: another observation
+        assert storage.add_tickers([]) == []
+        storage.commit()
+        names = sorted((t["name"], t["price"]) for t in storage.tickers())
+    finally:
+        storage.close()
+    assert names == [("coin1", "100"), ("coin2", "0.5"), ("coin3", "7"), ("coin3", "70"), ("coin4", "8"),
+                     ("coin5", "9")]
