@@ -1,9 +1,11 @@
 """Re-extraction: run today's page objects and pipeline chain over the raw pages stored in the database.
 
 Selection (:class:`Selection`) reads the raw-page index (no bytes). Worker processes read each page's bytes from
-the database, extract it as a crawl does (site layouts, then the generic fallback) and run the pipeline chain
-without its store step; the parent process writes the kept items, in URL order, to the database (upserts: a
-changed article becomes a revision, never a duplicate) and appends new or changed items to the JSONL feeds.
+the database, extract it as a crawl does (site layouts, then the generic fallback), run the pipeline chain
+without its store step and make each kept item's feed lines; the parent process writes the kept items, in URL
+order, to the database (upserts: a changed article becomes a revision, never a duplicate; a page's quotes in one
+statement) and appends the lines of new or changed items to the JSONL feeds. The parent only writes: on two
+cores it shares them with two workers (see BENCHMARKS.md, ``bench:reextract``).
 
 Feeds and database are sinks as in a crawl (newscrawl/sinks.py): feed lines are written before the database
 commit that records each feed's size; a run starts by cutting each feed back to its recorded size. The last
@@ -108,8 +110,8 @@ def select(storage: Storage, selection: Selection, after: str | None = None) -> 
 class PageResult:
     url: str
     site: str
-    items: list[Any] = field(default_factory=list)  # after the pipeline chain (without storage)
-    lines: list[tuple[bytes | None, ...]] = field(default_factory=list)  # per item: its line in each local feed
+    # after the pipeline chain (without storage), each with its line in each local feed (None: not that feed's)
+    items: list[tuple[Any, tuple[bytes | None, ...]]] = field(default_factory=list)
     extracted_by: str | None = None
     fallback: bool = False
     failure: str | None = None  # stats-style reason: parse_error/<reason> or dropped/article/<reason>
@@ -169,9 +171,9 @@ def reextract_page(page: RawPage) -> PageResult:
     before = keys.below(chain.stats, keys.DROPPED)
     kept, drops = chain.process(extracted.items())
     feeds = _WORKER["feeds"]
-    lines = [tuple(exporter.line(item) if isinstance(item, classes) else None for classes, exporter in feeds)
+    lines = [(item, tuple(exporter.line(item) if isinstance(item, classes) else None for classes, exporter in feeds))
              for item in kept]
-    result = PageResult(page.url, site or (article.site if article else ""), kept, lines,
+    result = PageResult(page.url, site or (article.site if article else ""), lines,
                         article.extracted_by if article else None, extracted.fallback_from is not None)
     duplicate = drops and all(reason.startswith("duplicate") for reason in drops)  # another page's article
     if article is not None and not duplicate and not any(isinstance(i, ArticleItem) for i in kept):
@@ -342,7 +344,7 @@ class Reextraction:
                 tally.failures[result.failure] += 1
                 logger.warning("still failing: %s (%s)", result.url, result.message)
             tickers = []
-            for item, lines in zip(result.items, result.lines, strict=True):
+            for item, lines in result.items:
                 if isinstance(item, ArticleItem):
                     outcome = storage.upsert_article(item)
                     storage.mark_done(item)
