@@ -5,7 +5,8 @@ The database holds ``--pages`` distinct etoday article pages (the fixture page u
 stored as a crawl stores them and marked as failed by an older parser, so ``reextract --failed`` reads every
 page and writes every article (new) and feed line. Each run starts from a fresh copy of that database.
 
-    python3 bench/bench_reextract.py [--pages 20000] [--jobs 1,2] [--before REV] [--quick] [--no-write]
+    python3 bench/bench_reextract.py [--pages 20000] [--jobs 1,2] [--before REV] [--repeat N] [--quick]
+                                     [--no-write]
 
 ``--before REV`` runs the command of an earlier revision too, each -j back to back with today's.
 """
@@ -165,6 +166,7 @@ def main() -> None:
     parser.add_argument("--jobs", default="1,2")
     parser.add_argument("--before", metavar="REV", help="also run the command of this git revision (side by side)")
     parser.add_argument("--profile-pages", type=int, default=4_000, help="pages of the profiled runs (0: none)")
+    parser.add_argument("--repeat", type=int, default=1, help="run everything N times, report the fastest of each")
     parser.add_argument("--quick", action="store_true", help="2,000 pages")
     parser.add_argument("--no-write", action="store_true", help="print the section, leave BENCHMARKS.md alone")
     args = parser.parse_args()
@@ -179,19 +181,27 @@ def main() -> None:
         if args.before:
             codes.insert(0, (args.before, checkout(args.before, workdir / "before")))
         seconds = 5 if args.quick else 20
-        baseline, baseline_cpu = single_process_rate(seconds)
-        with multiprocessing.get_context("forkserver").Pool(cores) as pool:  # the machine's own parallel ceiling
-            parallel = pool.map(single_process_rate, [seconds] * cores)
+        best_runs: dict[tuple[str, int], tuple[float, float, float, int, int]] = {}
+        baseline, baseline_cpu, parallel = 0.0, 0.0, [(0.0, 1.0)]
+        for _ in range(args.repeat):  # the fastest of each: on a shared machine, the one least slowed by others
+            rate, cpu_rate = single_process_rate(seconds)
+            baseline, baseline_cpu = max(baseline, rate), max(baseline_cpu, cpu_rate)
+            with multiprocessing.get_context("forkserver").Pool(cores) as pool:  # the machine's parallel ceiling
+                found = pool.map(single_process_rate, [seconds] * cores)
+            parallel = max(parallel, found, key=lambda rates: sum(rate for rate, _ in rates))
+            for count in jobs:  # before and after back to back, so that both see the same load
+                for name, code in codes:
+                    run = reextract(seeded, workdir, count, code)
+                    if (name, count) not in best_runs or run[0] < best_runs[name, count][0]:
+                        best_runs[name, count] = run
         rows, rates = [], {}
-        for count in jobs:  # before and after back to back, so that both see the same load
-            for name, code in codes:
-                elapsed, cpu, parent_cpu, done, articles = reextract(seeded, workdir, count, code)
-                workers = min(count, cores)
-                rates[name, count] = done / elapsed
-                rows.append([f"`scrapy reextract --failed -j {count}` at {name}", f"{done:,}", f"{articles:,}",
-                             f"{elapsed:.1f}", f"{done / elapsed:.0f}", f"{done / elapsed / (baseline * workers):.0%}",
-                             f"{cpu:.1f}", f"{parent_cpu / cpu:.0%}" if count > 1 else "-",
-                             f"{done / cpu:.0f}", f"{done / cpu / baseline_cpu:.0%}"])
+        for (name, count), (elapsed, cpu, parent_cpu, done, articles) in best_runs.items():
+            workers = min(count, cores)
+            rates[name, count] = done / elapsed
+            rows.append([f"`scrapy reextract --failed -j {count}` at {name}", f"{done:,}", f"{articles:,}",
+                         f"{elapsed:.1f}", f"{done / elapsed:.0f}", f"{done / elapsed / (baseline * workers):.0%}",
+                         f"{cpu:.1f}", f"{parent_cpu / cpu:.0%}" if count > 1 else "-",
+                         f"{done / cpu:.0f}", f"{done / cpu / baseline_cpu:.0%}"])
         profiles = []
         profile_pages = min(args.profile_pages, 500 if args.quick else args.profile_pages)
         if profile_pages:
@@ -209,9 +219,11 @@ def main() -> None:
     now = codes[-1][0]
     best = cores if (now, cores) in rates else max((c for n, c in rates if n == now), key=lambda c: rates[now, c])
     lines = header("Re-extraction (scrapy reextract)", "scrapy", "lxml", "trafilatura")
-    lines += [f"`python3 bench/bench_reextract.py{' --before ' + args.before if args.before else ''}`: {pages:,} "
+    options = (f" --before {args.before}" if args.before else "") + (f" --repeat {args.repeat}" if args.repeat > 1 else "")
+    lines += [f"`python3 bench/bench_reextract.py{options}`: {pages:,} "
               "stored etoday pages (the fixture page under distinct ids, 12 quotes each) marked failed; each run on "
-              "a fresh copy of the SQLite database writes every article, quote and feed line. The last row runs the "
+              "a fresh copy of the SQLite database writes every article, quote and feed line; with --repeat N every "
+              "measurement is taken N times and the fastest kept. The last row runs the "
               "extraction loop in as many processes as cores at once: what this machine gives two CPU-bound "
               "processes, the ceiling of any -j 2. \"of extraction x "
               "workers\" is the rate against single-process extraction times the worker processes used (capped "
