@@ -167,7 +167,7 @@ def main() -> None:
     parser.add_argument("--before", metavar="REV", help="also run the command of this git revision (side by side)")
     parser.add_argument("--profile-pages", type=int, default=4_000, help="pages of the profiled runs (0: none)")
     parser.add_argument("--repeat", type=int, default=1, help="run everything N times, report the fastest of each")
-    parser.add_argument("--quick", action="store_true", help="2,000 pages")
+    parser.add_argument("--quick", action="store_true", help="2,000 pages, printed only (a smoke run)")
     parser.add_argument("--no-write", action="store_true", help="print the section, leave BENCHMARKS.md alone")
     args = parser.parse_args()
     pages = 2_000 if args.quick else args.pages
@@ -239,7 +239,7 @@ def main() -> None:
               f"{min(best, cores)}; {rates[now, best] / ceiling:.0%} of {cores} extraction processes running at once "
               "in the same run)**"]
     lines += profiles
-    publish("reextract", lines, no_write=args.no_write)
+    publish("reextract", lines, no_write=args.no_write or args.quick)  # a smoke run (bench/run.sh --quick) writes nothing
 
 
 if __name__ == "__main__":
