@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -324,3 +325,29 @@ def stopwatch() -> Iterator[list[float]]:
         yield took
     finally:
         took.append(time.perf_counter() - start)
+
+
+# --- profiles ----------------------------------------------------------------------------------------------
+def short_path(filename: str) -> str:
+    """A profiled function's file, relative to the repository or to site-packages / the standard library."""
+    if "site-packages/" in filename:  # before the repository: the virtualenv may live inside it (.venv)
+        return filename.split("site-packages/", 1)[1]
+    if filename.startswith(str(REPO)):
+        return filename[len(str(REPO)) + 1:]
+    if "lib/python3" in filename:
+        return filename.split("lib/python3", 1)[1]
+    return filename
+
+
+def profile_tables(stats: Any, top: int) -> list[str]:
+    """Markdown tables of a ``pstats.Stats``: the ``top`` functions by own time, and the project's own functions
+    (newscrawl/, pipelines/) by cumulative time."""
+    total = stats.total_tt
+    entries = stats.stats.items()
+    own = [[f"`{short_path(f)}:{line} {name}`", calls, f"{tottime:.2f}", f"{tottime / total:.1%}", f"{cumtime:.2f}"]
+           for (f, line, name), (_, calls, tottime, cumtime, _) in sorted(entries, key=lambda e: -e[1][2])[:top]]
+    ours = [[f"`{short_path(f)}:{line} {name}`", calls, f"{cumtime:.2f}", f"{cumtime / total:.1%}"]
+            for (f, line, name), (_, calls, _, cumtime, _) in sorted(entries, key=lambda e: -e[1][3])
+            if short_path(f).startswith(("newscrawl/", "pipelines/"))][:top]
+    return ["Top functions by own time:", "", *table(["function", "calls", "own s", "own share", "cumulative s"], own),
+            "", "Our own code by cumulative time:", "", *table(["function", "calls", "cumulative s", "share"], ours)]

@@ -98,13 +98,17 @@ class JsonLinesExporter(JsonLinesItemExporter):
             self._names[cls] = tuple(f.name for f in dataclasses.fields(cls)) if plain else None
         return self._names[cls]
 
+    def line(self, item: Any) -> bytes:
+        """The item's feed line (``scrapy reextract``'s workers make them for the process that writes)."""
+        names = self._plain_fields(type(item))
+        fields = {name: getattr(item, name) for name in names} if names else dict(self.get_serialized_fields(item))
+        return (self.encoder.encode(fields) + "\n").encode(self.encoding or "utf-8")
+
     def export_item(self, item: Any) -> None:
         state = self.state
         if state and (state.failure or id(item) in state.known):
             return  # stopping, or the database already held this article revision or quote
-        names = self._plain_fields(type(item))
-        fields = {name: getattr(item, name) for name in names} if names else dict(self.get_serialized_fields(item))
-        line = (self.encoder.encode(fields) + "\n").encode(self.encoding or "utf-8")
+        line = self.line(item)
         try:
             self._write(line)
         except OSError as error:

@@ -1,9 +1,11 @@
 """Re-extraction: run today's page objects and pipeline chain over the raw pages stored in the database.
 
 Selection (:class:`Selection`) reads the raw-page index (no bytes). Worker processes read each page's bytes from
-the database, extract it as a crawl does (site layouts, then the generic fallback) and run the pipeline chain
-without its store step; the parent process writes the kept items, in URL order, to the database (upserts: a
-changed article becomes a revision, never a duplicate) and appends new or changed items to the JSONL feeds.
+the database, extract it as a crawl does (site layouts, then the generic fallback), run the pipeline chain
+without its store step and make each kept item's feed lines; the parent process writes the kept items, in URL
+order, to the database (upserts: a changed article becomes a revision, never a duplicate; a page's quotes in one
+statement) and appends the lines of new or changed items to the JSONL feeds. The parent only writes: on two
+cores it shares them with two workers (see BENCHMARKS.md, ``bench:reextract``).
 
 Feeds and database are sinks as in a crawl (newscrawl/sinks.py): feed lines are written before the database
 commit that records each feed's size; a run starts by cutting each feed back to its recorded size. The last
@@ -14,6 +16,7 @@ no feed line.
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import multiprocessing
@@ -107,7 +110,8 @@ def select(storage: Storage, selection: Selection, after: str | None = None) -> 
 class PageResult:
     url: str
     site: str
-    items: list[Any] = field(default_factory=list)  # after the pipeline chain (without storage)
+    # after the pipeline chain (without storage), each with its line in each local feed (None: not that feed's)
+    items: list[tuple[Any, tuple[bytes | None, ...]]] = field(default_factory=list)
     extracted_by: str | None = None
     fallback: bool = False
     failure: str | None = None  # stats-style reason: parse_error/<reason> or dropped/article/<reason>
@@ -117,9 +121,24 @@ class PageResult:
 _WORKER: dict[str, Any] = {}
 
 
+def local_feeds(settings: BaseSettings) -> list[tuple[str, tuple[type, ...], dict[str, Any]]]:
+    """(path, item classes, options) of the FEEDS setting's local files, in one order for workers and writer."""
+    feeds = []
+    for uri, options in settings.getdict("FEEDS").items():
+        path = str(uri).removeprefix("file://")
+        if "://" in path or "%(" in path:
+            continue
+        classes = tuple(load_object(c) for c in options.get("item_classes") or ()) or (object,)
+        feeds.append((path, classes, options))
+    return feeds
+
+
 def start_worker(database: str, settings: dict[str, Any]) -> None:
     _WORKER["storage"] = open_storage(database)
     _WORKER["chain"] = ItemChain(Settings(settings))
+    # Feed lines are made here, where extraction runs in parallel: the writing process only appends bytes.
+    _WORKER["feeds"] = [(classes, JsonLinesExporter(io.BytesIO(), encoding=options.get("encoding") or "utf-8"))
+                        for _, classes, options in local_feeds(Settings(settings))]
 
 
 def stop_worker() -> None:
@@ -151,7 +170,10 @@ def reextract_page(page: RawPage) -> PageResult:
     chain: ItemChain = _WORKER["chain"]
     before = keys.below(chain.stats, keys.DROPPED)
     kept, drops = chain.process(extracted.items())
-    result = PageResult(page.url, site or (article.site if article else ""), kept,
+    feeds = _WORKER["feeds"]
+    lines = [(item, tuple(exporter.line(item) if isinstance(item, classes) else None for classes, exporter in feeds))
+             for item in kept]
+    result = PageResult(page.url, site or (article.site if article else ""), lines,
                         article.extracted_by if article else None, extracted.fallback_from is not None)
     duplicate = drops and all(reason.startswith("duplicate") for reason in drops)  # another page's article
     if article is not None and not any(isinstance(i, ArticleItem) for i in kept):
@@ -187,40 +209,52 @@ class SiteTally:
 
 class FeedWriter:
     """The FEEDS setting's local JSONL feeds as sinks (newscrawl/sinks.py), as a crawl writes them: cut back on
-    open to the size recorded with the database's last commit, lines appended, sizes recorded in each commit."""
+    open to the size recorded with the database's last commit, lines appended, sizes recorded in each commit.
+    Lines come ready-made from the workers; they are buffered and written in one call per feed before the
+    commit that records the feed's size."""
 
     def __init__(self, settings: BaseSettings, storage: Storage):
-        self.feeds: list[tuple[tuple[type, ...], Any, JsonLinesExporter]] = []
+        self.feeds: list[tuple[str, Any]] = []  # (feed name, file), in local_feeds() order
+        self.sizes: list[int] = []  # bytes written (whole lines): what a commit may record
+        self.buffers: list[list[bytes]] = []
         adopt_feeds(settings, storage)  # a feed the database has no record of yet: its size now
-        for uri, options in settings.getdict("FEEDS").items():
-            path = str(uri).removeprefix("file://")
-            if "://" in path or "%(" in path:
-                continue
-            classes = tuple(load_object(c) for c in options.get("item_classes") or ()) or (object,)
+        for path, _, _ in local_feeds(settings):
             if os.path.isfile(path):
                 size, committed = os.path.getsize(path), storage.feed_size(feed_name(path))
                 keep = committed if committed is not None and committed <= size else last_line_end(path)
                 if keep < size:
                     os.truncate(path, keep)
                     logger.info("feed %s: cut %d bytes written after the last database commit", path, size - keep)
-            file = open(path, "ab")  # noqa: SIM115 - closed in close()
-            exporter = JsonLinesExporter(file, encoding=options.get("encoding") or "utf-8")
-            exporter.start_exporting()
-            self.feeds.append((classes, file, exporter))
+            file = open(path, "ab", buffering=0)  # noqa: SIM115 - closed in close()
+            self.feeds.append((feed_name(path), file))
+            self.sizes.append(file.seek(0, os.SEEK_END))
+            self.buffers.append([])
 
-    def write(self, item: Any) -> None:
-        for classes, _, exporter in self.feeds:
-            if isinstance(item, classes):
-                exporter.export_item(item)
+    def write(self, lines: tuple[bytes | None, ...]) -> None:
+        """One item's lines (None: not an item of that feed)."""
+        for buffer, line in zip(self.buffers, lines, strict=True):
+            if line is not None:
+                buffer.append(line)
+
+    def flush(self) -> None:
+        """Write the buffered lines. A failed write raises: the batch is not committed, and the next run cuts
+        the feed back to its recorded size."""
+        for index, (_, file) in enumerate(self.feeds):
+            if self.buffers[index]:
+                data = memoryview(b"".join(self.buffers[index]))
+                self.buffers[index] = []
+                self.sizes[index] += len(data)
+                while data:
+                    data = data[file.write(data):]
 
     def record(self, storage: Storage) -> None:
-        """Each feed's size, in the transaction that commits the items written up to there."""
-        for _, _, exporter in self.feeds:
-            storage.record_feed(exporter.feed, exporter.size)
+        """Flush, then each feed's size, in the transaction that commits the items written up to there."""
+        self.flush()
+        for (name, _), size in zip(self.feeds, self.sizes, strict=True):
+            storage.record_feed(name, size)
 
     def close(self) -> None:
-        for _, file, exporter in self.feeds:
-            exporter.finish_exporting()
+        for _, file in self.feeds:
             file.close()
 
 
@@ -313,17 +347,22 @@ class Reextraction:
             if result.failure:
                 tally.failures[result.failure] += 1
                 logger.warning("still failing: %s (%s)", result.url, result.message)
-            for item in result.items:
+            tickers = []
+            for item, lines in result.items:
                 if isinstance(item, ArticleItem):
                     outcome = storage.upsert_article(item)
                     storage.mark_done(item)
                     tally.articles[outcome] += 1
                     if outcome in ("new", "updated"):
-                        feeds.write(item)
+                        feeds.write(lines)
                 elif isinstance(item, TickerItem):
-                    tally.tickers += 1
-                    if storage.add_ticker(item):  # a quote the database held is in the feeds already
-                        feeds.write(item)
+                    tickers.append((item, lines))
+            if tickers:  # a page's quotes in one statement
+                tally.tickers += len(tickers)
+                added = storage.add_tickers([item for item, _ in tickers])
+                for (_, lines), new in zip(tickers, added, strict=True):
+                    if new:  # a quote the database held is in the feeds already
+                        feeds.write(lines)
             pending, last = pending + 1, result.url
             if pending >= self.batch:
                 feeds.record(storage)

@@ -11,6 +11,7 @@ the fallback one into a revision, with feeds and database holding the same artic
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 import os
 import signal
@@ -18,12 +19,14 @@ import sqlite3
 import subprocess
 import sys
 import time
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
 
+from newscrawl.items import TickerItem
 from newscrawl.reextract import Reextraction, Selection, current_versions, is_outdated
 from newscrawl.sites import all_sites
 from newscrawl.sites.hani import HaniLegacyArticlePage
@@ -291,3 +294,75 @@ def test_postgres_failed_pages_become_articles_with_every_core(pg_dsn, tmp_path)
     assert made_by == {current_versions()["hani.HaniLegacyArticlePage"]}
     assert {(a["canonical_url"], a["content_hash"]) for a in feed_articles(data_dir)} == stored
     assert len(feed_articles(data_dir)) == 40
+
+
+def test_feed_lines_made_by_workers_are_the_exporters_lines():
+    """Workers make the feed lines; each must be the line Scrapy's exporter path makes of the same item (every
+    field in declaration order, exact numbers, Korean text as is)."""
+    from scrapy.utils.project import get_project_settings as project_settings
+
+    from newscrawl.chain import ItemChain
+    from newscrawl.exporters import JsonLinesExporter
+    from newscrawl.extract import decode_html, extract_html
+
+    page = REPO / "tests" / "fixtures" / "etoday" / "news_view_2384652.html"
+    html, _ = decode_html(page.read_bytes(), "utf-8")
+    chain = ItemChain(project_settings())
+    items, _ = chain.process(extract_html("https://www.etoday.co.kr/news/view/2384652", html, "etoday").items())
+    chain.close()
+    assert {type(i).__name__ for i in items} == {"ArticleItem", "TickerItem"}
+    exporter = JsonLinesExporter(io.BytesIO(), encoding="utf8")
+    for item in items:
+        expected = exporter.encoder.encode(dict(exporter.get_serialized_fields(item))) + "\n"
+        assert exporter.line(item) == expected.encode("utf-8")
+    assert "이투데이" in exporter.line(items[0]).decode("utf-8")
+
+
+def test_a_feed_that_fails_mid_run_commits_nothing_and_the_same_command_completes(tmp_path):
+    data_dir = tmp_path / "data"
+    seed_failed_pages(data_dir, 30)
+    (data_dir / "articles.jsonl").symlink_to("/dev/full")  # every write: No space left on device
+    done = reextract_cli(data_dir, "--failed", "-j", "2")
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr[-2000:]
+    assert "stopped, a sink failed: No space left on device" in done.stderr
+    with sqlite3.connect(data_dir / "newscrawl.sqlite3") as db:
+        assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == 0
+        assert db.execute("SELECT count(*) FROM raw_pages WHERE parse_error IS NOT NULL").fetchone()[0] == 30
+
+    (data_dir / "articles.jsonl").unlink()  # the cause fixed
+    done = reextract_cli(data_dir, "--failed", "-j", "2")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "reextract: 30 pages, 30 articles (30 new" in done.stderr
+    assert len(feed_articles(data_dir)) == 30
+    assert_feeds_match_database(data_dir)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_a_pages_quotes_in_one_call_answer_as_one_by_one(backend, tmp_path, request):
+    """add_tickers (the writer's one statement per page) says, for each quote, what add_ticker would: new, or
+    already held (stored, committed or not, or earlier in the same list)."""
+    if backend == "sqlite":
+        storage: Storage = SQLiteStorage(tmp_path / "newscrawl.sqlite3")
+    else:
+        storage = PostgresStorage(request.getfixturevalue("pg_dsn"))
+
+    def quote(number: int, price: int | Decimal) -> TickerItem:
+        return TickerItem(site="etoday", market="crypto", name=f"coin{number}", code=f"C{number}", price=price,
+                          change_pct=Decimal("-1.06"), as_of="2026-11-01T09:00:00+09:00",
+                          source_url="https://www.etoday.co.kr/news/view/1", fetched_at="2026-11-01T09:00:00+09:00")
+
+    try:
+        assert storage.add_tickers([quote(1, 100), quote(2, Decimal("0.5")), quote(1, 100)]) == [True, True, False]
+        assert storage.add_tickers([quote(2, Decimal("0.5"))]) == [False]  # not committed yet, still held
+        assert storage.add_tickers([quote(3, 7), quote(4, 8)]) == [True, True]
+        storage.commit()
+        assert storage.add_tickers([quote(2, Decimal("0.5")), quote(5, 9)]) == [False, True]
+        assert storage.add_tickers([quote(3, 7), quote(4, 8)]) == [False, False]
+        assert storage.add_tickers([quote(3, 70)]) == [True]  # another price: another observation
+        assert storage.add_tickers([]) == []
+        storage.commit()
+        names = sorted((t["name"], t["price"]) for t in storage.tickers())
+    finally:
+        storage.close()
+    assert names == [("coin1", "100"), ("coin2", "0.5"), ("coin3", "7"), ("coin3", "70"), ("coin4", "8"),
+                     ("coin5", "9")]

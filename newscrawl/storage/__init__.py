@@ -45,6 +45,7 @@ class Storage(Protocol):
     def articles(self) -> list[dict]: ...
     # tickers
     def add_ticker(self, item: TickerItem) -> bool: ...  # False: already stored
+    def add_tickers(self, items: list[TickerItem]) -> list[bool]: ...  # add_ticker of each, in fewer round trips
     def tickers(self) -> list[dict]: ...
     # raw pages
     def save_raw(self, url: str, body: bytes, *, site: str | None, fetched_at: str, status: int,

@@ -162,6 +162,15 @@ TICKER_SEEN = """
     = md5(%s::text || chr(31) || %s::text || chr(31) || COALESCE(%s::text, %s::text) || chr(31)
         || %s::numeric::text || chr(31) || COALESCE(%s::numeric::text, '') || chr(31) || COALESCE(%s::text, '')
         || chr(31) || COALESCE(%s::text, ''))"""
+TICKERS_SEEN = """
+    SELECT v.i FROM (VALUES {rows}) AS v(i, site, market, code, name, price, change_pct, as_of, source_url)
+    WHERE EXISTS (SELECT 1 FROM tickers t WHERE md5(t.site || chr(31) || t.market || chr(31) || COALESCE(t.code, t.name)
+        || chr(31) || t.price::text || chr(31) || COALESCE(t.change_pct::text, '') || chr(31) || COALESCE(t.as_of, '')
+        || chr(31) || COALESCE(t.source_url, ''))
+    = md5(v.site || chr(31) || v.market || chr(31) || COALESCE(v.code, v.name) || chr(31) || v.price::numeric::text
+        || chr(31) || COALESCE(v.change_pct::numeric::text, '') || chr(31) || COALESCE(v.as_of, '') || chr(31)
+        || COALESCE(v.source_url, '')))"""
+TICKERS_SEEN_ROW = "(%s::int, %s::text, %s::text, %s::text, %s::text, %s::text, %s::text, %s::text, %s::text)"
 UPSERT_FEED = "INSERT INTO feed_state (feed, size) VALUES (%s, %s) ON CONFLICT (feed) DO UPDATE SET size = EXCLUDED.size"
 SELECT_TICKERS = """
     SELECT id, site, market, code, name, currency, price::text AS price, change::text AS change,
@@ -440,22 +449,44 @@ class PostgresStorage:
         return [row[0] for row in self._query('SELECT item FROM articles ORDER BY canonical_url COLLATE "C"')]
 
     # --- tickers ---------------------------------------------------------------------------------
-    def add_ticker(self, item: TickerItem) -> bool:
-        """Append one observation; the same quote from the same page again (a re-fetch) is kept once (False)."""
+    def _ticker(self, item: TickerItem) -> tuple[tuple, tuple, tuple]:
+        """(key as TICKER_SEEN takes it, observation as the tickers_observation index sees it, row to insert)."""
         data = self._scrub(asdict(item))
         price, change_pct = exact_number(item.price), exact_number(item.change_pct)
         key = (data["site"], data["market"], data["code"], data["name"], price, change_pct, data["as_of"],
                data["source_url"])
-        observation = (key[:2], key[2] or key[3], *key[4:])  # as the tickers_observation index sees it
+        row = (data["site"], data["market"], data["code"], data["name"], data["currency"], price,
+               exact_number(item.change), change_pct, data["change_basis"], data["as_of"], data["source_url"],
+               data["fetched_at"])
+        return key, (key[:2], key[2] or key[3], *key[4:]), row
+
+    def _add(self, observation: tuple, row: tuple) -> None:
+        self.ticker_keys.add(observation)
+        self.writes.tickers.append(row)
+        self._wrote()
+
+    def add_ticker(self, item: TickerItem) -> bool:
+        """Append one observation; the same quote from the same page again (a re-fetch) is kept once (False)."""
+        key, observation, row = self._ticker(item)
         if observation in self.ticker_keys or self._query(TICKER_SEEN, key, send=False):
             return False
-        self.ticker_keys.add(observation)
-        self.writes.tickers.append((
-            data["site"], data["market"], data["code"], data["name"], data["currency"], price,
-            exact_number(item.change), change_pct, data["change_basis"], data["as_of"],
-            data["source_url"], data["fetched_at"]))
-        self._wrote()
+        self._add(observation, row)
         return True
+
+    def add_tickers(self, items: list[TickerItem]) -> list[bool]:
+        """add_ticker() for each item, with one query for all of them."""
+        tickers = [self._ticker(item) for item in items]
+        asked = [(i, *key) for i, (key, observation, _) in enumerate(tickers) if observation not in self.ticker_keys]
+        stored: set[int] = set()
+        if asked:
+            sql = TICKERS_SEEN.format(rows=", ".join([TICKERS_SEEN_ROW] * len(asked)))
+            stored = {row[0] for row in self._query(sql, tuple(v for a in asked for v in a), send=False)}
+        added = []
+        for index, (_, observation, row) in enumerate(tickers):
+            added.append(index not in stored and observation not in self.ticker_keys)  # or earlier in this list
+            if added[-1]:
+                self._add(observation, row)
+        return added
 
     def tickers(self) -> list[dict]:
         rows = self._query(SELECT_TICKERS, row_factory=dict_row)

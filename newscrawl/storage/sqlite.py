@@ -115,6 +115,15 @@ def _exact(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
+INSERT_TICKER = """INSERT OR IGNORE INTO tickers (site, market, code, name, currency, price, change, change_pct,
+    change_basis, as_of, source_url, observed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""
+
+
+def _ticker_row(item: TickerItem) -> tuple:
+    return (item.site, item.market, item.code, item.name, item.currency, _exact(item.price), _exact(item.change),
+            _exact(item.change_pct), item.change_basis, item.as_of, item.source_url, item.fetched_at)
+
+
 def item_json(item: Any) -> str:
     # The fields as they are (what asdict gives, without its deep copy: items hold no nested dataclasses).
     return json.dumps({f.name: getattr(item, f.name) for f in fields(item)}, ensure_ascii=False, default=str,
@@ -273,15 +282,25 @@ class SQLiteStorage:
     # --- tickers ---------------------------------------------------------------------------------
     def add_ticker(self, item: TickerItem) -> bool:
         """Append one observation; the same quote from the same page again (a re-fetch) is kept once (False)."""
-        cursor = self.db.execute(
-            """INSERT OR IGNORE INTO tickers (site, market, code, name, currency, price, change, change_pct, change_basis,
-                   as_of, source_url, observed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            (item.site, item.market, item.code, item.name, item.currency, _exact(item.price),
-             _exact(item.change), _exact(item.change_pct), item.change_basis, item.as_of, item.source_url,
-             item.fetched_at),
-        )
+        cursor = self.db.execute(INSERT_TICKER, _ticker_row(item))
         self._wrote()
         return cursor.rowcount > 0
+
+    def add_tickers(self, items: list[TickerItem]) -> list[bool]:
+        """add_ticker() for each item, in one statement when all or none are new (a page's quotes: the usual case)."""
+        if not self.db.in_transaction:
+            self.db.execute("BEGIN")  # else RELEASE of the savepoint would commit
+        changes = self.db.total_changes
+        self.db.execute("SAVEPOINT tickers")
+        self.db.executemany(INSERT_TICKER, [_ticker_row(item) for item in items])
+        added = self.db.total_changes - changes
+        if 0 < added < len(items):  # some were stored already: which ones, row by row
+            self.db.execute("ROLLBACK TO tickers")
+            self.db.execute("RELEASE tickers")
+            return [self.add_ticker(item) for item in items]
+        self.db.execute("RELEASE tickers")
+        self.pending += len(items)
+        return [added > 0] * len(items)
 
     def tickers(self) -> list[dict]:
         cursor = self.db.execute("SELECT * FROM tickers ORDER BY id")
