@@ -10,12 +10,12 @@ line is cut), so the file is never read: start-up costs the same for any feed si
 from __future__ import annotations
 
 import dataclasses
+import io
 import logging
 import os
 from decimal import Decimal
 from typing import Any
 
-from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.exporters import JsonLinesItemExporter
@@ -36,8 +36,8 @@ class ExactNumberEncoder(ScrapyJSONEncoder):
 
 
 def dumps(item: Any) -> str:
-    """One item as a JSON line (the same encoding as the feeds)."""
-    return ExactNumberEncoder(ensure_ascii=False).encode(ItemAdapter(item).asdict())
+    """One item as a JSON line, exactly as the feeds write it (without the newline)."""
+    return _LINES.line(item)[:-1].decode("utf-8")
 
 
 class JsonLinesExporter(JsonLinesItemExporter):
@@ -130,3 +130,6 @@ class JsonLinesExporter(JsonLinesItemExporter):
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view):]
+
+
+_LINES = JsonLinesExporter(io.BytesIO(), ensure_ascii=False)  # makes lines for dumps(); writes nothing
