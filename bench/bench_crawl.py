@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import REPO, CrawlRun, EtodayPortal, header, publish, run_crawl, table
+from bench.common import REPO, CrawlRun, EtodayPortal, header, publish, run_crawl, short_path, table
 
 FAST = {"AUTOTHROTTLE_ENABLED": "0"}
 # main just before the crawl-CPU work of issue #15 (etoday's quote widgets, per-item costs): the "before" row.
@@ -113,20 +113,10 @@ AREAS = (
 OTHER = "other (not attributed)"
 
 
-def _short_path(filename: str) -> str:
-    if "site-packages/" in filename:  # before the repository: the virtualenv may live inside it (.venv)
-        return filename.split("site-packages/", 1)[1]
-    if filename.startswith(str(REPO)):
-        return filename[len(str(REPO)) + 1:]
-    if "lib/python3" in filename:
-        return filename.split("lib/python3", 1)[1].split("/", 1)[-1]
-    return filename
-
-
 def _own_area(key: tuple[str, int, str], tree: Path) -> str | None:
     filename, _, function = key
     where = (filename[len(str(tree)) + 1:] if filename.startswith(str(tree)) and "site-packages/" not in filename
-             else _short_path(filename))
+             else short_path(filename))
     if function == "<module>":  # a module's own code runs once, when it is imported
         return "start-up: imports"
     text = where if filename != "~" else function
@@ -182,18 +172,18 @@ def profile_crawl(pages: int, tmp: Path) -> list[str]:
     area_rows = [[name, f"{seconds:.2f}", f"{100 * seconds / total:.1f}%"]
                  for name, seconds in sorted(areas.items(), key=lambda kv: -kv[1])]
     raw = stats.stats  # type: ignore[attr-defined]
-    own = [[f"`{_short_path(f)}:{line} {function}`", calls, f"{tt:.2f}", f"{100 * tt / total:.1f}%", f"{ct:.2f}"]
+    own = [[f"`{short_path(f)}:{line} {function}`", calls, f"{tt:.2f}", f"{100 * tt / total:.1f}%", f"{ct:.2f}"]
            for (f, line, function), (_, calls, tt, ct, _) in sorted(raw.items(), key=lambda kv: -kv[1][2])
            [:PROFILE_TOP]]
-    ours = [[f"`{_short_path(f)}:{line} {function}`", calls, f"{ct:.2f}", f"{100 * ct / total:.1f}%"]
+    ours = [[f"`{short_path(f)}:{line} {function}`", calls, f"{ct:.2f}", f"{100 * ct / total:.1f}%"]
             for (f, line, function), (_, calls, _, ct, _) in sorted(raw.items(), key=lambda kv: -kv[1][3])
-            if _short_path(f).startswith(("newscrawl/", "pipelines/", "spiders/"))
-            and not _short_path(f).startswith("newscrawl/commands/") and function != "<module>"][:PROFILE_TOP]
+            if short_path(f).startswith(("newscrawl/", "pipelines/", "spiders/"))
+            and not short_path(f).startswith("newscrawl/commands/") and function != "<module>"][:PROFILE_TOP]
     saved = run.stats.get("newscrawl/raw_pages/saved", 0)
 
     def cumulative(path: str, function: str) -> float:
         return sum(ct for (f, _, name), (_, _, _, ct, _) in raw.items()
-                   if name == function and _short_path(f).startswith(path))
+                   if name == function and short_path(f).startswith(path))
 
     # The item_scraped receivers run in tasks of their own (Scrapy's signal handler coroutines), outside the
     # item's coroutine: both are the item path.

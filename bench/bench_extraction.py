@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import REPO, SHARED, header, pin_to_one_core, publish, table
+from bench.common import REPO, SHARED, header, pin_to_one_core, publish, short_path, table
 
 FUNDUS_PUBLISHERS = {"mk": "MBN", "hankookilbo": "HankookIlbo"}  # fundus 0.5.7's Korean publishers
 DEFAULT_FUNDUS_PYTHON = "/tmp/fundus-venv/bin/python"
@@ -204,13 +204,13 @@ def profile(pages: list[Page], passes: int) -> list[str]:
     rows = []
     for (filename, line, function), (_, calls, tottime, cumtime, _) in sorted(
             stats.stats.items(), key=lambda kv: kv[1][2], reverse=True)[:PROFILE_TOP]:  # type: ignore[attr-defined]
-        where = _short_path(filename)
+        where = short_path(filename)
         rows.append([f"`{where}:{line} {function}`", calls, f"{tottime:.2f}", f"{100 * tottime / total:.1f}%",
                      f"{cumtime:.2f}"])
     cumulative = []
     for (filename, line, function), (_, calls, _, cumtime, _) in sorted(
             stats.stats.items(), key=lambda kv: kv[1][3], reverse=True):  # type: ignore[attr-defined]
-        where = _short_path(filename)
+        where = short_path(filename)
         if where.startswith(("newscrawl/", "pipelines/")) and len(cumulative) < PROFILE_TOP:
             cumulative.append([f"`{where}:{line} {function}`", calls, f"{cumtime:.2f}",
                                f"{100 * cumtime / total:.1f}%"])
@@ -219,16 +219,6 @@ def profile(pages: list[Page], passes: int) -> list[str]:
             *table(["function", "calls", "own s", "own share", "cumulative s"], rows), "",
             "Our own code by cumulative time:", "",
             *table(["function", "calls", "cumulative s", "share"], cumulative)]
-
-
-def _short_path(filename: str) -> str:
-    if "site-packages/" in filename:  # before the repository: the virtualenv may live inside it (.venv)
-        return filename.split("site-packages/", 1)[1]
-    if filename.startswith(str(REPO)):
-        return filename[len(str(REPO)) + 1:]
-    if "lib/python3" in filename:
-        return filename.split("lib/python3", 1)[1]
-    return filename
 
 
 # --- report ------------------------------------------------------------------------------------------

@@ -335,7 +335,7 @@ def short_path(filename: str) -> str:
     if filename.startswith(str(REPO)):
         return filename[len(str(REPO)) + 1:]
     if "lib/python3" in filename:
-        return filename.split("lib/python3", 1)[1]
+        return filename.split("lib/python3", 1)[1].split("/", 1)[-1]
     return filename
 
 
