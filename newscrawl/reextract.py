@@ -34,7 +34,7 @@ from scrapy.settings import BaseSettings, Settings
 from scrapy.utils.misc import load_object
 
 from newscrawl import keys
-from newscrawl.chain import ItemChain
+from newscrawl.chain import TICKER_OF_DROPPED_ARTICLE, ItemChain
 from newscrawl.exporters import JsonLinesExporter
 from newscrawl.extract import UndecodableError, decode_html, extract_html
 from newscrawl.items import ArticleItem, TickerItem
@@ -175,6 +175,7 @@ def reextract_page(page: RawPage) -> PageResult:
              for item in kept]
     result = PageResult(page.url, site or (article.site if article else ""), lines,
                         article.extracted_by if article else None, extracted.fallback_from is not None)
+    drops = [reason for reason in drops if not reason.startswith(TICKER_OF_DROPPED_ARTICLE)]  # the article's own
     duplicate = drops and all(reason.startswith("duplicate") for reason in drops)  # another page's article
     if article is not None and not any(isinstance(i, ArticleItem) for i in kept):
         result.items = []  # a page whole or not at all: its tickers go with its article (newscrawl/pageitems.py)

@@ -54,3 +54,19 @@ def test_undecodable_bytes_are_one_clear_line(tmp_path):
     done = extract(str(page), "--url", URL)
     assert done.returncode == 1
     assert done.stderr.strip() == "scrapy extract: bytes are neither UTF-8 nor the declared charset nor CP949"
+
+
+def test_store_keeps_no_quote_of_a_dropped_article(tmp_path):
+    """As a crawl (issue #11): the article of a page whose body is only toolbar lines is dropped by validation, and
+    `scrapy extract --store` stores none of the page's quotes either; it says why on stderr and exits 1."""
+    from tests.test_bad_input import chrome_only_body
+
+    page_file = tmp_path / "page.html"
+    page_file.write_bytes(chrome_only_body(3001))
+    done = extract(str(page_file), "--url", "https://www.etoday.co.kr/news/view/3001", "--store",
+                   env={"NEWSCRAWL_DATABASE": f"sqlite:///{tmp_path}/x.db"})
+    assert done.returncode == 1 and done.stdout == ""
+    assert "dropped:" in done.stderr and "ticker of a dropped article" in done.stderr
+    with sqlite3.connect(tmp_path / "x.db") as db:
+        assert db.execute("SELECT COUNT(*) FROM articles").fetchone() == (0,)
+        assert db.execute("SELECT COUNT(*) FROM tickers").fetchone() == (0,)
