@@ -241,6 +241,9 @@ class HtmlArticlePage(ArticlePage):
         return self.absolute(link) or self.url
 
 
+# The data EmbeddedDataPage.matches() found on the page choose_layout() is reading: (layout, source, data).
+_matched: tuple[type, str, dict[str, Any] | None] | None = None
+
 
 class EmbeddedDataPage(ArticlePage):
     """A page whose article is a JSON object embedded in its HTML (Arc's ``Fusion.globalContent``, Next.js
@@ -248,7 +251,11 @@ class EmbeddedDataPage(ArticlePage):
 
     def __init__(self, url: str, html: str):
         super().__init__(url, html)
-        self.data: dict[str, Any] = self.embedded_data(html) or {}
+        global _matched
+        found, _matched = _matched, None  # matches() just read this page's data: not parsed a second time
+        data = found[2] if found is not None and found[0] is type(self) and found[1] is html \
+            else self.embedded_data(html)
+        self.data: dict[str, Any] = data or {}
 
     @classmethod
     def embedded_data(cls, html: str) -> dict[str, Any] | None:
@@ -256,7 +263,10 @@ class EmbeddedDataPage(ArticlePage):
 
     @classmethod
     def matches(cls, source: str) -> bool:
-        return cls.embedded_data(source) is not None
+        global _matched
+        data = cls.embedded_data(source)
+        _matched = (cls, source, data)
+        return data is not None
 
     def canonical_url(self) -> str:
         return self.absolute(self.data.get("canonical_url")) or self.url

@@ -57,3 +57,22 @@ def test_page_is_read_by_its_layout_as_expected(case: LayoutCase):
     assert page.extracted_by == f"{case.layout}/{case.version}"
     article = article_of(run_page(url, raw, case.site, rendered_text=case.rendered_text))
     assert_article_matches(article, expected_article(case))
+
+
+def test_embedded_data_is_read_once_per_page():
+    """choose_layout asks matches(), then builds the page object: the embedded JSON is parsed once, not twice."""
+    from newscrawl.pages import EmbeddedDataPage, choose_layout
+
+    calls = []
+
+    class Counted(EmbeddedDataPage):
+        site, publisher = "test", "test"
+
+        @classmethod
+        def embedded_data(cls, html: str) -> dict | None:
+            calls.append(html)
+            return {"canonical_url": "/a"} if "data" in html else None
+
+    page = choose_layout([Counted], "https://example.com/x", "<html>data</html>")
+    assert page.data == {"canonical_url": "/a"} and len(calls) == 1
+    assert Counted("https://example.com/y", "<html>data</html>").data and len(calls) == 2  # no stale handoff
