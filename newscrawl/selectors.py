@@ -7,6 +7,8 @@
   on a 1,300-element portal page, and page objects ask 20-30 such queries); ``*/@class[contains(., 'ad') and
   ...]/..`` selects the same elements in the same order at about half the cost, ``*/@id[. = 'x']/..`` at a quarter.
   (bench/ and BENCHMARKS.md have the profile; tests/test_selectors.py compares every answer with parsel's.)
+- **Region cut** (:func:`cut_regions`): for a layout that names the containers it reads, lexbor parses the page
+  and removes its chrome, and libxml2 parses only ``<head>`` and those containers (tests/test_regions.py).
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from selectolax.lexbor import LexborHTMLParser, SelectolaxError
 _ONE_ATTRIBUTE_STEP = re.compile(r"\*\[@([\w-]+)( and | = )([^\[\]]*)\]")
 _QUOTED = re.compile(r"'[^']*'")
 _REFERENCE = re.compile(r"@([\w-]+)")
+_REFERENCE_OR_QUOTED = re.compile(r"'[^']*'|@[\w-]+")
+_WHITESPACE = re.compile(r"[ \t\n\r]+")  # normalize-space()'s, on which cssselect splits class names
 
 
 def _step_on_attribute_axis(match: re.Match[str]) -> str:
@@ -36,10 +40,6 @@ def _step_on_attribute_axis(match: re.Match[str]) -> str:
     test = ". = " + rest if joint == " = " else _REFERENCE_OR_QUOTED.sub(
         lambda m: "." if m[0] == "@" + name else m[0], rest)
     return f"*/@{name}[{test}]/.."
-
-
-_WHITESPACE = re.compile(r"[ \t\n\r]+")  # normalize-space()'s, on which cssselect splits class names
-_REFERENCE_OR_QUOTED = re.compile(r"'[^']*'|@[\w-]+")
 
 
 def _attribute_axis(xpath: str) -> str:
@@ -69,6 +69,8 @@ def remember_utf8(text: str, body: bytes) -> None:
     """``body`` is ``text``'s exact UTF-8 (``text`` was decoded from it): ``utf8(text)`` need not encode again."""
     global _last_encoded
     _last_encoded = (text, body)
+
+
 _PARSER = etree.HTMLParser(recover=True, encoding="utf-8", huge_tree=True)  # parsel's options, no class lookup
 
 
