@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -22,6 +23,8 @@ from lxml import etree
 from parsel import Selector
 from parsel.csstranslator import HTMLTranslator
 from selectolax.lexbor import LexborHTMLParser, SelectolaxError
+
+logger = logging.getLogger(__name__)
 
 # One step of cssselect's output that tests one attribute of any element: ``*[@class and contains(@class, 'a')
 # and ...]``, ``*[@id and substring(@id, ...) = '_x']``, ``*[@id = 'main']``.
@@ -181,8 +184,16 @@ def cut_regions(html: str, chrome: tuple[str, ...], required: str, regions: tupl
     tree = LexborHTMLParser(utf8(html))  # the bytes xml_safe encoded: lexbor would encode the str again
     try:
         return _cut(tree, chrome, required, regions)
-    except (ValueError, SelectolaxError):
+    except (ValueError, SelectolaxError) as error:
+        _refused(chrome, required, regions, str(error))
         return None
+
+
+@lru_cache(maxsize=64)
+def _refused(chrome: tuple[str, ...], required: str, regions: tuple[str, ...], error: str) -> None:
+    """Say once per layout that its pages are parsed whole (correct, but without the cut's speed)."""
+    logger.warning("lexbor refuses a selector of %s / %s / chrome %s (%s): those pages are parsed whole",
+                   required, regions, chrome, error)
 
 
 def _cut(tree: LexborHTMLParser, chrome: tuple[str, ...], required: str, regions: tuple[str, ...]) -> RegionCut | None:

@@ -69,7 +69,10 @@ def test_cut_keeps_head_regions_in_order_and_json_ld_before_chrome():
     assert cut_regions(html, (), "div.missing", (".top",)) is None  # no body: the caller parses the whole page
 
 
-def test_a_selector_lexbor_refuses_means_the_whole_page():
+def test_a_selector_lexbor_refuses_means_the_whole_page(caplog):
     html = '<html><head></head><body><div class="body"><p>one</p></div></body></html>'
     assert cut_regions(html, ("p:contains(one)",), "div.body", ()) is None
+    assert cut_regions(html, ("p:contains(one)",), "div.body", ()) is None
+    said = [r.getMessage() for r in caplog.records if "parsed whole" in r.getMessage()]
+    assert len(said) == 1 and "p:contains(one)" in said[0]  # said once, not per page
     assert cut_regions(html, ("script",), "div.body", ()) is not None
