@@ -90,7 +90,7 @@ def labeled_date(text: str, labels: tuple[str, ...]) -> str | None:
     """The date that follows one of ``labels`` in visible text (``입력 2024-07-25 10:55`` -> that date)."""
     for label in labels:
         for m in re.finditer(re.escape(label), text):
-            rest = text[m.end(): m.end() + 40].lstrip(" :：\u00a0")
+            rest = text[m.end(): m.end() + 40].lstrip(" :：|\u00a0")  # 입력: …, 송고시간 | …
             found = _VISIBLE.match(rest)
             if found:
                 return found.group(0)

@@ -63,6 +63,15 @@ def test_legacy_saved_page():
     assert not any("송고" in p or "저작권자" in p or "본문배너" in p for p in article["paragraphs"])
 
 
+def test_legacy_page_without_date_meta_reads_its_visible_sent_line():
+    """The 송고시간 line in the share box (``송고시간 | 2016/09/17 11:35``) dates the page when the meta is gone."""
+    page = re.sub(rb'<meta property="article:published_time"[^>]*>', b"", raw(LEGACY))
+    assert page != raw(LEGACY)
+    article = article_of(run_page(truth(LEGACY)["url"], page, "yna"))
+    assert article["published_at"] == truth(LEGACY)["published_at"] == "2016-09-17T11:35:00+09:00"
+    assert article["paragraphs"] == truth(LEGACY)["paragraphs"]
+
+
 @pytest.mark.parametrize(("paragraphs", "kept", "authors"), [
     (["(서울=연합뉴스) 차병섭 기자 = 본문이다.", "둘째."], ["본문이다.", "둘째."], ["차병섭"]),
     (["(워싱턴=연합뉴스) 김경희 특파원·이상헌 기자 = 본문."], ["본문."], ["김경희", "이상헌"]),

@@ -98,7 +98,9 @@ class YonhapLegacyPage(HtmlArticlePage):
 
     site = NAME
     publisher = PUBLISHER
-    chrome_selectors = ("script", "style", ".banner-0-wrap", ".article-ad-box", "p.adrs", ".article-sns-md")
+    # The share box (.article-sns-md) sits between the headline and the text, outside both: it stays, for its
+    # visible 송고시간 line (.share-info .tt), the date when the page has no article:published_time meta.
+    chrome_selectors = ("script", "style", ".banner-0-wrap", ".article-ad-box", "p.adrs")
     body_css = "#articleWrap div.article"
     regions = ("#articleWrap", ".sta-wrap")  # headline, 송고 line and body; the section heading
 
