@@ -45,7 +45,7 @@ class RawPageMiddleware:
     """Spider middleware: saves responses of requests marked ``meta['newscrawl_article']``."""
 
     def __init__(self, crawler: Crawler):
-        if not crawler.settings.getbool("NEWSCRAWL_KEEP_RAW"):
+        if not keeps_raw(crawler.settings):  # off, or no database (feeds only)
             raise NotConfigured
         self.crawler = crawler
 
