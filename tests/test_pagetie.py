@@ -11,7 +11,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from scrapy.utils.project import get_project_settings
 
+from newscrawl.chain import ItemChain
+from newscrawl.extract import extract_html
+from newscrawl.pageitems import TICKER_OF_DROPPED_ARTICLE
 from tests.crawling import CrawlResult, crawl
 from tests.servers import FixtureServer, Route
 from tests.shared import REPO
@@ -112,3 +116,19 @@ def test_a_page_without_an_article_still_emits_its_tickers(tmp_path, database):
         with result.db() as db:
             assert db.execute("SELECT COUNT(*), MIN(source_url), MAX(source_url) FROM tickers").fetchone() == (
                 12, source, source)
+
+
+def test_item_chain_ties_pages_by_the_same_rule():
+    """``scrapy extract`` and reextract (newscrawl/chain.py) run the same tie pipeline: a dropped article's
+    tickers are dropped with it and counted, the next page is whole, and no page is left in the ledger."""
+    chain = ItemChain(get_project_settings())
+    empty = extract_html(f"https://www.etoday.co.kr{EMPTY}", chrome_only_body(2002).decode(), "etoday")
+    kept, dropped = chain.process(empty.items())
+    assert kept == [] and len(dropped) == 13 and dropped[0].startswith("article without body")
+    assert all(reason.startswith(f"{TICKER_OF_DROPPED_ARTICLE}: ") for reason in dropped[1:])
+    assert chain.stats["newscrawl/dropped/ticker/article_dropped"] == 12
+    whole = extract_html(CANONICAL, variant(2001), "etoday")
+    kept, dropped = chain.process(whole.items())
+    assert kept == whole.items() and dropped == []
+    chain.close()
+    assert chain.pages is not None and not chain.pages.by_item
