@@ -13,11 +13,10 @@ from scrapy.settings import Settings
 from scrapy.utils.conf import build_component_list
 from scrapy.utils.misc import build_from_crawler, load_object
 
-from newscrawl import keys
 from newscrawl.items import ArticleItem, TickerItem
+from newscrawl.pageitems import KEPT, existing_page_items
 
 STORE_PIPELINE = "pipelines.store.DatabasePipeline"
-TICKER_OF_DROPPED_ARTICLE = "ticker of a dropped article"  # the drop reason of a dropped article's tickers
 
 
 class ItemChain:
@@ -30,27 +29,32 @@ class ItemChain:
         self.crawler.stats = load_object(settings["STATS_CLASS"])(self.crawler)
         self.pipelines = [build_from_crawler(load_object(path), self.crawler)
                           for path in build_component_list(components)]
+        self.pages = existing_page_items(self.crawler)  # the tie pipeline's (pipelines/pagetie.py)
 
     def process(self, items: list[Any]) -> tuple[list[Any], list[str]]:
-        """(kept items, drop reasons) of one page's items, article first: when the article is dropped, its tickers
-        go with it, as in a crawl (newscrawl/pageitems.py) — with the store in the chain none of them is stored."""
+        """(kept items, drop reasons) of one page's items, article first: its tickers are tied to it as in a
+        crawl, and the tie pipeline drops them when the article is dropped (newscrawl/pageitems.py) — with the
+        store in the chain none of them is stored."""
+        tickers = [item for item in items if isinstance(item, TickerItem)]
+        if self.pages is not None and tickers and isinstance(items[0], ArticleItem):
+            self.pages.tie(items[0].url, items[0], tickers)
         kept, dropped = [], []
-        article_dropped: str | None = None
         for item in items:
-            if article_dropped is not None and isinstance(item, TickerItem):
-                self.crawler.stats.inc_value(keys.dropped("ticker", "article_dropped"))
-                dropped.append(f"{TICKER_OF_DROPPED_ARTICLE}: {item.name} ({article_dropped})")
-                continue
+            result = item
             try:
                 for pipeline in self.pipelines:
-                    item = pipeline.process_item(item)
+                    result = pipeline.process_item(result)
             except DropItem as reason:
                 dropped.append(str(reason))
-                if isinstance(item, ArticleItem):
-                    article_dropped = item.url
+                self.left(item, str(reason))
                 continue
-            kept.append(item)
+            kept.append(result)
+            self.left(item, KEPT)
         return kept, dropped
+
+    def left(self, item: Any, outcome: str) -> None:
+        if self.pages is not None:
+            self.pages.left(item, outcome)
 
     @property
     def stats(self) -> dict[str, Any]:

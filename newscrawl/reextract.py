@@ -34,10 +34,11 @@ from scrapy.settings import BaseSettings, Settings
 from scrapy.utils.misc import load_object
 
 from newscrawl import keys
-from newscrawl.chain import TICKER_OF_DROPPED_ARTICLE, ItemChain
+from newscrawl.chain import ItemChain
 from newscrawl.exporters import JsonLinesExporter
 from newscrawl.extract import UndecodableError, decode_html, extract_html
 from newscrawl.items import ArticleItem, TickerItem
+from newscrawl.pageitems import TICKER_OF_DROPPED_ARTICLE
 from newscrawl.pages import ExtractionError
 from newscrawl.sinks import adopt_feeds, feed_name, last_line_end
 from newscrawl.sites import all_sites

@@ -32,6 +32,7 @@ ITEM_PIPELINES = {
     "pipelines.dates.KstDatesPipeline": 300,
     "pipelines.validate.ValidatePipeline": 400,
     "pipelines.dedup.DedupPipeline": 500,
+    "pipelines.pagetie.PageTiePipeline": 800,  # a page's tickers go on only after its article was scraped
     "pipelines.store.DatabasePipeline": 900,
 }
 SPIDER_MIDDLEWARES = {"newscrawl.spidermiddlewares.rawpages.RawPageMiddleware": 950}

@@ -28,7 +28,7 @@ from newscrawl.items import ArticleItem
 from newscrawl.pageitems import tie_page
 from newscrawl.pages import ExtractionError
 from newscrawl.sites import Site, get_site
-from newscrawl.spidermiddlewares.rawpages import mark_extracted, mark_parse_error
+from newscrawl.spidermiddlewares.rawpages import keeps_raw, mark_extracted, mark_parse_error
 from newscrawl.urls import strip_tracking
 
 logger = logging.getLogger(__name__)
@@ -237,8 +237,7 @@ class NewsSpider(scrapy.Spider):
 
     def keeps_raw(self) -> bool:
         """Raw pages are in the database (RawPageMiddleware): their parse outcome is recorded beside them."""
-        settings = self.crawler.settings
-        return bool(settings.get("NEWSCRAWL_DATABASE")) and settings.getbool("NEWSCRAWL_KEEP_RAW")
+        return keeps_raw(self.crawler.settings)
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         stats = self.crawler.stats
@@ -268,24 +267,17 @@ class NewsSpider(scrapy.Spider):
             logger.warning("layout drift? %s: %s; read by the generic extractor instead", response.url,
                            extracted.fallback_from)
         when = parse_datetime(article.published_at) if article else None
-        if article and when is None:
-            # ValidatePipeline drops the article (missing_published_at); its tickers go with it here, so that a
-            # page is stored whole or not at all.
-            if extracted.tickers:
-                stats.inc_value(keys.dropped("ticker", "article_dropped"), len(extracted.tickers))
-                logger.warning("%d tickers of %s dropped with its article (no possible published_at)",
-                               len(extracted.tickers), response.url)
+        undated = article is not None and when is None
+        if undated:  # ValidatePipeline drops it (missing_published_at), its tickers with it (pipelines/pagetie.py)
             self.keep_raw(response, f"missing_published_at: no possible date (page gave {article.published_at!r})")
-            article.fetched_at = now_kst()
-            yield article
-            return
-        if article and self.keeps_raw():
-            mark_extracted(self.crawler, response.url, article.extracted_by)
-        if article and not article.syndicated:
-            self.check_canonical(article, response.url)
-        if article and not self.in_window(when):
-            stats.inc_value(keys.article_outcome("out_of_window"))
-            return
+        elif article:
+            if self.keeps_raw():
+                mark_extracted(self.crawler, response.url, article.extracted_by)
+            if not article.syndicated:
+                self.check_canonical(article, response.url)
+            if not self.in_window(when):
+                stats.inc_value(keys.article_outcome("out_of_window"))
+                return
         if article and article.canonical_url:
             # A quote observation belongs to the article page, whatever URL reached it (no repeats later).
             for ticker in extracted.tickers:
@@ -294,8 +286,8 @@ class NewsSpider(scrapy.Spider):
         items = [*([article] if article else []), *extracted.tickers]
         for item in items:
             item.fetched_at = fetched_at
-        if article:  # the store keeps the tickers until the article is stored or dropped (newscrawl/pageitems.py)
-            tie_page(self.crawler, response.url, article, extracted.tickers)
+        if article:  # its tickers leave the pipelines with it or not at all (newscrawl/pageitems.py)
+            tie_page(self.crawler, response.url, article, extracted.tickers, raw_noted=undated and self.keeps_raw())
         yield from items
 
     def keep_raw(self, response: Response, reason: str) -> None:

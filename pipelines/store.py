@@ -6,14 +6,13 @@ connected first), with each feed's size recorded in the same transaction, and an
 done in that transaction. Items the database already held (an unchanged revision, a quote seen before) are
 not written to the feeds again. A database error stops the crawl (sink_failed).
 
-A page's tickers are stored with its article or not at all (newscrawl/pageitems.py): a tied ticker waits for
-its article; when the article was dropped (an empty body after chrome removal, failed validation) the tickers
-are dropped too (``newscrawl/dropped/ticker/article_dropped``) and the raw page records why, so that
-``scrapy reextract --failed`` reads it again. A duplicate's tickers go with it, but its page is no failure."""
+A page's tickers leave the pipelines with its article or not at all (pipelines/pagetie.py holds them); the
+store keeps the commit order: once a tied article is stored nothing is committed until every one of its
+tickers has left the pipelines, so a kill -9 never leaves a page done without its tickers. A portal copy
+(dropped here: the publisher's own page is stored) settles its page first: its tickers are the page's."""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from scrapy import signals
@@ -21,14 +20,10 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from newscrawl.items import ArticleItem, TickerItem
-from newscrawl.keys import article_outcome, dropped
-from newscrawl.pageitems import STORED, Page, page_items
+from newscrawl.keys import article_outcome
+from newscrawl.pageitems import KEPT, existing_page_items
 from newscrawl.sinks import adopt_feeds, sink_state
-from newscrawl.spidermiddlewares.rawpages import mark_parse_error
 from newscrawl.storage import database_name, storage_errors, storage_for
-from pipelines.dedup import DuplicateItem
-
-logger = logging.getLogger(__name__)
 
 
 class DatabasePipeline:
@@ -39,37 +34,20 @@ class DatabasePipeline:
         self.sinks = sink_state(crawler)
         self.errors = storage_errors()
         self.name = database_name(crawler.settings.get("NEWSCRAWL_DATABASE"))
-        self.pages = page_items(crawler)
+        self.pages = existing_page_items(crawler)  # the tie pipeline's (pipelines/pagetie.py), if it is on
         crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
-        crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
-        crawler.signals.connect(self.item_error, signal=signals.item_error)
+        crawler.signals.connect(self.item_left, signal=signals.item_dropped)
+        crawler.signals.connect(self.item_left, signal=signals.item_error)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DatabasePipeline:
         return cls(crawler)
 
     def process_item(self, item: Any) -> Any:
-        """The item, stored; for a ticker whose article is still in the pipelines, an awaitable of it."""
-        page = self.pages.page_of(item)
-        if page is not None and isinstance(item, TickerItem):
-            return self._after_article(item, page) if page.outcome is None else self._tied_ticker(item, page)
-        return self._write(item, page)
-
-    async def _after_article(self, ticker: TickerItem, page: Page) -> Any:
-        await page.decided()
-        return self._tied_ticker(ticker, page)
-
-    def _tied_ticker(self, ticker: TickerItem, page: Page) -> Any:
-        if page.outcome != STORED:
-            self.stats.inc_value(dropped("ticker", "article_dropped"))
-            raise DropItem(f"ticker {ticker.name} of {page.url} dropped with its article", log_level="DEBUG")
-        return self._write(ticker)
-
-    def _write(self, item: Any, page: Page | None = None) -> Any:
         if self.sinks.failure:
             raise DropItem(f"not stored, the crawl is stopping: {self.sinks.failure}", log_level="DEBUG")
         try:
-            known = self._store(item, page)
+            known = self._store(item)
         except self.errors as error:
             self.sinks.fail(self.crawler, self.name, error)
             raise DropItem(f"not stored: {self.sinks.failure}", log_level="DEBUG") from None
@@ -78,15 +56,18 @@ class DatabasePipeline:
             self.sinks.known.add(id(item))
         return item
 
-    def _store(self, item: Any, page: Page | None = None) -> bool:
+    def _store(self, item: Any) -> bool:
         """Write the item; True when the database already held it (nothing for the feeds)."""
         if isinstance(item, ArticleItem):
             outcome = self.storage.upsert_article(item)
             self.storage.mark_done(item)
             self.stats.inc_value(article_outcome(outcome))
-            if page is not None and page.decide(STORED):
+            page = self.pages.page_of(item) if self.pages is not None else None
+            if page is not None:
                 self.sinks.in_flight.update(page.tickers)  # no commit of the page done before its tickers
             if outcome == "copy":  # the publisher's own page is stored: the portal's copy only adds its URL
+                if page is not None:
+                    page.decide(KEPT)  # ... and its tickers are the page's, stored with it
                 raise DropItem(f"{item.url} is a copy of {item.canonical_url}, stored from its publisher",
                                log_level="INFO")
             return outcome == "unchanged"
@@ -102,42 +83,16 @@ class DatabasePipeline:
         except self.errors as error:
             self.sinks.fail(self.crawler, self.name, error)
 
-    def item_left(self, item: Any) -> Page | None:
+    def item_left(self, item: Any) -> None:
         self.sinks.in_flight.discard(id(item))
         self.sinks.known.discard(id(item))
-        return self.pages.left(item)
 
     def item_scraped(self, item: Any) -> None:
         self.item_left(item)
         if not self.sinks.in_flight and self.storage.pending >= self.storage.batch:
             self.commit()
 
-    def item_dropped(self, item: Any, exception: BaseException) -> None:
-        page = self.item_left(item)
-        if page is not None and isinstance(item, ArticleItem):
-            failed = not isinstance(exception, DuplicateItem) and not self.sinks.failure
-            self.article_dropped(page, str(exception), failed=failed)
-
-    def item_error(self, item: Any, failure: Any) -> None:
-        page = self.item_left(item)
-        if isinstance(item, ArticleItem):
-            self.stats.inc_value(dropped("article", "pipeline_error"))
-            if page is not None:
-                self.article_dropped(page, f"pipeline error: {failure.getErrorMessage()}", failed=True)
-
-    def article_dropped(self, page: Page, reason: str, *, failed: bool) -> None:
-        """The page's tickers go with its article; a failed page keeps its raw bytes with the reason."""
-        if not page.decide(reason):
-            return  # stored before it was dropped (a portal copy): its tickers are the page's
-        if not failed:
-            return
-        if page.tickers:
-            logger.warning("%d tickers of %s dropped with its article (%s)", len(page.tickers), page.url, reason)
-        if self.crawler.settings.getbool("NEWSCRAWL_KEEP_RAW"):
-            mark_parse_error(self.crawler, page.url, f"dropped: {reason}")
-
     def close_spider(self) -> None:
-        self.pages.close("the crawl stopped")
         if not self.sinks.failure:
             self.commit()
 

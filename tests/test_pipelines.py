@@ -10,11 +10,12 @@ from scrapy.utils.project import get_project_settings
 from scrapy.utils.test import get_crawler
 
 from newscrawl.items import ArticleItem, TickerItem
-from newscrawl.pageitems import tie_page
+from newscrawl.pageitems import TICKER_OF_DROPPED_ARTICLE, page_items, tie_page
 from pipelines.chrome import StripChromePipeline
 from pipelines.dates import KstDatesPipeline
 from pipelines.dedup import DedupPipeline
 from pipelines.normalize import NormalizeTextPipeline
+from pipelines.pagetie import PageTiePipeline
 from pipelines.store import DatabasePipeline
 from pipelines.validate import ValidatePipeline
 
@@ -154,10 +155,11 @@ def test_within_a_run_the_publishers_page_gets_past_a_portal_copy_seen_first(cra
                                    syndicated=True))
 
 
-def test_a_tied_ticker_waits_for_its_article_and_goes_with_it(crawler):
-    """newscrawl/pageitems.py: a ticker that reaches the store while its article is still in the pipelines
-    waits; it is stored when the article is, dropped (and counted) when the article is dropped, and no
-    commit happens between the article and its tickers."""
+def test_a_tied_ticker_waits_for_its_article_to_be_scraped_and_goes_with_it(crawler):
+    """newscrawl/pageitems.py: a ticker that reaches the tie pipeline while its article is still in the
+    pipelines waits; it goes on once the article is scraped (not merely stored), is dropped (and counted) when
+    the article is dropped, and the store commits nothing between the article and its tickers."""
+    tie = PageTiePipeline.from_crawler(crawler)
     store = DatabasePipeline.from_crawler(crawler)
     quote = {"site": "etoday", "market": "crypto", "name": "비트코인"}
     dropped, dropped_ticker = article(url="https://www.etoday.co.kr/news/view/2"), TickerItem(**quote, price=1)
@@ -165,22 +167,53 @@ def test_a_tied_ticker_waits_for_its_article_and_goes_with_it(crawler):
     tie_page(crawler, dropped.url, dropped, [dropped_ticker])
     tie_page(crawler, kept.url, kept, [kept_ticker])
 
-    waiting = store.process_item(dropped_ticker)  # its article is not decided yet: an awaitable
+    waiting = tie.process_item(dropped_ticker)  # its article is not decided yet: an awaitable
     waiting.send(None)
-    store.item_dropped(dropped, DropItem(f"article without body: {dropped.url}"))
-    with pytest.raises(DropItem, match="dropped with its article"):
+    tie.item_dropped(dropped, DropItem(f"article without body: {dropped.url}"))
+    with pytest.raises(DropItem, match=f"{TICKER_OF_DROPPED_ARTICLE}: 비트코인 of {dropped.url}") as gone:
         waiting.send(None)
+    tie.item_dropped(dropped_ticker, gone.value)
     assert crawler.stats.get_value("newscrawl/dropped/ticker/article_dropped") == 1
 
-    waiting = store.process_item(kept_ticker)
+    waiting = tie.process_item(kept_ticker)
     waiting.send(None)
     assert store.process_item(kept) is kept
+    assert page_items(crawler).page_of(kept_ticker).outcome is None  # stored, not yet in the feeds
     store.item_scraped(kept)
+    tie.item_scraped(kept)
     assert store.sinks.in_flight  # the page is done only with its ticker
-    with pytest.raises(StopIteration) as stored:
+    with pytest.raises(StopIteration) as released:
         waiting.send(None)
-    assert stored.value.value is kept_ticker
+    assert released.value.value is kept_ticker
+    assert store.process_item(kept_ticker) is kept_ticker
     store.item_scraped(kept_ticker)
-    assert not store.sinks.in_flight
+    tie.item_scraped(kept_ticker)
+    assert not store.sinks.in_flight and not page_items(crawler).by_item
     store.storage.commit()
     assert [(t["name"], t["price"]) for t in store.storage.tickers()] == [("비트코인", "2")]
+    assert crawler.stats.get_value("newscrawl/dropped/ticker/article_dropped") == 1
+
+
+def test_a_portal_copys_tickers_are_kept_with_the_publishers_page(crawler):
+    """The store drops a portal's copy of an article stored from its publisher, but the copy's page was read:
+    its tickers are stored (the store settles the page before dropping the copy)."""
+    tie = PageTiePipeline.from_crawler(crawler)
+    store = DatabasePipeline.from_crawler(crawler)
+    store.process_item(NormalizeTextPipeline().process_item(article()))
+    copy = NormalizeTextPipeline().process_item(
+        article(url="https://n.news.naver.com/mnews/article/999/1", site="naver", syndicated=True))
+    ticker = TickerItem(site="naver", market="crypto", name="비트코인", price=3)
+    tie_page(crawler, copy.url, copy, [ticker])
+    with pytest.raises(DropItem, match="is a copy of") as copy_dropped:
+        store.process_item(copy)
+    tie.item_dropped(copy, copy_dropped.value)
+    assert tie.process_item(ticker) is ticker
+    assert not crawler.stats.get_value("newscrawl/dropped/ticker/article_dropped")
+
+
+def test_untied_items_pass_the_tie_pipeline_as_they_are(crawler):
+    tie = PageTiePipeline.from_crawler(crawler)
+    ticker, lone = TickerItem(site="etoday", market="crypto", name="비트코인", price=1), article()
+    assert tie.process_item(ticker) is ticker and tie.process_item(lone) is lone
+    tie_page(crawler, lone.url, lone, [])  # an article without tickers is not tied
+    assert not page_items(crawler).by_item

@@ -8,11 +8,17 @@ from collections.abc import Callable
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
+from scrapy.settings import BaseSettings
 
 from newscrawl.clock import now_kst
 from newscrawl.keys import ARTICLE_META, RAW_PAGES_SAVED, SITE_META
 from newscrawl.sinks import sink_state
 from newscrawl.storage import Storage, database_name, storage_errors, storage_for
+
+
+def keeps_raw(settings: BaseSettings) -> bool:
+    """Raw pages are kept in the database: a page's parse outcome can be recorded beside them."""
+    return bool(settings.get("NEWSCRAWL_DATABASE")) and settings.getbool("NEWSCRAWL_KEEP_RAW")
 
 
 def mark_parse_error(crawler: Crawler, url: str, reason: str) -> None:
@@ -39,7 +45,7 @@ class RawPageMiddleware:
     """Spider middleware: saves responses of requests marked ``meta['newscrawl_article']``."""
 
     def __init__(self, crawler: Crawler):
-        if not crawler.settings.getbool("NEWSCRAWL_KEEP_RAW"):
+        if not keeps_raw(crawler.settings):  # off, or no database (feeds only)
             raise NotConfigured
         self.crawler = crawler
 
