@@ -8,17 +8,20 @@ from dataclasses import asdict
 from pathlib import Path
 
 import pytest
+from parsel import Selector
 
 from newscrawl import keys
+from newscrawl.extractors import embedded
 from newscrawl.pages import ExtractionError
 from newscrawl.sites import site_for_url
 from newscrawl.sites.hankookilbo import (
     HankookFlightPage,
     HankookLegacyPage,
     HankookNextPage,
-    flight_rows,
+    find_article_detail,
     hankookilbo_page,
 )
+from newscrawl.sites.hankookilbo_flight import flight_rows
 from newscrawl.text import fragment_lines
 from tests.crawling import crawl
 from tests.servers import FixtureServer, Route, page
@@ -75,6 +78,33 @@ def test_flight_text_rows_are_measured_in_utf8_bytes():
     rows = flight_rows([script])
     assert rows["2"] == text
     assert rows["1"] == {"detail": "$2"} and rows["3"] == ["$", "p", None, {}]
+
+
+@pytest.mark.parametrize("stem", [FLIGHT, SERVER_RENDERED])
+def test_lazy_flight_rows_read_as_every_row_parsed(stem):
+    """The lazily parsed rows are embedded.flight_rows' rows, and the detail object is the one a depth-first
+    search over every parsed row finds (the reader skips rows whose text cannot hold the keys)."""
+    scripts = Selector(text=html_of(stem)).css("script::text").getall()
+    every = embedded.flight_rows(scripts)
+    assert embedded.find_object(list(every.values()), "articleId", "contentHtml")["articleId"] == stem.split("_")[1]
+    assert find_article_detail(flight_rows(scripts)) == embedded.find_object(
+        list(every.values()), "articleId", "contentHtml")
+    lazy = flight_rows(scripts)
+    assert list(lazy) == list(every) and dict(lazy) == every
+
+
+def test_flight_rows_edge_cases_as_the_eager_reader():
+    rows = ['1:{"a":1}', "2:I[1]", '3:{"x":{"articleId":1,"contentHtml":"$4"}}', "4:T3,abc",
+            '1:{"a":2}', '3:not json', '5:{"article\\u0049d":2,"contentHtml":"$4"}']
+    stream = "\n".join(rows) + "\n"
+    scripts = [f"self.__next_f.push({json.dumps([1, stream])})", "self.__next_f.push([2, 1])", "var x = 1"]
+    lazy, every = flight_rows(scripts), embedded.flight_rows(scripts)
+    assert dict(lazy) == every and list(lazy) == list(every)
+    assert every["1"] == {"a": 2} and every["4"] == "abc" and "2" not in every
+    assert find_article_detail(flight_rows(scripts)) == {"articleId": 1, "contentHtml": "$4"}
+    assert flight_rows(scripts).find_object("articleId", "nothing") == {}
+    escaped = flight_rows([f"self.__next_f.push({json.dumps([1, rows[-1] + chr(10)])})"])
+    assert escaped.find_object("articleId", "contentHtml") == {"articleId": 2, "contentHtml": "$4"}
 
 
 def test_deck_markup_splits_at_br():

@@ -20,19 +20,20 @@ rules, ``<p class="editor-p"><br></p>`` spacers, and ad slots.
 from __future__ import annotations
 
 import re
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from lxml import html
-from parsel import Selector
 
 from newscrawl.extractors.bylines import reporter_name
-from newscrawl.extractors.embedded import find_object, flight_rows, resolve_reference
+from newscrawl.extractors.embedded import resolve_reference
 from newscrawl.extractors.images import caption_text, photo_boxes, plain_caption, take_deck
 from newscrawl.extractors.korean import with_shaped_deck
 from newscrawl.extractors.people import json_ld_people
 from newscrawl.items import ArticleItem
 from newscrawl.pages import HtmlArticlePage
+from newscrawl.selectors import PageSelector
 from newscrawl.sites import Site
+from newscrawl.sites.hankookilbo_flight import FlightRows
 from newscrawl.text import clean, fragment_lines, render_lines
 
 NAME = "hankookilbo"
@@ -43,15 +44,14 @@ BODY_CHROME_CSS = (".end-ad-container", ".ad", ".div-line", ".writer", "script",
 _AD_PLACEHOLDER = re.compile(r"\$\$[A-Z_]+\$\$")
 
 
-def editor_article_parts(body: Selector, base: HtmlArticlePage) -> tuple[list[str], list[dict], list[str]]:
+def editor_article_parts(body: PageSelector, base: HtmlArticlePage) -> tuple[list[str], list[dict], list[str]]:
     """(subtitles, images, paragraphs) of an editor-markup body; the body's DOM loses deck, photos and chrome."""
     subtitles = take_deck(body, DECK_CSS)
     # One entry per div.editor-img-box photo: img@src and the caption text (credit kept).
     images = photo_boxes(body, ".editor-img-box", base.absolute,
                          caption=lambda box: plain_caption(caption_text(box, ".caption", first=True)),
                          src_css="img::attr(src), img::attr(data-src)", every_image=False, keep_missing=True)
-    for css in BODY_CHROME_CSS:
-        body.css(css).drop()
+    body.drop_all(BODY_CHROME_CSS)  # the bare classes in one pass over the body's attributes
     subtitles, paragraphs = with_shaped_deck(subtitles, render_lines(body.root))  # a deck outside h2.sub-tit-ll too
     return subtitles, images, paragraphs
 
@@ -120,14 +120,15 @@ class HankookFlightPage(HtmlArticlePage):
 
     def __init__(self, url: str, html_text: str):
         super().__init__(url, html_text)
-        self.rows = flight_rows(self.selector.css("script::text").getall())
+        self.rows = FlightRows.of_page(self.selector.root)
 
     def article(self) -> ArticleItem:
         detail = find_article_detail(self.rows)
         self.require(detail=detail)
         content = resolve_reference(detail.get("contentHtml"), self.rows)
         self.require(contentHtml=isinstance(content, str) and content.strip())
-        body = Selector(root=html.fragment_fromstring(_AD_PLACEHOLDER.sub("", content), create_parent="div"))
+        body = PageSelector(root=html.fragment_fromstring(_AD_PLACEHOLDER.sub("", content), create_parent="div"),
+                            type="html")
         _, images, paragraphs = editor_article_parts(body, self)
         title = clean(detail.get("title"))
         self.require(title=title, paragraphs=paragraphs)
@@ -198,10 +199,10 @@ class HankookLegacyPage(HtmlArticlePage):
         return None
 
 
-# --- React flight payload (parsed by newscrawl.extractors.embedded) ---------------------------------------
-def find_article_detail(rows: dict[str, Any]) -> dict:
+# --- React flight payload (newscrawl/sites/hankookilbo_flight.py) ----------------------------------------------
+def find_article_detail(rows: FlightRows) -> dict:
     """The ``detail`` object of the article query (it has ``articleId`` and ``contentHtml``)."""
-    return find_object(list(rows.values()), "articleId", "contentHtml")
+    return rows.find_object("articleId", "contentHtml")
 
 
 # The first layout whose marker the page contains.
