@@ -13,13 +13,16 @@ from parsel import Selector
 from newscrawl import keys
 from newscrawl.extractors import embedded
 from newscrawl.pages import ExtractionError
+from newscrawl.selectors import utf8
 from newscrawl.sites import site_for_url
 from newscrawl.sites.hankookilbo import (
     HankookFlightPage,
     HankookLegacyPage,
     HankookNextPage,
+    _WholeLegacyPage,
     find_article_detail,
     hankookilbo_page,
+    legacy_article_end,
 )
 from newscrawl.sites.hankookilbo_flight import flight_rows
 from newscrawl.text import fragment_lines
@@ -116,6 +119,50 @@ def test_legacy_article_ends_at_the_byline():
     assert item["paragraphs"][:2] == ['"경상도와 전라도로 나눠서 왜 싸우나."', "이재명 더불어민주당 대선 후보"]
     assert not any("이 기사와 관련된 기사" in p or "hankookilbo.com" in p for p in item["paragraphs"])
     assert item["authors"] == ["구현모"]  # the dateline 순천, 광양 is not a name
+
+
+def legacy_variants() -> dict[str, str]:
+    html = html_of(LEGACY)
+    byline_end = html.index("</div>", html.index('<div class="writer"')) + len("</div>")
+    after = lambda extra: html[:byline_end] + extra + html[byline_end:]  # noqa: E731
+    return {
+        "as served": html,
+        "text after the byline": after("후속 텍스트<!-- c -->꼬리<p>단락</p>끝"),
+        "a meta after the byline": after('<meta property="article:section" content="나중">'),
+        "JSON-LD after the byline": after('<script type="application/ld+json">{"@type": "NewsArticle"}</script>'),
+        "no canonical link": html.replace('rel="canonical"', 'rel="x-canonical"'),
+        "no modified date": html.replace('"dateModified"', '"x"').replace("article:modified_time", "x"),
+        "the date box only after the byline": after('<div class="info"><dl class="wrt-text"><dt>수정</dt><dd>2025.05.16 '
+                                                    '09:00</dd></dl></div>').replace("<dt>수정</dt>", "<dt>-</dt>", 1)
+                                                    .replace('"dateModified"', '"x"'),
+    }
+
+
+@pytest.mark.parametrize("variant", sorted(legacy_variants()))
+def test_legacy_page_parsed_up_to_the_byline_reads_as_the_whole_page(variant):
+    """The legacy page is parsed only up to its byline box; what it reads is what the whole page gives (text after
+    the byline is furniture in both), and a page whose cut lacks something is read whole."""
+    html = legacy_variants()[variant]
+    page, whole = HankookLegacyPage(URLS[LEGACY], html), _WholeLegacyPage(URLS[LEGACY], html)
+    assert not whole.cut
+    assert page.cut == (variant not in ("a meta after the byline", "JSON-LD after the byline"))
+    assert asdict(page.article()) == asdict(whole.article())
+    assert page.impossible_dates == whole.impossible_dates
+
+
+def test_legacy_cut_ends_at_the_byline_box():
+    page = utf8(html_of(LEGACY))
+    end = legacy_article_end(page)
+    assert end is not None and page[:end].endswith(b"</div>") and b'<div class="writer"' in page[end - 200:end]
+    assert len(page[:end]) < 0.5 * len(page)
+    assert legacy_article_end(page.replace(b'<div class="writer"', b'<div class="writer-x"')) is None
+    nested = page.replace(b'<div class="writer">', b'<div class="writer"><div>', 1)
+    assert legacy_article_end(nested) is None
+
+
+def test_legacy_text_after_the_byline_is_not_article():
+    item = asdict(HankookLegacyPage(URLS[LEGACY], legacy_variants()["text after the byline"]).article())
+    assert item["paragraphs"] == asdict(HankookLegacyPage(URLS[LEGACY], html_of(LEGACY)).article())["paragraphs"]
 
 
 def test_flight_page_drops_ad_placeholders_and_byline():

@@ -31,7 +31,7 @@ from newscrawl.extractors.korean import with_shaped_deck
 from newscrawl.extractors.people import json_ld_people
 from newscrawl.items import ArticleItem
 from newscrawl.pages import HtmlArticlePage
-from newscrawl.selectors import PageSelector
+from newscrawl.selectors import PageSelector, utf8
 from newscrawl.sites import Site
 from newscrawl.sites.hankookilbo_flight import FlightRows
 from newscrawl.text import clean, fragment_lines, render_lines
@@ -159,44 +159,97 @@ class HankookFlightPage(HtmlArticlePage):
 
 
 class HankookLegacyPage(HtmlArticlePage):
-    """The jQuery template (``/News/Read/<id>``, until early 2026)."""
+    """The jQuery template (``/News/Read/<id>``, until early 2026). The article ends at the ``div.writer`` byline
+    box; the page is parsed only that far (:func:`legacy_article_end`), and read again whole when the cut lacks
+    something the layout looks for."""
 
     site = NAME
     publisher = PUBLISHER
     marker: ClassVar[str] = 'itemprop="articleBody"'
+    cut_at_byline: ClassVar[bool] = True
 
     @classmethod
     def matches(cls, source: str) -> bool:
         return cls.marker in source
     body_css = 'div.col-main[itemprop="articleBody"]'
 
+    def parse(self, html: str) -> PageSelector:
+        page = utf8(html)
+        end = legacy_article_end(page) if self.cut_at_byline else None
+        self.cut = end is not None
+        return PageSelector.from_utf8(page[:end]) if end is not None else super().parse(html)
+
     def article(self) -> ArticleItem:
+        # Found first in the cut = found first in the page; missing from it = perhaps further down.
+        if self.cut and not (self.selector.css("h1.title") and self.selector.css('link[rel="canonical"]')):
+            return self._whole_page_article()
         body = self.selector.css(self.body_css)
         self.require(body=body)
         for writer in body.css(".writer")[:1]:  # the byline ends the article; reactions and lists follow
-            for later in writer.xpath("following-sibling::*"):
+            for later in writer.xpath("following-sibling::node()"):  # their text and comments too
+                if isinstance(later.root, str):
+                    continue
                 later.drop()
+            writer.root.tail = None
         subtitles, images, paragraphs = editor_article_parts(body[0], self)
         ld = self.json_ld()
         title = self.text("h1.title") or clean(ld.get("headline"))
         self.require(title=title, paragraphs=paragraphs)
-        return self.new_article(
+        modified = ld.get("dateModified") or self.meta("article:modified_time")
+        if not modified:
+            modified = self._visible("수정")
+            if modified is None and self.cut:
+                return self._whole_page_article()
+        item = self.new_article(
             title=title,
             subtitles=subtitles,
             published_at=ld.get("datePublished") or self.meta("article:published_time"),
-            modified_at=ld.get("dateModified") or self.meta("article:modified_time") or self._visible("수정"),
+            modified_at=modified,
             authors=people_names(ld),
             section=self.meta("article:section", "content_category"),
             paragraphs=paragraphs,
             images=images,
             tags=[],  # the hashtag block (<!-- 해시태그 -->) is empty on the pages we have; news_keywords is SEO
         )
+        if self.cut and self.impossible_dates:  # their replacement is looked for in the whole page's text
+            return self._whole_page_article()
+        return item
 
     def _visible(self, label: str) -> str | None:
         for term in self.selector.css(".info dl.wrt-text dt"):
             if clean(term.css("::text").get()) == label:
                 return clean(term.xpath("following-sibling::dd[1]/text()").get()) or None
         return None
+
+    def _whole_page_article(self) -> ArticleItem:
+        page = _WholeLegacyPage(self.url, self.html)
+        item = page.article()
+        self.__dict__["_impossible_dates"] = page.impossible_dates
+        return item
+
+
+class _WholeLegacyPage(HankookLegacyPage):
+    cut_at_byline = False
+
+
+# After the byline box, neither may appear for the page to be parsed only that far: every <meta> and JSON-LD of
+# the page is read (as this template writes them, in lower case).
+_LEGACY_READS_AFTER_BYLINE = (b"<meta", b"ld+json")
+
+
+def legacy_article_end(page: bytes) -> int | None:
+    """Byte offset just past the ``div.writer`` byline box after the legacy body's start, or None to parse the
+    whole page: no byline box, one with a ``<div>`` inside, or a meta or JSON-LD after it (40% of the corpus
+    page's bytes come before it; related lists, comments, footer and their scripts follow)."""
+    start = page.find(b'itemprop="articleBody"')
+    writer = page.find(b'<div class="writer"', start) if start >= 0 else -1
+    close = page.find(b"</div>", writer) if writer >= 0 else -1
+    if close < 0 or page.find(b"<div", writer + 4, close) >= 0:
+        return None
+    end = close + len(b"</div>")
+    if any(page.find(marker, end) >= 0 for marker in _LEGACY_READS_AFTER_BYLINE):
+        return None
+    return end
 
 
 # --- React flight payload (newscrawl/sites/hankookilbo_flight.py) ----------------------------------------------
