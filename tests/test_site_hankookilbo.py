@@ -20,9 +20,9 @@ from newscrawl.sites.hankookilbo import (
     HankookLegacyPage,
     HankookNextPage,
     _WholeLegacyPage,
+    _WholeNextPage,
     find_article_detail,
     hankookilbo_page,
-    legacy_article_end,
 )
 from newscrawl.sites.hankookilbo_flight import flight_rows
 from newscrawl.text import fragment_lines
@@ -121,43 +121,78 @@ def test_legacy_article_ends_at_the_byline():
     assert item["authors"] == ["구현모"]  # the dateline 순천, 광양 is not a name
 
 
+def after_end(html: str, end: str, extra: str) -> str:
+    return html[:end] + extra + html[end:]
+
+
 def legacy_variants() -> dict[str, str]:
     html = html_of(LEGACY)
-    byline_end = html.index("</div>", html.index('<div class="writer"')) + len("</div>")
-    after = lambda extra: html[:byline_end] + extra + html[byline_end:]  # noqa: E731
+    end = html.index("</div>", html.index('<div class="writer"')) + len("</div>")
     return {
         "as served": html,
-        "text after the byline": after("후속 텍스트<!-- c -->꼬리<p>단락</p>끝"),
-        "a meta after the byline": after('<meta property="article:section" content="나중">'),
-        "JSON-LD after the byline": after('<script type="application/ld+json">{"@type": "NewsArticle"}</script>'),
+        "text after the byline": after_end(html, end, "후속 텍스트<!-- c -->꼬리<p>단락</p>끝"),
+        "a meta after the byline": after_end(html, end, '<meta property="article:section" content="나중">'),
+        "JSON-LD after the byline": after_end(html, end, '<script type="application/ld+json">{"@type": "NewsArticle"}'
+                                                         '</script>'),
         "no canonical link": html.replace('rel="canonical"', 'rel="x-canonical"'),
+        "no h1 title before the byline": html.replace('<h1 class="title">', '<h1 class="x">', 1),
         "no modified date": html.replace('"dateModified"', '"x"').replace("article:modified_time", "x"),
-        "the date box only after the byline": after('<div class="info"><dl class="wrt-text"><dt>수정</dt><dd>2025.05.16 '
-                                                    '09:00</dd></dl></div>').replace("<dt>수정</dt>", "<dt>-</dt>", 1)
-                                                    .replace('"dateModified"', '"x"'),
+        "the date box only after the byline": after_end(
+            html, end, '<div class="info"><dl class="wrt-text"><dt>수정</dt><dd>2025.05.16 09:00</dd></dl></div>'
+        ).replace("<dt>수정</dt>", "<dt>-</dt>", 1).replace('"dateModified"', '"x"'),
+        "an impossible date": html.replace('"datePublished" : "2025-05-15', '"datePublished" : "2025-02-30', 1),
     }
 
 
-@pytest.mark.parametrize("variant", sorted(legacy_variants()))
-def test_legacy_page_parsed_up_to_the_byline_reads_as_the_whole_page(variant):
-    """The legacy page is parsed only up to its byline box; what it reads is what the whole page gives (text after
-    the byline is furniture in both), and a page whose cut lacks something is read whole."""
-    html = legacy_variants()[variant]
-    page, whole = HankookLegacyPage(URLS[LEGACY], html), _WholeLegacyPage(URLS[LEGACY], html)
+def next_variants() -> dict[str, str]:
+    html = html_of(SERVER_RENDERED)
+    end = html.index("</section>", html.index('<section id="article-section"')) + len("</section>")
+    return {
+        "as served": html,
+        "a meta after the article": after_end(html, end, '<meta property="article:tag" content="나중">'),
+        "JSON-LD after the article": after_end(html, end, '<script type="application/ld+json">{"@type": '
+                                                          '"NewsArticle", "keywords": "x"}</script>'),
+        "text after the article": after_end(html, end, "<p>후속</p>"),
+        "no section link before the article": html.replace('data-ga4="article_section_1"', 'data-ga4="x"', 1),
+        "no canonical link": html.replace('rel="canonical"', 'rel="x-canonical"'),
+        "a nested section": html.replace('<section id="article-section">', '<section id="article-section">'
+                                         '<section></section>', 1),
+    }
+
+
+CUT_VARIANTS = [("legacy", name) for name in sorted(legacy_variants())] + [
+    ("next", name) for name in sorted(next_variants())]
+
+
+@pytest.mark.parametrize(("template", "variant"), CUT_VARIANTS)
+def test_a_page_parsed_up_to_its_article_end_reads_as_the_whole_page(template, variant):
+    """Legacy and server-rendered pages are parsed only up to their article's end (the byline box, the article
+    section); what they read is what the whole page gives, and a page whose cut lacks something is read whole."""
+    if template == "legacy":
+        html, url, layout, whole_layout = legacy_variants()[variant], URLS[LEGACY], HankookLegacyPage, _WholeLegacyPage
+    else:
+        html, url, layout, whole_layout = next_variants()[variant], URLS[SERVER_RENDERED], HankookNextPage, \
+            _WholeNextPage
+    page, whole = layout(url, html), whole_layout(url, html)
     assert not whole.cut
-    assert page.cut == (variant not in ("a meta after the byline", "JSON-LD after the byline"))
+    assert page.cut == ("a meta after" not in variant and "JSON-LD after" not in variant
+                        and variant != "a nested section")
     assert asdict(page.article()) == asdict(whole.article())
     assert page.impossible_dates == whole.impossible_dates
 
 
-def test_legacy_cut_ends_at_the_byline_box():
-    page = utf8(html_of(LEGACY))
-    end = legacy_article_end(page)
-    assert end is not None and page[:end].endswith(b"</div>") and b'<div class="writer"' in page[end - 200:end]
-    assert len(page[:end]) < 0.5 * len(page)
-    assert legacy_article_end(page.replace(b'<div class="writer"', b'<div class="writer-x"')) is None
-    nested = page.replace(b'<div class="writer">', b'<div class="writer"><div>', 1)
-    assert legacy_article_end(nested) is None
+def test_cut_ends_at_the_article_end():
+    legacy = utf8(html_of(LEGACY))
+    end = HankookLegacyPage.article_end(legacy)
+    assert end is not None and legacy[:end].endswith(b"</div>") and b'<div class="writer"' in legacy[end - 200:end]
+    assert end < 0.5 * len(legacy)
+    assert HankookLegacyPage.article_end(legacy.replace(b'<div class="writer"', b'<div class="writer-x"')) is None
+    assert HankookLegacyPage.article_end(legacy.replace(b'<div class="writer">', b'<div class="writer"><div>', 1)) \
+        is None
+    server_rendered = HankookNextPage.page_bytes(html_of(SERVER_RENDERED))
+    end = HankookNextPage.article_end(server_rendered)
+    assert end is not None and server_rendered[:end].endswith(b"</section>")
+    assert HankookNextPage.article_end(server_rendered.replace(b'id="article-view-content"', b'id="x"')) is None
 
 
 def test_legacy_text_after_the_byline_is_not_article():

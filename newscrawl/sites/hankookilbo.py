@@ -23,6 +23,7 @@ import re
 from typing import ClassVar
 
 from lxml import html
+from parsel import SelectorList
 
 from newscrawl.extractors.bylines import reporter_name
 from newscrawl.extractors.embedded import resolve_reference
@@ -33,7 +34,7 @@ from newscrawl.items import ArticleItem
 from newscrawl.pages import HtmlArticlePage
 from newscrawl.selectors import PageSelector, utf8
 from newscrawl.sites import Site
-from newscrawl.sites.hankookilbo_flight import FlightRows
+from newscrawl.sites.hankookilbo_flight import FlightRows, flight_rows, without_flight_scripts
 from newscrawl.text import clean, fragment_lines, render_lines
 
 NAME = "hankookilbo"
@@ -60,8 +61,53 @@ def people_names(ld: dict) -> list[str]:
     return list(dict.fromkeys(reporter_name(n) for n in json_ld_people(ld.get("author"), strings=False)))
 
 
-class HankookNextPage(HtmlArticlePage):
-    """Next.js template with the article server-rendered into ``#article-view-content`` (2026+)."""
+# Read anywhere in a page (every <meta>, every JSON-LD): a page is parsed only up to its article's end when neither
+# comes later (as these templates write them, in lower case).
+_READ_ANYWHERE = (b"<meta", b"ld+json")
+
+
+class EndOfArticleCut(HtmlArticlePage):
+    """A template whose article ends at a known element, followed by page furniture, ads and their scripts: the
+    page is parsed only up to that element's end (:meth:`article_end`). What a layout finds first in such a prefix
+    is what it finds first in the whole page; a layout that misses something in the prefix, or whose dates need
+    replacing from the page's text, reads the whole page (:meth:`whole_page_article`)."""
+
+    whole: ClassVar[type[EndOfArticleCut] | None] = None  # the same layout reading the whole page
+    cut = False
+
+    @staticmethod
+    def page_bytes(html: str) -> bytes:
+        return utf8(html)
+
+    @staticmethod
+    def article_end(page: bytes) -> int | None:
+        """Byte offset of the article's end in ``page``, or None to parse the whole page."""
+        raise NotImplementedError
+
+    def parse(self, html: str) -> PageSelector:
+        page = self.page_bytes(html)
+        end = self.article_end(page) if self.whole is not None else None
+        if end is not None and any(page.find(marker, end) >= 0 for marker in _READ_ANYWHERE):
+            end = None
+        self.cut = end is not None
+        return PageSelector.from_utf8(page[:end] if end is not None else page)
+
+    def whole_page_article(self) -> ArticleItem:
+        assert self.whole is not None
+        page = self.whole(self.url, self.html)
+        item = page.article()
+        self.__dict__["_impossible_dates"] = page.impossible_dates
+        return item
+
+    def checked(self, item: ArticleItem) -> ArticleItem:
+        """``item``, or the whole page's reading when a date had to be replaced (from the page's text)."""
+        return self.whole_page_article() if self.cut and self.impossible_dates else item
+
+
+class HankookNextPage(EndOfArticleCut):
+    """Next.js template with the article server-rendered into ``#article-view-content`` (2026+), inside
+    ``<section id="article-section">``; the flight scripts' text (half the page's bytes) and everything after the
+    section (copyright line, ads, recommendations) are not parsed."""
 
     site = NAME
     publisher = PUBLISHER
@@ -72,7 +118,24 @@ class HankookNextPage(HtmlArticlePage):
         return cls.marker in source
     body_css = "#article-view-content"
 
+    @staticmethod
+    def page_bytes(html: str) -> bytes:
+        return without_flight_scripts(utf8(html))[0]
+
+    @staticmethod
+    def article_end(page: bytes) -> int | None:
+        """The end of ``<section id="article-section">`` when it holds the body and no other section."""
+        start = page.find(b'<section id="article-section"')
+        close = page.find(b"</section>", start) if start >= 0 else -1
+        if close < 0 or page.find(b"<section", start + 8, close) >= 0 \
+                or page.find(b'id="article-view-content"', start, close) < 0:
+            return None
+        return close + len(b"</section>")
+
     def article(self) -> ArticleItem:
+        if self.cut and not (self.selector.css('a[data-ga4="article_section_1"]')
+                             and self.selector.css('link[rel="canonical"]') and self._shown_headline()):
+            return self.whole_page_article()
         body = self.selector.css(self.body_css)
         self.require(body=body)
         subtitles, images, paragraphs = editor_article_parts(body[0], self)
@@ -80,7 +143,7 @@ class HankookNextPage(HtmlArticlePage):
         title = self._headline()
         self.require(title=title, paragraphs=paragraphs)
         section_link = clean(self.selector.css('a[data-ga4="article_section_1"]::text').get())
-        return self.new_article(
+        return self.checked(self.new_article(
             title=title,
             subtitles=subtitles,
             published_at=ld.get("datePublished") or self.meta("article:published_time"),
@@ -90,12 +153,15 @@ class HankookNextPage(HtmlArticlePage):
             paragraphs=paragraphs,
             images=images,
             tags=self._tags(ld),
-        )
+        ))
+
+    def _shown_headline(self) -> SelectorList:
+        # The section links sit in a block whose next sibling <p> is the headline.
+        return self.selector.xpath(
+            '(//a[@data-ga4="article_section_1"]/ancestor::div[following-sibling::p][1]/following-sibling::p)[1]')
 
     def _headline(self) -> str:
-        # The section links sit in a block whose next sibling <p> is the headline.
-        shown = self.selector.xpath(
-            '(//a[@data-ga4="article_section_1"]/ancestor::div[following-sibling::p][1]/following-sibling::p)[1]')
+        shown = self._shown_headline()
         if shown:
             return " ".join(render_lines(shown[0].root))
         return clean(self.meta("headline") or self.json_ld().get("headline"))
@@ -118,9 +184,15 @@ class HankookFlightPage(HtmlArticlePage):
     def matches(cls, source: str) -> bool:
         return cls.marker in source
 
-    def __init__(self, url: str, html_text: str):
-        super().__init__(url, html_text)
-        self.rows = FlightRows.of_page(self.selector.root)
+    def parse(self, html: str) -> PageSelector:
+        """The page without its flight scripts, whose texts give the rows (the page's DOM serves its <head>)."""
+        stripped, scripts, every = without_flight_scripts(utf8(html))
+        if not every:  # a flight script of another shape: read every script of the parsed page
+            selector = super().parse(html)
+            self.rows = FlightRows.of_page(selector.root)
+            return selector
+        self.rows = flight_rows(scripts)
+        return PageSelector.from_utf8(stripped)
 
     def article(self) -> ArticleItem:
         detail = find_article_detail(self.rows)
@@ -158,31 +230,32 @@ class HankookFlightPage(HtmlArticlePage):
         return list(dict.fromkeys(t for t in tags if t))
 
 
-class HankookLegacyPage(HtmlArticlePage):
+class HankookLegacyPage(EndOfArticleCut):
     """The jQuery template (``/News/Read/<id>``, until early 2026). The article ends at the ``div.writer`` byline
-    box; the page is parsed only that far (:func:`legacy_article_end`), and read again whole when the cut lacks
-    something the layout looks for."""
+    box: related lists, comments, footer and their scripts follow (60% of the corpus page's bytes, not parsed)."""
 
     site = NAME
     publisher = PUBLISHER
     marker: ClassVar[str] = 'itemprop="articleBody"'
-    cut_at_byline: ClassVar[bool] = True
 
     @classmethod
     def matches(cls, source: str) -> bool:
         return cls.marker in source
     body_css = 'div.col-main[itemprop="articleBody"]'
 
-    def parse(self, html: str) -> PageSelector:
-        page = utf8(html)
-        end = legacy_article_end(page) if self.cut_at_byline else None
-        self.cut = end is not None
-        return PageSelector.from_utf8(page[:end]) if end is not None else super().parse(html)
+    @staticmethod
+    def article_end(page: bytes) -> int | None:
+        """Just past the ``div.writer`` byline box after the body's start (None when it has a ``<div>`` inside)."""
+        start = page.find(b'itemprop="articleBody"')
+        writer = page.find(b'<div class="writer"', start) if start >= 0 else -1
+        close = page.find(b"</div>", writer) if writer >= 0 else -1
+        if close < 0 or page.find(b"<div", writer + 4, close) >= 0:
+            return None
+        return close + len(b"</div>")
 
     def article(self) -> ArticleItem:
-        # Found first in the cut = found first in the page; missing from it = perhaps further down.
         if self.cut and not (self.selector.css("h1.title") and self.selector.css('link[rel="canonical"]')):
-            return self._whole_page_article()
+            return self.whole_page_article()
         body = self.selector.css(self.body_css)
         self.require(body=body)
         for writer in body.css(".writer")[:1]:  # the byline ends the article; reactions and lists follow
@@ -199,8 +272,8 @@ class HankookLegacyPage(HtmlArticlePage):
         if not modified:
             modified = self._visible("수정")
             if modified is None and self.cut:
-                return self._whole_page_article()
-        item = self.new_article(
+                return self.whole_page_article()
+        return self.checked(self.new_article(
             title=title,
             subtitles=subtitles,
             published_at=ld.get("datePublished") or self.meta("article:published_time"),
@@ -210,10 +283,7 @@ class HankookLegacyPage(HtmlArticlePage):
             paragraphs=paragraphs,
             images=images,
             tags=[],  # the hashtag block (<!-- 해시태그 -->) is empty on the pages we have; news_keywords is SEO
-        )
-        if self.cut and self.impossible_dates:  # their replacement is looked for in the whole page's text
-            return self._whole_page_article()
-        return item
+        ))
 
     def _visible(self, label: str) -> str | None:
         for term in self.selector.css(".info dl.wrt-text dt"):
@@ -221,35 +291,17 @@ class HankookLegacyPage(HtmlArticlePage):
                 return clean(term.xpath("following-sibling::dd[1]/text()").get()) or None
         return None
 
-    def _whole_page_article(self) -> ArticleItem:
-        page = _WholeLegacyPage(self.url, self.html)
-        item = page.article()
-        self.__dict__["_impossible_dates"] = page.impossible_dates
-        return item
+
+class _WholeNextPage(HankookNextPage):
+    whole = None
 
 
 class _WholeLegacyPage(HankookLegacyPage):
-    cut_at_byline = False
+    whole = None
 
 
-# After the byline box, neither may appear for the page to be parsed only that far: every <meta> and JSON-LD of
-# the page is read (as this template writes them, in lower case).
-_LEGACY_READS_AFTER_BYLINE = (b"<meta", b"ld+json")
-
-
-def legacy_article_end(page: bytes) -> int | None:
-    """Byte offset just past the ``div.writer`` byline box after the legacy body's start, or None to parse the
-    whole page: no byline box, one with a ``<div>`` inside, or a meta or JSON-LD after it (40% of the corpus
-    page's bytes come before it; related lists, comments, footer and their scripts follow)."""
-    start = page.find(b'itemprop="articleBody"')
-    writer = page.find(b'<div class="writer"', start) if start >= 0 else -1
-    close = page.find(b"</div>", writer) if writer >= 0 else -1
-    if close < 0 or page.find(b"<div", writer + 4, close) >= 0:
-        return None
-    end = close + len(b"</div>")
-    if any(page.find(marker, end) >= 0 for marker in _LEGACY_READS_AFTER_BYLINE):
-        return None
-    return end
+HankookNextPage.whole = _WholeNextPage
+HankookLegacyPage.whole = _WholeLegacyPage
 
 
 # --- React flight payload (newscrawl/sites/hankookilbo_flight.py) ----------------------------------------------
