@@ -20,6 +20,7 @@ rules, ``<p class="editor-p"><br></p>`` spacers, and ad slots.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import ClassVar
 
 from lxml import html
@@ -31,7 +32,7 @@ from newscrawl.extractors.images import caption_text, photo_boxes, plain_caption
 from newscrawl.extractors.korean import with_shaped_deck
 from newscrawl.extractors.people import json_ld_people
 from newscrawl.items import ArticleItem
-from newscrawl.pages import HtmlArticlePage
+from newscrawl.pages import META_ATTRIBUTES, HtmlArticlePage
 from newscrawl.selectors import PageSelector, utf8
 from newscrawl.sites import Site
 from newscrawl.sites.hankookilbo_flight import FlightRows, flight_rows, without_flight_scripts
@@ -61,19 +62,18 @@ def people_names(ld: dict) -> list[str]:
     return list(dict.fromkeys(reporter_name(n) for n in json_ld_people(ld.get("author"), strings=False)))
 
 
-# Read anywhere in a page (every <meta>, every JSON-LD): a page is parsed only up to its article's end when neither
-# comes later (as these templates write them, in lower case).
-_READ_ANYWHERE = (b"<meta", b"ld+json")
-
-
 class EndOfArticleCut(HtmlArticlePage):
     """A template whose article ends at a known element, followed by page furniture, ads and their scripts: the
     page is parsed only up to that element's end (:meth:`article_end`). What a layout finds first in such a prefix
-    is what it finds first in the whole page; a layout that misses something in the prefix, or whose dates need
-    replacing from the page's text, reads the whole page (:meth:`whole_page_article`)."""
+    is what it finds first in the whole page. The whole page is read instead (:meth:`whole_page_article`) when the
+    prefix lacks something the layout looks for (a meta, JSON-LD, an element), when a date must be replaced from
+    the page's text, and, before parsing, when something the layout reads every instance of
+    (``read_everywhere``) also comes after the article."""
 
     whole: ClassVar[type[EndOfArticleCut] | None] = None  # the same layout reading the whole page
+    read_everywhere: ClassVar[tuple[bytes, ...]] = ()
     cut = False
+    missed = False  # something looked for was not in the prefix
 
     @staticmethod
     def page_bytes(html: str) -> bytes:
@@ -87,10 +87,27 @@ class EndOfArticleCut(HtmlArticlePage):
     def parse(self, html: str) -> PageSelector:
         page = self.page_bytes(html)
         end = self.article_end(page) if self.whole is not None else None
-        if end is not None and any(page.find(marker, end) >= 0 for marker in _READ_ANYWHERE):
+        if end is not None and any(page.find(marker, end) >= 0 for marker in self.read_everywhere):
             end = None
         self.cut = end is not None
         return PageSelector.from_utf8(page[:end] if end is not None else page)
+
+    def meta(self, *names: str) -> str | None:
+        value = super().meta(*names)
+        if self.cut and self._metas is not None:  # every name tried before the answer must be in the prefix
+            for name in names:
+                for attr in META_ATTRIBUTES:
+                    found = self._metas.get((attr, name))
+                    if found is None:
+                        self.missed = True
+                    elif found.strip():
+                        return value
+        return value
+
+    def json_ld(self, types: Iterable[str] = ("NewsArticle", "Article", "ReportageNewsArticle")) -> dict:
+        found = super().json_ld(types)
+        self.missed |= self.cut and not found
+        return found
 
     def whole_page_article(self) -> ArticleItem:
         assert self.whole is not None
@@ -100,8 +117,8 @@ class EndOfArticleCut(HtmlArticlePage):
         return item
 
     def checked(self, item: ArticleItem) -> ArticleItem:
-        """``item``, or the whole page's reading when a date had to be replaced (from the page's text)."""
-        return self.whole_page_article() if self.cut and self.impossible_dates else item
+        """``item``, or the whole page's reading when the prefix lacked something or a date had to be replaced."""
+        return self.whole_page_article() if self.cut and (self.missed or self.impossible_dates) else item
 
 
 class HankookNextPage(EndOfArticleCut):
@@ -117,6 +134,7 @@ class HankookNextPage(EndOfArticleCut):
     def matches(cls, source: str) -> bool:
         return cls.marker in source
     body_css = "#article-view-content"
+    read_everywhere = (b"article:tag",)  # every tag meta is a tag
 
     @staticmethod
     def page_bytes(html: str) -> bytes:
@@ -133,7 +151,7 @@ class HankookNextPage(EndOfArticleCut):
         return close + len(b"</section>")
 
     def article(self) -> ArticleItem:
-        if self.cut and not (self.selector.css('a[data-ga4="article_section_1"]')
+        if self.cut and not (self.body() is not None and self.selector.css('a[data-ga4="article_section_1"]')
                              and self.selector.css('link[rel="canonical"]') and self._shown_headline()):
             return self.whole_page_article()
         body = self.selector.css(self.body_css)
@@ -254,7 +272,8 @@ class HankookLegacyPage(EndOfArticleCut):
         return close + len(b"</div>")
 
     def article(self) -> ArticleItem:
-        if self.cut and not (self.selector.css("h1.title") and self.selector.css('link[rel="canonical"]')):
+        if self.cut and not (self.body() is not None and self.selector.css("h1.title")
+                             and self.selector.css('link[rel="canonical"]')):
             return self.whole_page_article()
         body = self.selector.css(self.body_css)
         self.require(body=body)
