@@ -12,15 +12,20 @@ from parsel import Selector
 
 from newscrawl import keys
 from newscrawl.extractors import embedded
+from newscrawl.extractors.images import caption_text, photo_boxes, plain_caption
 from newscrawl.pages import ExtractionError
 from newscrawl.selectors import utf8
 from newscrawl.sites import site_for_url
 from newscrawl.sites.hankookilbo import (
+    CAPTION_CSS,
+    PHOTO_BOX_CSS,
+    PHOTO_SRC_CSS,
     HankookFlightPage,
     HankookLegacyPage,
     HankookNextPage,
     _WholeLegacyPage,
     _WholeNextPage,
+    editor_photos,
     find_article_detail,
     hankookilbo_page,
 )
@@ -202,6 +207,20 @@ def test_cut_ends_at_the_article_end():
 def test_legacy_text_after_the_byline_is_not_article():
     item = asdict(HankookLegacyPage(URLS[LEGACY], legacy_variants()["text after the byline"]).article())
     assert item["paragraphs"] == asdict(HankookLegacyPage(URLS[LEGACY], html_of(LEGACY)).article())["paragraphs"]
+
+
+@pytest.mark.parametrize("stem", [LEGACY, SERVER_RENDERED])
+def test_editor_photos_read_as_the_shared_photo_box_reader(stem):
+    """editor_photos (queries compiled once) gives what extractors.images.photo_boxes gives, and drops the boxes."""
+    layout = HankookLegacyPage if stem == LEGACY else HankookNextPage
+    page, other = layout(URLS[stem], html_of(stem)), layout(URLS[stem], html_of(stem))
+    ours, shared = page.body(), other.body()
+    expected = photo_boxes(shared, PHOTO_BOX_CSS, other.absolute,
+                           caption=lambda box: plain_caption(caption_text(box, CAPTION_CSS, first=True)),
+                           src_css=PHOTO_SRC_CSS, every_image=False, keep_missing=True)
+    assert len(expected) >= 3 and all(image["url"] and image["caption"] for image in expected)
+    assert editor_photos(ours, page) == expected
+    assert ours.get() == shared.get() and not ours.css(PHOTO_BOX_CSS)
 
 
 def test_flight_page_drops_ad_placeholders_and_byline():

@@ -28,12 +28,12 @@ from parsel import SelectorList
 
 from newscrawl.extractors.bylines import reporter_name
 from newscrawl.extractors.embedded import resolve_reference
-from newscrawl.extractors.images import caption_text, photo_boxes, plain_caption, take_deck
+from newscrawl.extractors.images import take_deck
 from newscrawl.extractors.korean import with_shaped_deck
 from newscrawl.extractors.people import json_ld_people
 from newscrawl.items import ArticleItem
 from newscrawl.pages import META_ATTRIBUTES, HtmlArticlePage
-from newscrawl.selectors import PageSelector, utf8
+from newscrawl.selectors import PageSelector, css_xpath, utf8
 from newscrawl.sites import Site
 from newscrawl.sites.hankookilbo_flight import FlightRows, flight_rows, without_flight_scripts
 from newscrawl.text import clean, fragment_lines, render_lines
@@ -41,18 +41,33 @@ from newscrawl.text import clean, fragment_lines, render_lines
 NAME = "hankookilbo"
 PUBLISHER = "한국일보"
 DECK_CSS = "h2.sub-tit-ll"
+PHOTO_BOX_CSS, PHOTO_SRC_CSS, CAPTION_CSS = ".editor-img-box", "img::attr(src), img::attr(data-src)", ".caption"
 # Inside the body: ads, rules, the zoom button, the byline box.
 BODY_CHROME_CSS = (".end-ad-container", ".ad", ".div-line", ".writer", "script", "style", ".img-zoomin")
 _AD_PLACEHOLDER = re.compile(r"\$\$[A-Z_]+\$\$")
 
 
+def editor_photos(body: PageSelector, base: HtmlArticlePage) -> list[dict]:
+    """One entry per ``div.editor-img-box`` photo: its first img@src or img@data-src and its first ``.caption``'s
+    text (credit kept), as ``extractors.images.photo_boxes`` reads them (each query compiled once here: a page has
+    several boxes); the boxes are then dropped."""
+    boxes = css_xpath(PHOTO_BOX_CSS)(body.root)
+    sources, captions = css_xpath(PHOTO_SRC_CSS), css_xpath(CAPTION_CSS)
+    images = []
+    for box in boxes:
+        src = next(iter(sources(box)), None)
+        caption = next(iter(captions(box)), None)
+        text = clean(" ".join(render_lines(caption))) if caption is not None else ""
+        images.append({"url": base.absolute(src) if src else None, "caption": text or None})
+    for box in boxes:
+        PageSelector(root=box, type="html").drop()
+    return images
+
+
 def editor_article_parts(body: PageSelector, base: HtmlArticlePage) -> tuple[list[str], list[dict], list[str]]:
     """(subtitles, images, paragraphs) of an editor-markup body; the body's DOM loses deck, photos and chrome."""
     subtitles = take_deck(body, DECK_CSS)
-    # One entry per div.editor-img-box photo: img@src and the caption text (credit kept).
-    images = photo_boxes(body, ".editor-img-box", base.absolute,
-                         caption=lambda box: plain_caption(caption_text(box, ".caption", first=True)),
-                         src_css="img::attr(src), img::attr(data-src)", every_image=False, keep_missing=True)
+    images = editor_photos(body, base)
     body.drop_all(BODY_CHROME_CSS)  # the bare classes in one pass over the body's attributes
     subtitles, paragraphs = with_shaped_deck(subtitles, render_lines(body.root))  # a deck outside h2.sub-tit-ll too
     return subtitles, images, paragraphs
@@ -151,10 +166,10 @@ class HankookNextPage(EndOfArticleCut):
         return close + len(b"</section>")
 
     def article(self) -> ArticleItem:
-        if self.cut and not (self.body() is not None and self.selector.css('a[data-ga4="article_section_1"]')
+        body = self.selector.css(self.body_css)
+        if self.cut and not (body and self.selector.css('a[data-ga4="article_section_1"]')
                              and self.selector.css('link[rel="canonical"]') and self._shown_headline()):
             return self.whole_page_article()
-        body = self.selector.css(self.body_css)
         self.require(body=body)
         subtitles, images, paragraphs = editor_article_parts(body[0], self)
         ld = self.json_ld()
@@ -272,10 +287,9 @@ class HankookLegacyPage(EndOfArticleCut):
         return close + len(b"</div>")
 
     def article(self) -> ArticleItem:
-        if self.cut and not (self.body() is not None and self.selector.css("h1.title")
-                             and self.selector.css('link[rel="canonical"]')):
-            return self.whole_page_article()
         body = self.selector.css(self.body_css)
+        if self.cut and not (body and self.selector.css("h1.title") and self.selector.css('link[rel="canonical"]')):
+            return self.whole_page_article()
         self.require(body=body)
         for writer in body.css(".writer")[:1]:  # the byline ends the article; reactions and lists follow
             for later in writer.xpath("following-sibling::node()"):  # their text and comments too
