@@ -24,6 +24,9 @@ _PUSH = b"self.__next_f.push("
 _PUSH_SCRIPT_TAG = b"<script>"
 _SCRIPT_END = b"</script>"
 _TEXT_ROW = re.compile(rb"T([0-9a-f]+)")
+# The first byte of any bytes json.loads accepts: a JSON value (NaN and Infinity too) or whitespace, or a BOM or NUL
+# by which it detects another encoding (those are left to json.loads).
+_JSON_STARTS = b'{["-0123456789tfnIN \t\r\n\x00\xef\xfe\xff'
 _MISSING = object()
 
 
@@ -40,11 +43,13 @@ class FlightRows(Mapping[str, Any]):
             if colon < 0:
                 break
             row_id = stream[pos:colon].decode("ascii", "replace").strip()
-            comma = stream.find(b",", colon)
-            text_row = _TEXT_ROW.fullmatch(stream, colon + 1, comma) if comma > 0 else None
-            if row_id in self._raw:  # a repeated id (never seen on a real page): settle the earlier row first
-                self._value(row_id)
+            text_row = None
+            if stream[colon + 1:colon + 2] == b"T":  # a text row's header, T<hex byte length>, ends at a comma
+                comma = stream.find(b",", colon)
+                text_row = _TEXT_ROW.fullmatch(stream, colon + 1, comma) if comma > 0 else None
             if text_row is not None:
+                if row_id in self._raw:  # a repeated id: settle the earlier row first
+                    self._value(row_id)
                 length = int(text_row[1], 16)
                 self._rows[row_id] = stream[comma + 1:comma + 1 + length].decode("utf-8", "replace")
                 pos = comma + 1 + length
@@ -52,6 +57,11 @@ class FlightRows(Mapping[str, Any]):
             end = stream.find(b"\n", colon)
             end = len(stream) if end < 0 else end
             raw = stream[colon + 1:end]
+            pos = end + 1
+            if raw[:1] not in _JSON_STARTS:  # module ("I[...]") and hint (":HL[...]", many with one id) rows
+                continue
+            if row_id in self._raw:  # a repeated id: settle the earlier row first
+                self._value(row_id)
             if row_id in self._rows:  # the later value wins if it parses, in the earlier one's place
                 value = _json(raw)
                 if value is not _MISSING:
@@ -59,7 +69,6 @@ class FlightRows(Mapping[str, Any]):
             else:
                 self._raw[row_id] = raw
                 self._rows[row_id] = _MISSING
-            pos = end + 1
 
     @classmethod
     def of_page(cls, root: etree._Element) -> FlightRows:
