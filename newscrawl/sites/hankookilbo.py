@@ -15,6 +15,12 @@
 All three share the editor markup: deck ``h2.sub-tit-ll`` (lines split at ``<br>``), photos
 ``div.editor-img-box`` (``img@src`` + ``div.caption``), subheads ``h3.editor-tit`` (paragraphs), ``div-line``
 rules, ``<p class="editor-p"><br></p>`` spacers, and ad slots.
+
+Speed (issue #15; these pages are mostly script and furniture): the legacy page is parsed only up to its byline
+box and the server-rendered page up to the end of its ``section#article-section`` (:class:`EndOfArticleCut`:
+whatever the layout misses in that prefix sends it to the whole page); the Next.js pages' flight scripts (half
+their bytes) are cut out before libxml2 parses the page, and their rows are parsed only when read
+(``newscrawl/sites/hankookilbo_flight.py``).
 """
 
 from __future__ import annotations
