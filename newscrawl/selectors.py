@@ -63,6 +63,8 @@ _TRANSLATOR = AttributeAxisTranslator()
 def css_xpath(css: str) -> etree.XPath:
     """``css`` as PageSelector translates it, compiled once (for a query asked of each of many elements)."""
     return etree.XPath(_TRANSLATOR.css_to_xpath(css))
+
+
 _last_encoded: tuple[str, bytes] = ("", b"")
 
 

@@ -101,6 +101,16 @@ def test_lazy_flight_rows_read_as_every_row_parsed(stem):
     assert list(lazy) == list(every) and dict(lazy) == every
 
 
+def test_a_flight_script_of_another_shape_means_every_script_of_the_parsed_page():
+    html = html_of(FLIGHT)
+    odd = html.replace("<script>self.__next_f.push(", "<script >self.__next_f.push(", 1)
+    page, served = HankookFlightPage(URLS[FLIGHT], odd), HankookFlightPage(URLS[FLIGHT], html)
+    assert page.selector.css("script::text").re(r"self\.__next_f\.push") and not served.selector.css(
+        "script::text").re(r"self\.__next_f\.push")  # the served page's flight scripts are not parsed
+    assert dict(page.rows) == dict(served.rows)
+    assert asdict(page.article()) == asdict(served.article())
+
+
 def test_flight_rows_edge_cases_as_the_eager_reader():
     rows = ['1:{"a":1}', "2:I[1]", '3:{"x":{"articleId":1,"contentHtml":"$4"}}', "4:T3,abc",
             '1:{"a":2}', '3:not json', '5:{"article\\u0049d":2,"contentHtml":"$4"}']
