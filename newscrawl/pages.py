@@ -179,10 +179,14 @@ class HtmlArticlePage(ArticlePage):
             self.selector = PageSelector.from_html(cut.html)
             self._json_ld_texts = cut.json_ld
         else:
-            self.selector = PageSelector.from_html(html)
+            self.selector = self.parse(html)
             # JSON-LD is read before chrome removal, which may drop every <script>.
             self._json_ld_texts = self.selector.css('script[type="application/ld+json"]::text').getall()
         self.selector.drop_all(self.chrome_selectors)
+
+    def parse(self, html: str) -> PageSelector:
+        """The page's selector; a layout that knows where its article ends may parse only that far."""
+        return PageSelector.from_html(html)
 
     def body(self) -> Selector | None:
         """The first element matching ``body_css`` (None when the page has none)."""

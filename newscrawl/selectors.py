@@ -57,6 +57,14 @@ class AttributeAxisTranslator(HTMLTranslator):
 
 
 _TRANSLATOR = AttributeAxisTranslator()
+
+
+@lru_cache(maxsize=256)
+def css_xpath(css: str) -> etree.XPath:
+    """``css`` as PageSelector translates it, compiled once (for a query asked of each of many elements)."""
+    return etree.XPath(_TRANSLATOR.css_to_xpath(css))
+
+
 _last_encoded: tuple[str, bytes] = ("", b"")
 
 
@@ -126,7 +134,12 @@ class PageSelector(Selector):
     @classmethod
     def from_html(cls, text: str) -> PageSelector:
         """The page's selector, parsed as parsel parses ``Selector(text=...)``."""
-        body = utf8(text).strip().replace(b"\x00", b"") or b"<html/>"
+        return cls.from_utf8(utf8(text))
+
+    @classmethod
+    def from_utf8(cls, body: bytes) -> PageSelector:
+        """``from_html`` of the text these UTF-8 bytes encode (a layout may hand the parser part of a page)."""
+        body = body.strip().replace(b"\x00", b"") or b"<html/>"
         root = etree.fromstring(body, parser=_PARSER)
         if root is None:
             root = etree.fromstring(b"<html/>", parser=_PARSER)

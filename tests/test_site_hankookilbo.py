@@ -8,17 +8,28 @@ from dataclasses import asdict
 from pathlib import Path
 
 import pytest
+from parsel import Selector
 
 from newscrawl import keys
+from newscrawl.extractors import embedded
+from newscrawl.extractors.images import caption_text, photo_boxes, plain_caption
 from newscrawl.pages import ExtractionError
+from newscrawl.selectors import utf8
 from newscrawl.sites import site_for_url
 from newscrawl.sites.hankookilbo import (
+    CAPTION_CSS,
+    PHOTO_BOX_CSS,
+    PHOTO_SRC_CSS,
     HankookFlightPage,
     HankookLegacyPage,
     HankookNextPage,
-    flight_rows,
+    _WholeLegacyPage,
+    _WholeNextPage,
+    editor_photos,
+    find_article_detail,
     hankookilbo_page,
 )
+from newscrawl.sites.hankookilbo_flight import flight_rows
 from newscrawl.text import fragment_lines
 from tests.crawling import crawl
 from tests.servers import FixtureServer, Route, page
@@ -77,6 +88,43 @@ def test_flight_text_rows_are_measured_in_utf8_bytes():
     assert rows["1"] == {"detail": "$2"} and rows["3"] == ["$", "p", None, {}]
 
 
+@pytest.mark.parametrize("stem", [FLIGHT, SERVER_RENDERED])
+def test_lazy_flight_rows_read_as_every_row_parsed(stem):
+    """The lazily parsed rows are embedded.flight_rows' rows, and the detail object is the one a depth-first
+    search over every parsed row finds (the reader skips rows whose text cannot hold the keys)."""
+    scripts = Selector(text=html_of(stem)).css("script::text").getall()
+    every = embedded.flight_rows(scripts)
+    assert embedded.find_object(list(every.values()), "articleId", "contentHtml")["articleId"] == stem.split("_")[1]
+    assert find_article_detail(flight_rows(scripts)) == embedded.find_object(
+        list(every.values()), "articleId", "contentHtml")
+    lazy = flight_rows(scripts)
+    assert list(lazy) == list(every) and dict(lazy) == every
+
+
+def test_a_flight_script_of_another_shape_means_every_script_of_the_parsed_page():
+    html = html_of(FLIGHT)
+    odd = html.replace("<script>self.__next_f.push(", "<script >self.__next_f.push(", 1)
+    page, served = HankookFlightPage(URLS[FLIGHT], odd), HankookFlightPage(URLS[FLIGHT], html)
+    assert page.selector.css("script::text").re(r"self\.__next_f\.push") and not served.selector.css(
+        "script::text").re(r"self\.__next_f\.push")  # the served page's flight scripts are not parsed
+    assert dict(page.rows) == dict(served.rows)
+    assert asdict(page.article()) == asdict(served.article())
+
+
+def test_flight_rows_edge_cases_as_the_eager_reader():
+    rows = ['1:{"a":1}', "2:I[1]", '3:{"x":{"articleId":1,"contentHtml":"$4"}}', "4:T3,abc",
+            '1:{"a":2}', '3:not json', '5:{"article\\u0049d":2,"contentHtml":"$4"}']
+    stream = "\n".join(rows) + "\n"
+    scripts = [f"self.__next_f.push({json.dumps([1, stream])})", "self.__next_f.push([2, 1])", "var x = 1"]
+    lazy, every = flight_rows(scripts), embedded.flight_rows(scripts)
+    assert dict(lazy) == every and list(lazy) == list(every)
+    assert every["1"] == {"a": 2} and every["4"] == "abc" and "2" not in every
+    assert find_article_detail(flight_rows(scripts)) == {"articleId": 1, "contentHtml": "$4"}
+    assert flight_rows(scripts).find_object("articleId", "nothing") == {}
+    escaped = flight_rows([f"self.__next_f.push({json.dumps([1, rows[-1] + chr(10)])})"])
+    assert escaped.find_object("articleId", "contentHtml") == {"articleId": 2, "contentHtml": "$4"}
+
+
 def test_deck_markup_splits_at_br():
     assert fragment_lines("첫 줄<br>둘째 줄<br/> ") == ["첫 줄", "둘째 줄"]
 
@@ -86,6 +134,103 @@ def test_legacy_article_ends_at_the_byline():
     assert item["paragraphs"][:2] == ['"경상도와 전라도로 나눠서 왜 싸우나."', "이재명 더불어민주당 대선 후보"]
     assert not any("이 기사와 관련된 기사" in p or "hankookilbo.com" in p for p in item["paragraphs"])
     assert item["authors"] == ["구현모"]  # the dateline 순천, 광양 is not a name
+
+
+def after_end(html: str, end: str, extra: str) -> str:
+    return html[:end] + extra + html[end:]
+
+
+def legacy_variants() -> dict[str, str]:
+    html = html_of(LEGACY)
+    end = html.index("</div>", html.index('<div class="writer"')) + len("</div>")
+    return {
+        "as served": html,
+        "text after the byline": after_end(html, end, "후속 텍스트<!-- c -->꼬리<p>단락</p>끝"),
+        "a meta after the byline": after_end(html, end, '<meta property="article:section" content="나중">'),
+        "a meta only after the byline": after_end(html, end, '<meta property="article:section" content="나중">')
+        .replace('<meta property="article:section" content="정치">', ""),
+        "JSON-LD after the byline": after_end(html, end, '<script type="application/ld+json">{"@type": "NewsArticle"}'
+                                                         '</script>'),
+        "JSON-LD only after the byline": after_end(html, end, '<script type="application/ld+json">{"@type": '
+                                                              '"NewsArticle", "headline": "나중"}</script>')
+        .replace('"@type" : "NewsArticle"', '"@type" : "Other"'),
+        "no canonical link": html.replace('rel="canonical"', 'rel="x-canonical"'),
+        "no h1 title before the byline": html.replace('<h1 class="title">', '<h1 class="x">', 1),
+        "no modified date": html.replace('"dateModified"', '"x"').replace("article:modified_time", "x"),
+        "the date box only after the byline": after_end(
+            html, end, '<div class="info"><dl class="wrt-text"><dt>수정</dt><dd>2025.05.16 09:00</dd></dl></div>'
+        ).replace("<dt>수정</dt>", "<dt>-</dt>", 1).replace('"dateModified"', '"x"'),
+        "an impossible date": html.replace('"datePublished" : "2025-05-15', '"datePublished" : "2025-02-30', 1),
+    }
+
+
+def next_variants() -> dict[str, str]:
+    html = html_of(SERVER_RENDERED)
+    end = html.index("</section>", html.index('<section id="article-section"')) + len("</section>")
+    return {
+        "as served": html,
+        "a meta after the article": after_end(html, end, '<meta property="article:tag" content="나중">'),
+        "JSON-LD after the article": after_end(html, end, '<script type="application/ld+json">{"@type": '
+                                                          '"NewsArticle", "keywords": "x"}</script>'),
+        "text after the article": after_end(html, end, "<p>후속</p>"),
+        "no section link before the article": html.replace('data-ga4="article_section_1"', 'data-ga4="x"', 1),
+        "no canonical link": html.replace('rel="canonical"', 'rel="x-canonical"'),
+        "a nested section": html.replace('<section id="article-section">', '<section id="article-section">'
+                                         '<section></section>', 1),
+    }
+
+
+CUT_VARIANTS = [("legacy", name) for name in sorted(legacy_variants())] + [
+    ("next", name) for name in sorted(next_variants())]
+
+
+@pytest.mark.parametrize(("template", "variant"), CUT_VARIANTS)
+def test_a_page_parsed_up_to_its_article_end_reads_as_the_whole_page(template, variant):
+    """Legacy and server-rendered pages are parsed only up to their article's end (the byline box, the article
+    section); what they read is what the whole page gives, and a page whose cut lacks something is read whole."""
+    if template == "legacy":
+        html, url, layout, whole_layout = legacy_variants()[variant], URLS[LEGACY], HankookLegacyPage, _WholeLegacyPage
+    else:
+        html, url, layout, whole_layout = next_variants()[variant], URLS[SERVER_RENDERED], HankookNextPage, \
+            _WholeNextPage
+    page, whole = layout(url, html), whole_layout(url, html)
+    assert not whole.cut
+    assert page.cut == (variant not in ("a meta after the article", "a nested section"))
+    assert asdict(page.article()) == asdict(whole.article())
+    assert page.impossible_dates == whole.impossible_dates
+
+
+def test_cut_ends_at_the_article_end():
+    legacy = utf8(html_of(LEGACY))
+    end = HankookLegacyPage.article_end(legacy)
+    assert end is not None and legacy[:end].endswith(b"</div>") and b'<div class="writer"' in legacy[end - 200:end]
+    assert end < 0.5 * len(legacy)
+    assert HankookLegacyPage.article_end(legacy.replace(b'<div class="writer"', b'<div class="writer-x"')) is None
+    assert HankookLegacyPage.article_end(legacy.replace(b'<div class="writer">', b'<div class="writer"><div>', 1)) \
+        is None
+    server_rendered = HankookNextPage.page_bytes(html_of(SERVER_RENDERED))
+    end = HankookNextPage.article_end(server_rendered)
+    assert end is not None and server_rendered[:end].endswith(b"</section>")
+    assert HankookNextPage.article_end(server_rendered.replace(b'id="article-view-content"', b'id="x"')) is None
+
+
+def test_legacy_text_after_the_byline_is_not_article():
+    item = asdict(HankookLegacyPage(URLS[LEGACY], legacy_variants()["text after the byline"]).article())
+    assert item["paragraphs"] == asdict(HankookLegacyPage(URLS[LEGACY], html_of(LEGACY)).article())["paragraphs"]
+
+
+@pytest.mark.parametrize("stem", [LEGACY, SERVER_RENDERED])
+def test_editor_photos_read_as_the_shared_photo_box_reader(stem):
+    """editor_photos (queries compiled once) gives what extractors.images.photo_boxes gives, and drops the boxes."""
+    layout = HankookLegacyPage if stem == LEGACY else HankookNextPage
+    page, other = layout(URLS[stem], html_of(stem)), layout(URLS[stem], html_of(stem))
+    ours, shared = page.body(), other.body()
+    expected = photo_boxes(shared, PHOTO_BOX_CSS, other.absolute,
+                           caption=lambda box: plain_caption(caption_text(box, CAPTION_CSS, first=True)),
+                           src_css=PHOTO_SRC_CSS, every_image=False, keep_missing=True)
+    assert len(expected) >= 3 and all(image["url"] and image["caption"] for image in expected)
+    assert editor_photos(ours, page) == expected
+    assert ours.get() == shared.get() and not ours.css(PHOTO_BOX_CSS)
 
 
 def test_flight_page_drops_ad_placeholders_and_byline():

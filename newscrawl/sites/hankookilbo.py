@@ -15,43 +15,66 @@
 All three share the editor markup: deck ``h2.sub-tit-ll`` (lines split at ``<br>``), photos
 ``div.editor-img-box`` (``img@src`` + ``div.caption``), subheads ``h3.editor-tit`` (paragraphs), ``div-line``
 rules, ``<p class="editor-p"><br></p>`` spacers, and ad slots.
+
+Speed (issue #15; these pages are mostly script and furniture): the legacy page is parsed only up to its byline
+box and the server-rendered page up to the end of its ``section#article-section`` (:class:`EndOfArticleCut`:
+whatever the layout misses in that prefix sends it to the whole page); the Next.js pages' flight scripts (half
+their bytes) are cut out before libxml2 parses the page, and their rows are parsed only when read
+(``newscrawl/sites/hankookilbo_flight.py``).
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any, ClassVar
+from collections.abc import Iterable
+from typing import ClassVar
 
 from lxml import html
-from parsel import Selector
+from parsel import SelectorList
 
 from newscrawl.extractors.bylines import reporter_name
-from newscrawl.extractors.embedded import find_object, flight_rows, resolve_reference
-from newscrawl.extractors.images import caption_text, photo_boxes, plain_caption, take_deck
+from newscrawl.extractors.embedded import resolve_reference
+from newscrawl.extractors.images import take_deck
 from newscrawl.extractors.korean import with_shaped_deck
 from newscrawl.extractors.people import json_ld_people
 from newscrawl.items import ArticleItem
-from newscrawl.pages import HtmlArticlePage
+from newscrawl.pages import META_ATTRIBUTES, HtmlArticlePage
+from newscrawl.selectors import PageSelector, css_xpath, utf8
 from newscrawl.sites import Site
+from newscrawl.sites.hankookilbo_flight import FlightRows, flight_rows, without_flight_scripts
 from newscrawl.text import clean, fragment_lines, render_lines
 
 NAME = "hankookilbo"
 PUBLISHER = "한국일보"
 DECK_CSS = "h2.sub-tit-ll"
+PHOTO_BOX_CSS, PHOTO_SRC_CSS, CAPTION_CSS = ".editor-img-box", "img::attr(src), img::attr(data-src)", ".caption"
 # Inside the body: ads, rules, the zoom button, the byline box.
 BODY_CHROME_CSS = (".end-ad-container", ".ad", ".div-line", ".writer", "script", "style", ".img-zoomin")
 _AD_PLACEHOLDER = re.compile(r"\$\$[A-Z_]+\$\$")
 
 
-def editor_article_parts(body: Selector, base: HtmlArticlePage) -> tuple[list[str], list[dict], list[str]]:
+def editor_photos(body: PageSelector, base: HtmlArticlePage) -> list[dict]:
+    """One entry per ``div.editor-img-box`` photo: its first img@src or img@data-src and its first ``.caption``'s
+    text (credit kept), as ``extractors.images.photo_boxes`` reads them (each query compiled once here: a page has
+    several boxes); the boxes are then dropped."""
+    boxes = css_xpath(PHOTO_BOX_CSS)(body.root)
+    sources, captions = css_xpath(PHOTO_SRC_CSS), css_xpath(CAPTION_CSS)
+    images = []
+    for box in boxes:
+        src = next(iter(sources(box)), None)
+        caption = next(iter(captions(box)), None)
+        text = clean(" ".join(render_lines(caption))) if caption is not None else ""
+        images.append({"url": base.absolute(src) if src else None, "caption": text or None})
+    for box in boxes:
+        PageSelector(root=box, type="html").drop()
+    return images
+
+
+def editor_article_parts(body: PageSelector, base: HtmlArticlePage) -> tuple[list[str], list[dict], list[str]]:
     """(subtitles, images, paragraphs) of an editor-markup body; the body's DOM loses deck, photos and chrome."""
     subtitles = take_deck(body, DECK_CSS)
-    # One entry per div.editor-img-box photo: img@src and the caption text (credit kept).
-    images = photo_boxes(body, ".editor-img-box", base.absolute,
-                         caption=lambda box: plain_caption(caption_text(box, ".caption", first=True)),
-                         src_css="img::attr(src), img::attr(data-src)", every_image=False, keep_missing=True)
-    for css in BODY_CHROME_CSS:
-        body.css(css).drop()
+    images = editor_photos(body, base)
+    body.drop_all(BODY_CHROME_CSS)  # the bare classes in one pass over the body's attributes
     subtitles, paragraphs = with_shaped_deck(subtitles, render_lines(body.root))  # a deck outside h2.sub-tit-ll too
     return subtitles, images, paragraphs
 
@@ -60,8 +83,69 @@ def people_names(ld: dict) -> list[str]:
     return list(dict.fromkeys(reporter_name(n) for n in json_ld_people(ld.get("author"), strings=False)))
 
 
-class HankookNextPage(HtmlArticlePage):
-    """Next.js template with the article server-rendered into ``#article-view-content`` (2026+)."""
+class EndOfArticleCut(HtmlArticlePage):
+    """A template whose article ends at a known element, followed by page furniture, ads and their scripts: the
+    page is parsed only up to that element's end (:meth:`article_end`). What a layout finds first in such a prefix
+    is what it finds first in the whole page. The whole page is read instead (:meth:`whole_page_article`) when the
+    prefix lacks something the layout looks for (a meta, JSON-LD, an element), when a date must be replaced from
+    the page's text, and, before parsing, when something the layout reads every instance of
+    (``read_everywhere``) also comes after the article."""
+
+    whole: ClassVar[type[EndOfArticleCut] | None] = None  # the same layout reading the whole page
+    read_everywhere: ClassVar[tuple[bytes, ...]] = ()
+    cut = False
+    missed = False  # something looked for was not in the prefix
+
+    @staticmethod
+    def page_bytes(html: str) -> bytes:
+        return utf8(html)
+
+    @staticmethod
+    def article_end(page: bytes) -> int | None:
+        """Byte offset of the article's end in ``page``, or None to parse the whole page."""
+        raise NotImplementedError
+
+    def parse(self, html: str) -> PageSelector:
+        page = self.page_bytes(html)
+        end = self.article_end(page) if self.whole is not None else None
+        if end is not None and any(page.find(marker, end) >= 0 for marker in self.read_everywhere):
+            end = None
+        self.cut = end is not None
+        return PageSelector.from_utf8(page[:end] if end is not None else page)
+
+    def meta(self, *names: str) -> str | None:
+        value = super().meta(*names)
+        if self.cut and self._metas is not None:  # every name tried before the answer must be in the prefix
+            for name in names:
+                for attr in META_ATTRIBUTES:
+                    found = self._metas.get((attr, name))
+                    if found is None:
+                        self.missed = True
+                    elif found.strip():
+                        return value
+        return value
+
+    def json_ld(self, types: Iterable[str] = ("NewsArticle", "Article", "ReportageNewsArticle")) -> dict:
+        found = super().json_ld(types)
+        self.missed |= self.cut and not found
+        return found
+
+    def whole_page_article(self) -> ArticleItem:
+        assert self.whole is not None
+        page = self.whole(self.url, self.html)
+        item = page.article()
+        self.__dict__["_impossible_dates"] = page.impossible_dates
+        return item
+
+    def checked(self, item: ArticleItem) -> ArticleItem:
+        """``item``, or the whole page's reading when the prefix lacked something or a date had to be replaced."""
+        return self.whole_page_article() if self.cut and (self.missed or self.impossible_dates) else item
+
+
+class HankookNextPage(EndOfArticleCut):
+    """Next.js template with the article server-rendered into ``#article-view-content`` (2026+), inside
+    ``<section id="article-section">``; the flight scripts' text (half the page's bytes) and everything after the
+    section (copyright line, ads, recommendations) are not parsed."""
 
     site = NAME
     publisher = PUBLISHER
@@ -71,16 +155,34 @@ class HankookNextPage(HtmlArticlePage):
     def matches(cls, source: str) -> bool:
         return cls.marker in source
     body_css = "#article-view-content"
+    read_everywhere = (b"article:tag",)  # every tag meta is a tag
+
+    @staticmethod
+    def page_bytes(html: str) -> bytes:
+        return without_flight_scripts(utf8(html))[0]
+
+    @staticmethod
+    def article_end(page: bytes) -> int | None:
+        """The end of ``<section id="article-section">`` when it holds the body and no other section."""
+        start = page.find(b'<section id="article-section"')
+        close = page.find(b"</section>", start) if start >= 0 else -1
+        if close < 0 or page.find(b"<section", start + 8, close) >= 0 \
+                or page.find(b'id="article-view-content"', start, close) < 0:
+            return None
+        return close + len(b"</section>")
 
     def article(self) -> ArticleItem:
         body = self.selector.css(self.body_css)
+        if self.cut and not (body and self.selector.css('a[data-ga4="article_section_1"]')
+                             and self.selector.css('link[rel="canonical"]') and self._shown_headline()):
+            return self.whole_page_article()
         self.require(body=body)
         subtitles, images, paragraphs = editor_article_parts(body[0], self)
         ld = self.json_ld()
         title = self._headline()
         self.require(title=title, paragraphs=paragraphs)
         section_link = clean(self.selector.css('a[data-ga4="article_section_1"]::text').get())
-        return self.new_article(
+        return self.checked(self.new_article(
             title=title,
             subtitles=subtitles,
             published_at=ld.get("datePublished") or self.meta("article:published_time"),
@@ -90,12 +192,15 @@ class HankookNextPage(HtmlArticlePage):
             paragraphs=paragraphs,
             images=images,
             tags=self._tags(ld),
-        )
+        ))
+
+    def _shown_headline(self) -> SelectorList:
+        # The section links sit in a block whose next sibling <p> is the headline.
+        return self.selector.xpath(
+            '(//a[@data-ga4="article_section_1"]/ancestor::div[following-sibling::p][1]/following-sibling::p)[1]')
 
     def _headline(self) -> str:
-        # The section links sit in a block whose next sibling <p> is the headline.
-        shown = self.selector.xpath(
-            '(//a[@data-ga4="article_section_1"]/ancestor::div[following-sibling::p][1]/following-sibling::p)[1]')
+        shown = self._shown_headline()
         if shown:
             return " ".join(render_lines(shown[0].root))
         return clean(self.meta("headline") or self.json_ld().get("headline"))
@@ -118,16 +223,23 @@ class HankookFlightPage(HtmlArticlePage):
     def matches(cls, source: str) -> bool:
         return cls.marker in source
 
-    def __init__(self, url: str, html_text: str):
-        super().__init__(url, html_text)
-        self.rows = flight_rows(self.selector.css("script::text").getall())
+    def parse(self, html: str) -> PageSelector:
+        """The page without its flight scripts, whose texts give the rows (the page's DOM serves its <head>)."""
+        stripped, scripts, every = without_flight_scripts(utf8(html))
+        if not every:  # a flight script of another shape: read every script of the parsed page
+            selector = super().parse(html)
+            self.rows = FlightRows.of_page(selector.root)
+            return selector
+        self.rows = flight_rows(scripts)
+        return PageSelector.from_utf8(stripped)
 
     def article(self) -> ArticleItem:
         detail = find_article_detail(self.rows)
         self.require(detail=detail)
         content = resolve_reference(detail.get("contentHtml"), self.rows)
         self.require(contentHtml=isinstance(content, str) and content.strip())
-        body = Selector(root=html.fragment_fromstring(_AD_PLACEHOLDER.sub("", content), create_parent="div"))
+        body = PageSelector(root=html.fragment_fromstring(_AD_PLACEHOLDER.sub("", content), create_parent="div"),
+                            type="html")
         _, images, paragraphs = editor_article_parts(body, self)
         title = clean(detail.get("title"))
         self.require(title=title, paragraphs=paragraphs)
@@ -157,8 +269,9 @@ class HankookFlightPage(HtmlArticlePage):
         return list(dict.fromkeys(t for t in tags if t))
 
 
-class HankookLegacyPage(HtmlArticlePage):
-    """The jQuery template (``/News/Read/<id>``, until early 2026)."""
+class HankookLegacyPage(EndOfArticleCut):
+    """The jQuery template (``/News/Read/<id>``, until early 2026). The article ends at the ``div.writer`` byline
+    box: related lists, comments, footer and their scripts follow (60% of the corpus page's bytes, not parsed)."""
 
     site = NAME
     publisher = PUBLISHER
@@ -169,27 +282,47 @@ class HankookLegacyPage(HtmlArticlePage):
         return cls.marker in source
     body_css = 'div.col-main[itemprop="articleBody"]'
 
+    @staticmethod
+    def article_end(page: bytes) -> int | None:
+        """Just past the ``div.writer`` byline box after the body's start (None when it has a ``<div>`` inside)."""
+        start = page.find(b'itemprop="articleBody"')
+        writer = page.find(b'<div class="writer"', start) if start >= 0 else -1
+        close = page.find(b"</div>", writer) if writer >= 0 else -1
+        if close < 0 or page.find(b"<div", writer + 4, close) >= 0:
+            return None
+        return close + len(b"</div>")
+
     def article(self) -> ArticleItem:
         body = self.selector.css(self.body_css)
+        if self.cut and not (body and self.selector.css("h1.title") and self.selector.css('link[rel="canonical"]')):
+            return self.whole_page_article()
         self.require(body=body)
         for writer in body.css(".writer")[:1]:  # the byline ends the article; reactions and lists follow
-            for later in writer.xpath("following-sibling::*"):
+            for later in writer.xpath("following-sibling::node()"):  # their text and comments too
+                if isinstance(later.root, str):
+                    continue
                 later.drop()
+            writer.root.tail = None
         subtitles, images, paragraphs = editor_article_parts(body[0], self)
         ld = self.json_ld()
         title = self.text("h1.title") or clean(ld.get("headline"))
         self.require(title=title, paragraphs=paragraphs)
-        return self.new_article(
+        modified = ld.get("dateModified") or self.meta("article:modified_time")
+        if not modified:
+            modified = self._visible("수정")
+            if modified is None and self.cut:
+                return self.whole_page_article()
+        return self.checked(self.new_article(
             title=title,
             subtitles=subtitles,
             published_at=ld.get("datePublished") or self.meta("article:published_time"),
-            modified_at=ld.get("dateModified") or self.meta("article:modified_time") or self._visible("수정"),
+            modified_at=modified,
             authors=people_names(ld),
             section=self.meta("article:section", "content_category"),
             paragraphs=paragraphs,
             images=images,
             tags=[],  # the hashtag block (<!-- 해시태그 -->) is empty on the pages we have; news_keywords is SEO
-        )
+        ))
 
     def _visible(self, label: str) -> str | None:
         for term in self.selector.css(".info dl.wrt-text dt"):
@@ -198,10 +331,22 @@ class HankookLegacyPage(HtmlArticlePage):
         return None
 
 
-# --- React flight payload (parsed by newscrawl.extractors.embedded) ---------------------------------------
-def find_article_detail(rows: dict[str, Any]) -> dict:
+class _WholeNextPage(HankookNextPage):
+    whole = None
+
+
+class _WholeLegacyPage(HankookLegacyPage):
+    whole = None
+
+
+HankookNextPage.whole = _WholeNextPage
+HankookLegacyPage.whole = _WholeLegacyPage
+
+
+# --- React flight payload (newscrawl/sites/hankookilbo_flight.py) ----------------------------------------------
+def find_article_detail(rows: FlightRows) -> dict:
     """The ``detail`` object of the article query (it has ``articleId`` and ``contentHtml``)."""
-    return find_object(list(rows.values()), "articleId", "contentHtml")
+    return rows.find_object("articleId", "contentHtml")
 
 
 # The first layout whose marker the page contains.
