@@ -34,7 +34,17 @@ ITEM_PIPELINES = {
     "pipelines.dedup.DedupPipeline": 500,
     "pipelines.store.DatabasePipeline": 900,
 }
-SPIDER_MIDDLEWARES = {"newscrawl.spidermiddlewares.rawpages.RawPageMiddleware": 950}
+# Scrapy's per-item machinery runs for each of a page's items (13 on an etoday page): see BENCHMARKS.md, crawl.
+ITEM_PROCESSOR = "newscrawl.itemprocessor.ItemPipelines"  # the pipelines above, without a coroutine per call
+SPIDER_MIDDLEWARES = {
+    "newscrawl.spidermiddlewares.rawpages.RawPageMiddleware": 950,
+    # the same start-request mark, without a layer over every callback output (newscrawl/spidermiddlewares/start.py)
+    "scrapy.spidermiddlewares.start.StartSpiderMiddleware": None,
+    "newscrawl.spidermiddlewares.start.StartRequestsMiddleware": 25,
+    # a developer's warning about response.meta copied into new requests (our spiders build their meta)
+    "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
+}
+WARN_ON_GENERATOR_RETURN_VALUE = False  # a developer's check that parses each callback's source, per response
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "newscrawl.downloadermiddlewares.robots.PoliteRobotsTxtMiddleware": 100,

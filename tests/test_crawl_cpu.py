@@ -1,5 +1,6 @@
 """The crawl path's cheaper parts (issue #15, crawl CPU) give what Scrapy's own parts gave: feed lines, quote
-identities, core stats and item counts, and Scrapy's DEBUG lines when the log level shows them."""
+identities, core stats and item counts, Scrapy's DEBUG lines when the log level shows them, a user's own
+pipelines and item_scraped receivers, ``-o``, and the start-request mark."""
 
 from __future__ import annotations
 
@@ -8,13 +9,21 @@ import json
 from decimal import Decimal
 
 import pytest
+import scrapy
+from pydispatch.dispatcher import getAllReceivers, liveReceivers
+from scrapy import Request, signals
+from scrapy.crawler import Crawler
+from scrapy.settings import Settings
 
 from newscrawl.exporters import JsonLinesExporter
 from newscrawl.identity import ticker_identity
 from newscrawl.items import ArticleItem, TickerItem
+from newscrawl.scraped import COUNTS, DATABASE, FEEDS, on_item_scraped
+from newscrawl.spidermiddlewares.start import StartRequestsMiddleware
 from tests.crawling import crawl
 from tests.servers import FixtureServer, page
-from tests.shared import FIXTURES
+from tests.shared import FIXTURES, shared_path
+from tests.test_etoday import SEED
 
 ETODAY = FIXTURES / "etoday"
 
@@ -88,3 +97,79 @@ def test_debug_level_still_logs_every_response_and_item(etoday_portal, tmp_path)
     assert result.returncode == 0, result.log[-3000:]
     assert result.log.count("Scraped from <200 ") == result.stats["item_scraped_count"] == 13
     assert f"Crawled (200) <GET {etoday_portal.base_url}/news/view/2384652>" in result.log
+
+
+def test_a_users_pipelines_receivers_and_o_feed_see_every_item(etoday_portal, tmp_path):
+    """The pipelines run as a plain loop (newscrawl/itemprocessor.py) and the project's item_scraped receivers
+    from one (newscrawl/scraped.py): a user's own pipelines of each kind, a DropItem of theirs, a receiver of
+    their own and ``-o FILE`` still see and write exactly the items of the page."""
+    expected = [ticker["name"] for ticker in json.loads(
+        shared_path("seed", f"{SEED}.expected.json").read_text(encoding="utf-8"))["tickers"]]
+    dropped = expected[1]
+    project = Settings()
+    project.setmodule("newscrawl.settings")
+    pipelines = {**project.getdict("ITEM_PIPELINES"), "tests.userparts.SyncPipeline": 450,
+                 "tests.userparts.AsyncPipeline": 460, "tests.userparts.DeferredPipeline": 470}
+    extensions = {**project.getdict("EXTENSIONS"), "tests.userparts.ScrapedReceiver": 500}
+    own = tmp_path / "own.jsonl"
+    result = crawl("etoday", etoday_portal.base_url, tmp_path / "data", options=("-o", str(own)), settings={
+        "ITEM_PIPELINES": json.dumps(pipelines), "EXTENSIONS": json.dumps(extensions),
+        "USERPARTS_DROP_TICKER": dropped})
+    assert result.returncode == 0, result.log[-3000:]
+    stats = result.stats
+    kept = [name for name in expected if name != dropped]
+    assert [ticker["name"] for ticker in result.tickers] == kept
+    assert len(result.articles) == 1
+    for kind in ("sync", "async", "deferred", "item_scraped"):
+        assert (stats.get(f"user/{kind}/article"), stats.get(f"user/{kind}/ticker")) == (1, len(kept)), kind
+    assert stats["item_scraped_count"] == 1 + len(kept)
+    assert stats["item_dropped_count"] == 1
+    lines = own.read_text(encoding="utf-8").splitlines()
+    feeds = [path.read_text(encoding="utf-8").splitlines() for path in
+             (result.data_dir / "articles.jsonl", result.data_dir / "tickers.jsonl")]
+    assert sorted(lines) == sorted(feeds[0] + feeds[1]) and len(lines) == 1 + len(kept)
+    assert "Error caught on signal handler" not in result.log
+    assert "returned a Deferred, this is deprecated" in result.log  # Scrapy's own warning, kept
+
+
+def test_the_projects_item_scraped_receivers_run_in_their_places_from_one():
+    crawler = Crawler(scrapy.Spider, Settings())
+    calls: list[str] = []
+
+    def feeds(item: object) -> None:
+        calls.append(f"feeds {item}")
+
+    def counts(item: object) -> None:
+        calls.append(f"counts {item}")
+        raise ValueError("a broken receiver")
+
+    def database(item: object) -> None:
+        calls.append(f"database {item}")
+
+    crawler.signals.connect(feeds, signal=signals.item_scraped)  # as Scrapy's from_crawler connects it
+    on_item_scraped(crawler, database, DATABASE)
+    on_item_scraped(crawler, counts, COUNTS)
+    on_item_scraped(crawler, feeds, FEEDS)
+    assert len(list(liveReceivers(getAllReceivers(crawler.signals.sender, signals.item_scraped)))) == 1
+    crawler.signals.send_catch_log(signals.item_scraped, item="x", response=None, spider=None)
+    assert calls == ["feeds x", "counts x", "database x"]  # the broken one logged, the next one still called
+
+
+def test_start_requests_are_marked_and_nothing_else_goes_through():
+    async def start():
+        yield Request("http://127.0.0.1/a")
+        yield Request("http://127.0.0.1/b", meta={"is_start_request": False})
+        yield {"an": "item"}
+
+    outputs, marked = [], StartRequestsMiddleware().process_start(start())
+    while True:  # nothing here suspends: each step completes at once (pytest's reactor owns the event loop)
+        try:
+            marked.__anext__().send(None)
+        except StopIteration as step:
+            outputs.append(step.value)
+        except StopAsyncIteration:
+            break
+    first, second, item = outputs
+    assert first.meta["is_start_request"] is True and second.meta["is_start_request"] is False
+    assert item == {"an": "item"}
+    assert not hasattr(StartRequestsMiddleware, "process_spider_output")
