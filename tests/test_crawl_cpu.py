@@ -17,6 +17,7 @@ from scrapy.settings import Settings
 
 from newscrawl.exporters import JsonLinesExporter
 from newscrawl.identity import ticker_identity
+from newscrawl.itemprocessor import ItemPipelines
 from newscrawl.items import ArticleItem, TickerItem
 from newscrawl.scraped import COUNTS, DATABASE, FEEDS, on_item_scraped
 from newscrawl.spidermiddlewares.start import StartRequestsMiddleware
@@ -132,9 +133,8 @@ def test_a_users_pipelines_receivers_and_o_feed_see_every_item(etoday_portal, tm
     assert "returned a Deferred, this is deprecated" in result.log  # Scrapy's own warning, kept
 
 
-def test_the_projects_item_scraped_receivers_run_in_their_places_from_one():
-    crawler = Crawler(scrapy.Spider, Settings())
-    calls: list[str] = []
+def receivers(calls: list[str]) -> dict[str, object]:
+    """Three receivers that note their calls; the second is broken."""
 
     def feeds(item: object) -> None:
         calls.append(f"feeds {item}")
@@ -146,13 +146,46 @@ def test_the_projects_item_scraped_receivers_run_in_their_places_from_one():
     def database(item: object) -> None:
         calls.append(f"database {item}")
 
-    crawler.signals.connect(feeds, signal=signals.item_scraped)  # as Scrapy's from_crawler connects it
-    on_item_scraped(crawler, database, DATABASE)
-    on_item_scraped(crawler, counts, COUNTS)
-    on_item_scraped(crawler, feeds, FEEDS)
-    assert len(list(liveReceivers(getAllReceivers(crawler.signals.sender, signals.item_scraped)))) == 1
+    return {"feeds": feeds, "counts": counts, "database": database}
+
+
+def connected(crawler: Crawler) -> int:
+    return len(list(liveReceivers(getAllReceivers(crawler.signals.sender, signals.item_scraped))))
+
+
+def test_the_project_processor_calls_its_receivers_after_the_pipelines_without_the_signal():
+    crawler = Crawler(scrapy.Spider, Settings({"ITEM_PROCESSOR": "newscrawl.itemprocessor.ItemPipelines"}))
+    calls: list[str] = []
+
+    class Upper:
+        def process_item(self, item: str) -> str:
+            calls.append(f"pipeline {item}")
+            return item.upper()
+
+    processor = ItemPipelines(Upper(), crawler=crawler)
+    found = receivers(calls)
+    crawler.signals.connect(found["feeds"], signal=signals.item_scraped)  # as Scrapy's from_crawler connects it
+    on_item_scraped(crawler, found["database"], DATABASE)
+    on_item_scraped(crawler, found["counts"], COUNTS)
+    on_item_scraped(crawler, found["feeds"], FEEDS)
+    assert connected(crawler) == 0  # no asyncio task per receiver and item
+    with pytest.raises(StopIteration) as done:  # nothing suspends: the coroutine completes in one step
+        processor.process_item_async("x").send(None)
+    assert done.value.value == "X"
+    # in their places, after the pipelines; the broken one is logged and the next one still called
+    assert calls == ["pipeline x", "feeds X", "counts X", "database X"]
+
+
+def test_with_another_item_processor_the_receivers_are_called_from_one_signal_receiver():
+    crawler = Crawler(scrapy.Spider, Settings())  # Scrapy's ItemPipelineManager
+    calls: list[str] = []
+    found = receivers(calls)
+    on_item_scraped(crawler, found["database"], DATABASE)
+    on_item_scraped(crawler, found["counts"], COUNTS)
+    on_item_scraped(crawler, found["feeds"], FEEDS)
+    assert connected(crawler) == 1
     crawler.signals.send_catch_log(signals.item_scraped, item="x", response=None, spider=None)
-    assert calls == ["feeds x", "counts x", "database x"]  # the broken one logged, the next one still called
+    assert calls == ["feeds x", "counts x", "database x"]
 
 
 def test_start_requests_are_marked_and_nothing_else_goes_through():
