@@ -43,6 +43,11 @@ SPIDER_MIDDLEWARES = {
     "newscrawl.spidermiddlewares.start.StartRequestsMiddleware": 25,
     # a developer's warning about response.meta copied into new requests (our spiders build their meta)
     "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
+    # Scrapy's depth, URL-length and referer policies, applied in one pass (newscrawl/spidermiddlewares/requests.py)
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+    "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
+    "scrapy.spidermiddlewares.referer.RefererMiddleware": None,
+    "newscrawl.spidermiddlewares.requests.RequestPolicies": 800,
 }
 WARN_ON_GENERATOR_RETURN_VALUE = False  # a developer's check that parses each callback's source, per response
 DOWNLOADER_MIDDLEWARES = {

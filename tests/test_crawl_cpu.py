@@ -1,6 +1,7 @@
 """The crawl path's cheaper parts (issue #15, crawl CPU) give what Scrapy's own parts gave: feed lines, quote
 identities, core stats and item counts, Scrapy's DEBUG lines when the log level shows them, a user's own
-pipelines and item_scraped receivers, ``-o``, and the start-request mark."""
+pipelines and item_scraped receivers, ``-o``, the start-request mark and the depth, URL-length and referer
+policies."""
 
 from __future__ import annotations
 
@@ -13,13 +14,16 @@ import scrapy
 from pydispatch.dispatcher import getAllReceivers, liveReceivers
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
+from scrapy.http import HtmlResponse
 from scrapy.settings import Settings
+from scrapy.utils.misc import load_object
 
 from newscrawl.exporters import JsonLinesExporter
 from newscrawl.identity import ticker_identity
 from newscrawl.itemprocessor import ItemPipelines
 from newscrawl.items import ArticleItem, TickerItem
 from newscrawl.scraped import COUNTS, DATABASE, FEEDS, on_item_scraped
+from newscrawl.spidermiddlewares.requests import RequestPolicies
 from newscrawl.spidermiddlewares.start import StartRequestsMiddleware
 from tests.crawling import crawl
 from tests.servers import FixtureServer, page
@@ -206,3 +210,44 @@ def test_start_requests_are_marked_and_nothing_else_goes_through():
     assert first.meta["is_start_request"] is True and second.meta["is_start_request"] is False
     assert item == {"an": "item"}
     assert not hasattr(StartRequestsMiddleware, "process_spider_output")
+
+
+def policies(**settings: object) -> RequestPolicies:
+    project = Settings()
+    project.setmodule("newscrawl.settings")
+    project.setdict(settings, priority="cmdline")
+    crawler = Crawler(scrapy.Spider, project)
+    crawler.stats = load_object(project["STATS_CLASS"])(crawler)
+    return RequestPolicies(crawler)
+
+
+def test_depth_length_and_referer_policies_apply_to_requests_in_one_pass():
+    """Scrapy's DepthMiddleware, UrlLengthMiddleware and RefererMiddleware, as one layer: a request gets its depth
+    and Referer, one too deep or too long is dropped and counted; items pass untouched."""
+    middleware = policies(DEPTH_LIMIT=2, URLLENGTH_LIMIT=60)
+    assert [type(part).__name__ for part in middleware.parts] == [
+        "DepthMiddleware", "UrlLengthMiddleware", "RefererMiddleware"]
+    response = HtmlResponse("https://www.etoday.co.kr/rss", body=b"<html></html>",
+                            request=Request("https://www.etoday.co.kr/rss"))
+    item = TickerItem(site="etoday", market="crypto", name="비트코인", price=1)
+    article = Request("https://www.etoday.co.kr/news/view/1")
+    too_long = Request("https://www.etoday.co.kr/news/view/1?" + "x" * 60)
+    out = list(middleware.process_spider_output(response, [article, item, too_long]))
+    assert out == [article, item]
+    assert article.meta["depth"] == 1 and response.meta["depth"] == 0
+    assert article.headers.get("Referer") == b"https://www.etoday.co.kr/rss"
+    stats = middleware.crawler.stats
+    assert stats.get_value("urllength/request_ignored_count") == 1
+    deep = HtmlResponse("https://www.etoday.co.kr/list", body=b"<html></html>",
+                        request=Request("https://www.etoday.co.kr/list", meta={"depth": 2}))
+    assert list(middleware.process_spider_output(deep, [Request("https://www.etoday.co.kr/list?p=2")])) == []
+    assert stats.get_value("request_depth_max") == 1  # the deepest request let through
+
+
+def test_a_policy_switched_off_by_its_setting_is_left_out():
+    middleware = policies(REFERER_ENABLED=False, URLLENGTH_LIMIT=0)
+    assert [type(part).__name__ for part in middleware.parts] == ["DepthMiddleware"]
+    response = HtmlResponse("https://www.etoday.co.kr/rss", body=b"", request=Request("https://www.etoday.co.kr/rss"))
+    request = Request("https://www.etoday.co.kr/news/view/1?" + "x" * 3000)
+    assert list(middleware.process_spider_output(response, [request])) == [request]
+    assert "Referer" not in request.headers
