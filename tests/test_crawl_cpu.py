@@ -71,6 +71,9 @@ def test_a_ticker_has_one_identity_as_an_item_and_as_a_json_line():
     line = json.loads(export(ticker))
     assert ticker_identity(ticker) == ticker_identity(line)
     assert ticker_identity(ticker)[:5] == ("etoday", "crypto", "비트코인", "132845000", "-1.06")
+    # an int price (the fast path) is spelled as the same number read as a Decimal or a float
+    for same in (Decimal("132845000"), Decimal("1.32845E+8"), 132845000.0):
+        assert ticker_identity({**line, "price": same}) == ticker_identity(ticker)
 
 
 @pytest.fixture
