@@ -67,6 +67,10 @@ ADDONS = {
     "newscrawl.rendering.addon.RenderingAddon": 100,  # JavaScript rendering when NEWSCRAWL_RENDER is not off
     "newscrawl.contact.ContactUserAgent": 200,  # NEWSCRAWL_CONTACT into the User-Agent
 }
+# Scrapy's HTTP/1.1 handler with idle connections for twice the per-domain concurrency: a connection comes back
+# to the pool after the slot's next request started, and was closed (newscrawl/downloadhandlers.py).
+DOWNLOAD_HANDLERS = {"http": "newscrawl.downloadhandlers.PooledHTTPDownloadHandler",
+                     "https": "newscrawl.downloadhandlers.PooledHTTPDownloadHandler"}
 DUPEFILTER_CLASS = "newscrawl.dupefilter.RunDupeFilter"  # resumable runs: see newscrawl/dupefilter.py
 SCHEDULER = "newscrawl.scheduler.ResumableScheduler"  # a killed run's JOBDIR queues are not read again
 EXTENSIONS = {
