@@ -42,6 +42,8 @@ def _number(value: Any) -> str:
     """One spelling per number, whether it comes from an item (Decimal, int) or a JSON line (float, int)."""
     if value is None or value == "":
         return ""
+    if type(value) is int:  # most prices: the same spelling without a Decimal
+        return str(value)
     try:
         return format(Decimal(str(value)).normalize(), "f")
     except InvalidOperation:

@@ -35,7 +35,22 @@ ITEM_PIPELINES = {
     "pipelines.pagetie.PageTiePipeline": 800,  # a page's tickers go on only after its article was scraped
     "pipelines.store.DatabasePipeline": 900,
 }
-SPIDER_MIDDLEWARES = {"newscrawl.spidermiddlewares.rawpages.RawPageMiddleware": 950}
+# Scrapy's per-item machinery runs for each of a page's items (13 on an etoday page): see BENCHMARKS.md, crawl.
+ITEM_PROCESSOR = "newscrawl.itemprocessor.ItemPipelines"  # the pipelines above, without a coroutine per call
+SPIDER_MIDDLEWARES = {
+    "newscrawl.spidermiddlewares.rawpages.RawPageMiddleware": 950,
+    # the same start-request mark, without a layer over every callback output (newscrawl/spidermiddlewares/start.py)
+    "scrapy.spidermiddlewares.start.StartSpiderMiddleware": None,
+    "newscrawl.spidermiddlewares.start.StartRequestsMiddleware": 25,
+    # a developer's warning about response.meta copied into new requests (our spiders build their meta)
+    "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
+    # Scrapy's depth, URL-length and referer policies, applied in one pass (newscrawl/spidermiddlewares/requests.py)
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+    "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
+    "scrapy.spidermiddlewares.referer.RefererMiddleware": None,
+    "newscrawl.spidermiddlewares.requests.RequestPolicies": 800,
+}
+WARN_ON_GENERATOR_RETURN_VALUE = False  # a developer's check that parses each callback's source, per response
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "newscrawl.downloadermiddlewares.robots.PoliteRobotsTxtMiddleware": 100,
@@ -53,6 +68,10 @@ ADDONS = {
     "newscrawl.rendering.addon.RenderingAddon": 100,  # JavaScript rendering when NEWSCRAWL_RENDER is not off
     "newscrawl.contact.ContactUserAgent": 200,  # NEWSCRAWL_CONTACT into the User-Agent
 }
+# Scrapy's HTTP/1.1 handler with idle connections for twice the per-domain concurrency: a connection comes back
+# to the pool after the slot's next request started, and was closed (newscrawl/downloadhandlers.py).
+DOWNLOAD_HANDLERS = {"http": "newscrawl.downloadhandlers.PooledHTTPDownloadHandler",
+                     "https": "newscrawl.downloadhandlers.PooledHTTPDownloadHandler"}
 DUPEFILTER_CLASS = "newscrawl.dupefilter.RunDupeFilter"  # resumable runs: see newscrawl/dupefilter.py
 SCHEDULER = "newscrawl.scheduler.ResumableScheduler"  # a killed run's JOBDIR queues are not read again
 EXTENSIONS = {

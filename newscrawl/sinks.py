@@ -28,6 +28,7 @@ from scrapy.settings import BaseSettings
 from scrapy.utils.defer import deferred_from_coro
 
 from newscrawl import keys
+from newscrawl.scraped import FEEDS, on_item_scraped
 from newscrawl.storage import ConfigError, Storage, describe, open_storage
 
 logger = logging.getLogger(__name__)
@@ -79,14 +80,21 @@ def sink_state(crawler: Crawler) -> SinkState:
 
 class FeedSinks(FeedExporter):
     """Scrapy's feed exporter as a sink: a feed that cannot be opened (or written, see the JSONL exporter)
-    stops the crawl instead of logging an error for every item."""
+    stops the crawl instead of logging an error for every item. Its item_scraped is the first of the project's
+    receivers (newscrawl/scraped.py): the database commits only what the feeds hold."""
 
-    def item_scraped(self, item: Any, spider: Spider) -> None:
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> FeedSinks:
+        exporter = super().from_crawler(crawler)
+        on_item_scraped(crawler, exporter.item_scraped, FEEDS)
+        return exporter
+
+    def item_scraped(self, item: Any, spider: Spider | None = None) -> None:
         state = sink_state(self.crawler)
         if state.failure:
             return
         try:
-            super().item_scraped(item, spider)
+            super().item_scraped(item, spider or self.crawler.spider)  # type: ignore[arg-type]
         except OSError as error:
             state.fail(self.crawler, f"feed {error.filename or '(unnamed)'}", error)
 

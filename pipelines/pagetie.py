@@ -21,6 +21,7 @@ from scrapy.exceptions import DropItem
 from newscrawl.items import ArticleItem
 from newscrawl.keys import dropped
 from newscrawl.pageitems import KEPT, TICKER_OF_DROPPED_ARTICLE, Page, page_items
+from newscrawl.scraped import PAGES, on_item_scraped
 from newscrawl.sinks import sink_state
 from newscrawl.spidermiddlewares.rawpages import keeps_raw, mark_parse_error
 from pipelines.dedup import DuplicateItem
@@ -36,7 +37,7 @@ class PageTiePipeline:
         self.pages = page_items(crawler)
         self.sinks = sink_state(crawler)
         self.keep_raw = keeps_raw(crawler.settings)
-        crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
+        on_item_scraped(crawler, self.item_scraped, PAGES)
         crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(self.item_error, signal=signals.item_error)
 

@@ -1,9 +1,9 @@
 """Store articles (upsert with revisions) and tickers (appended) in the configured database.
 
 The database is one sink among the feeds (newscrawl/sinks.py): writes are committed only when every item
-written is also in every feed (item_scraped comes after the feed exporter's, which is an extension and so
-connected first), with each feed's size recorded in the same transaction, and an article's URLs are marked
-done in that transaction. Items the database already held (an unchanged revision, a quote seen before) are
+written is also in every feed (its item_scraped is called after the feed exporter's: newscrawl/scraped.py),
+with each feed's size recorded in the same transaction, and an article's URLs are marked done in that
+transaction. Items the database already held (an unchanged revision, a quote seen before) are
 not written to the feeds again. A database error stops the crawl (sink_failed).
 
 A page's tickers leave the pipelines with its article or not at all (pipelines/pagetie.py holds them); the
@@ -22,6 +22,7 @@ from scrapy.exceptions import DropItem
 from newscrawl.items import ArticleItem, TickerItem
 from newscrawl.keys import article_outcome
 from newscrawl.pageitems import KEPT, existing_page_items
+from newscrawl.scraped import DATABASE, on_item_scraped
 from newscrawl.sinks import adopt_feeds, sink_state
 from newscrawl.storage import database_name, storage_errors, storage_for
 
@@ -35,7 +36,7 @@ class DatabasePipeline:
         self.errors = storage_errors()
         self.name = database_name(crawler.settings.get("NEWSCRAWL_DATABASE"))
         self.pages = existing_page_items(crawler)  # the tie pipeline's (pipelines/pagetie.py), if it is on
-        crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
+        on_item_scraped(crawler, self.item_scraped, DATABASE)  # after the feeds' (newscrawl/scraped.py)
         crawler.signals.connect(self.item_left, signal=signals.item_dropped)
         crawler.signals.connect(self.item_left, signal=signals.item_error)
 

@@ -45,11 +45,12 @@ class CrawlResult:
 
 
 def crawl(spider: str, base_url: str, data_dir: Path, *, args: dict[str, str] | None = None,
-          settings: dict[str, str] | None = None, timeout: float = 120) -> CrawlResult:
-    """``scrapy crawl SPIDER -a base_url=...`` with output in ``data_dir``; fast, non-throttled settings."""
+          settings: dict[str, str] | None = None, options: tuple[str, ...] = (), timeout: float = 120) -> CrawlResult:
+    """``scrapy crawl SPIDER -a base_url=...`` with output in ``data_dir``; fast, non-throttled settings;
+    ``options``: more command-line options (e.g. ``-o FILE``)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "scrapy", "crawl", spider, "-a", f"base_url={base_url}",
-               "-s", "AUTOTHROTTLE_ENABLED=0", "-s", f"NEWSCRAWL_STATS_FILE={data_dir / 'stats.json'}"]
+               "-s", "AUTOTHROTTLE_ENABLED=0", "-s", f"NEWSCRAWL_STATS_FILE={data_dir / 'stats.json'}", *options]
     for name, value in (args or {}).items():
         command += ["-a", f"{name}={value}"]
     for name, value in (settings or {}).items():
