@@ -2,7 +2,9 @@
 feed's JSON line) against trafilatura.extract, and fundus where it has a parser for the site, on every real
 article page of the shared corpus that has a truth annotation. Ends with a cProfile of our hot path.
 
-    python3 bench/bench_extraction.py [--seconds 20] [--no-write]
+    python3 bench/bench_extraction.py [--seconds 20] [--no-write] [--sites chosun,mk]
+
+``--sites`` measures only those sites' pages (for iterating on them; it prints and never writes the section).
 
 fundus needs lxml < 6 and so cannot live beside this project; it runs in a worker process under another
 interpreter: ``--fundus-python`` or $NEWSCRAWL_BENCH_FUNDUS_PYTHON (default /tmp/fundus-venv/bin/python,
@@ -318,6 +320,7 @@ def main() -> None:
     parser.add_argument("--fundus-python", default=os.environ.get("NEWSCRAWL_BENCH_FUNDUS_PYTHON",
                                                                   DEFAULT_FUNDUS_PYTHON))
     parser.add_argument("--no-write", action="store_true", help="print the section instead of writing it")
+    parser.add_argument("--sites", default="", help="only these sites' pages, comma-separated (implies --no-write)")
     parser.add_argument("--fundus-worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.fundus_worker:
@@ -328,6 +331,11 @@ def main() -> None:
     logging.disable(logging.WARNING)  # trafilatura and the pipelines log per page; not what we time
     cpu = pin_to_one_core()
     pages = corpus_pages()
+    if args.sites:
+        wanted = {name.strip() for name in args.sites.split(",") if name.strip()}
+        pages = [page for page in pages if page.site in wanted]
+        if not pages:
+            parser.error(f"no corpus page of {', '.join(sorted(wanted))}")
     from newscrawl.extract import decode_html
 
     for page in pages:
@@ -337,7 +345,7 @@ def main() -> None:
     tallies = measure(contenders, pages, args.seconds)
     fundus, fundus_note = run_fundus(args.fundus_python, pages, args.seconds)
     lines = report(pages, tallies, fundus, fundus_note, args.seconds, cpu, profile(pages, args.profile_passes))
-    publish("extraction", lines, no_write=args.no_write, summary=("|",))
+    publish("extraction", lines, no_write=args.no_write or bool(args.sites), summary=("|",))
 
 
 if __name__ == "__main__":

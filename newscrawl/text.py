@@ -92,9 +92,18 @@ def render_text(element: etree._Element | None) -> str:
     return " ".join(render_lines(element))
 
 
+# Markup the HTML parser reads as one text node, unchanged: no tag, no entity, no character it refuses or
+# rewrites (controls, surrogates, non-characters). Most of an Arc story's paragraphs are such plain text.
+_PLAIN_TEXT = re.compile(r"[^<&\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]*")
+
+
 def fragment_lines(markup: str) -> list[str]:
-    """Render an HTML fragment (e.g. embedded editor HTML) to lines."""
+    """Render an HTML fragment (e.g. embedded editor HTML) to lines. Plain text is its one cleaned line without
+    a parse (~4x faster; tests/test_text_clean.py holds it to the parser's reading)."""
     if not markup or not markup.strip():
         return []
+    if _PLAIN_TEXT.fullmatch(markup):
+        line = clean(markup)
+        return [line] if line else []
     root = html.fragment_fromstring(markup, create_parent="div")
     return render_lines(root)
