@@ -24,13 +24,27 @@ BLOCK_TAGS = frozenset({
 })
 
 
+# Recent lines and what clean() made of them (and of its own output): each line of a page is cleaned again by the
+# chrome and normalize pipelines. Bounded: lines up to _CLEANED_LENGTH characters, emptied at _CLEANED_SIZE.
+_CLEANED: dict[str, str] = {}
+_CLEANED_SIZE, _CLEANED_LENGTH = 2048, 1000
+
+
 def clean(text: str | None) -> str:
     """Collapse all whitespace to single spaces, drop invisible characters, strip, and NFC-normalise."""
     if not text:
         return ""
+    done = _CLEANED.get(text)
+    if done is not None:
+        return done
     # str.split() splits on every Unicode space (NBSP, U+3000 ideographic space, thin spaces, ...: all that
     # str.isspace() accepts) and drops them at both ends: one pass, ~3x faster than a regex sub and strip().
-    return unicodedata.normalize("NFC", " ".join(_INVISIBLE.sub("", text).split()))
+    cleaned = unicodedata.normalize("NFC", " ".join(_INVISIBLE.sub("", text).split()))
+    if len(text) <= _CLEANED_LENGTH:
+        if len(_CLEANED) >= _CLEANED_SIZE:
+            _CLEANED.clear()
+        _CLEANED[text] = _CLEANED[cleaned] = cleaned
+    return cleaned
 
 
 def clean_lines(lines: Iterable[str]) -> list[str]:

@@ -7,6 +7,7 @@ import random
 import pytest
 from lxml import html
 
+from newscrawl import text
 from newscrawl.text import _PLAIN_TEXT, clean, fragment_lines, render_lines
 
 
@@ -20,6 +21,16 @@ from newscrawl.text import _PLAIN_TEXT, clean, fragment_lines, render_lines
 ])
 def test_clean(raw, expected):
     assert clean(raw) == expected
+    assert clean(raw) == expected  # again, from the cache of recent lines
+    assert clean(expected) == expected
+
+
+def test_clean_caches_only_short_lines_and_stays_bounded():
+    text.clean("x" * (text._CLEANED_LENGTH + 1) + " \u3000")
+    assert "x" * (text._CLEANED_LENGTH + 1) + " \u3000" not in text._CLEANED
+    for number in range(text._CLEANED_SIZE * 2):
+        assert clean(f" 줄\u00a0{number} ") == f"줄 {number}"
+    assert len(text._CLEANED) <= text._CLEANED_SIZE + 1
 
 
 def _parsed_lines(markup: str) -> list[str]:
