@@ -100,3 +100,21 @@ def test_chrome_in_one_pass_drops_what_selector_by_selector_drops(name):
     for css in chrome:
         one_by_one.css(css).drop()
     assert together.get() == one_by_one.get()
+
+
+def test_xpath_makes_the_selectors_parsel_makes():
+    """PageSelector.xpath's own result selectors carry what parsel's xpath gives them (root, type, expression,
+    namespaces), for elements, strings and numbers; variables and extra namespaces still go through parsel."""
+    html = '<html><body><div id="a" class="x">one<p>two</p><!-- c --></div><p data-n="3">four</p></body></html>'
+    ours = PageSelector.from_html(html)
+    for query in ("//p", "//p/text()", "//p/@data-n", "count(//p)", "//div/comment()", "//div[@id='a']",
+                  "boolean(//p)", "//nothing", "re:test(string(//p), 'tw')", "set:distinct(//p)"):
+        mine, parsels = ours.xpath(query), Selector.xpath(ours, query)
+        assert type(mine) is type(parsels) and len(mine) == len(parsels), query
+        for a, b in zip(mine, parsels, strict=True):
+            assert (type(a), a.root, a.type, a._expr, a.namespaces, a._text, a._huge_tree) == \
+                   (type(b), b.root, b.type, b._expr, b.namespaces, b._text, b._huge_tree), query
+    assert ours.xpath("//p[@data-n=$n]/text()", n="3").getall() == ["four"]
+    assert ours.xpath("//x:p", namespaces={"x": "urn:x"}).getall() == []
+    with pytest.raises(ValueError, match="XPath error"):
+        ours.xpath("//p[")
