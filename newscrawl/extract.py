@@ -121,7 +121,10 @@ def xml_safe(html: str) -> str:
 
 def looks_truncated(html: str) -> bool:
     """A page cut off in transfer ends without ``</body>`` and ``</html>`` (real pages keep at least one)."""
-    tail = html[-4096:].lower()  # almost every page answers here, without lowercasing the whole page
+    tail = html[-4096:]  # almost every page answers here, most in lower case (no lowercased copy needed)
+    if "</body>" in tail or "</html>" in tail:
+        return False
+    tail = tail.lower()
     if "</body>" in tail or "</html>" in tail:
         return False
     lower = html[-200_000:].lower()
