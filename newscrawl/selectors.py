@@ -77,7 +77,9 @@ def remember_utf8(text: str, body: bytes) -> None:
     _last_encoded = (text, body)
 
 
-_PARSER = etree.HTMLParser(recover=True, encoding="utf-8", huge_tree=True)  # parsel's options, no class lookup
+# parsel's options without the class lookup, and without the hash of id attributes libxml2 keeps for XPath's id()
+# (which CSS translations never call): the same tree, ~10% less parse time on a small page.
+_PARSER = etree.HTMLParser(recover=True, encoding="utf-8", huge_tree=True, collect_ids=False)
 
 
 @lru_cache(maxsize=512)
