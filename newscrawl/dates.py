@@ -60,6 +60,11 @@ def _read(text: str) -> datetime | None:
     return datetime(int(y), int(mo), int(d), hour, int(mi), int(s or 0))
 
 
+# Recently parsed date strings: a page object checks each date (possible_date) and the dates pipeline converts it.
+_PARSED: dict[str, datetime | None] = {}
+_PARSED_SIZE, _PARSED_LENGTH = 1024, 64
+
+
 def parse_datetime(value: str | datetime | None) -> datetime | None:
     """Parse a machine (ISO 8601) or visible Korean date; naive values are KST.
 
@@ -68,6 +73,17 @@ def parse_datetime(value: str | datetime | None) -> datetime | None:
     """
     if value is None:
         return None
+    if isinstance(value, str) and len(value) <= _PARSED_LENGTH:
+        if value in _PARSED:
+            return _PARSED[value]
+        if len(_PARSED) >= _PARSED_SIZE:
+            _PARSED.clear()
+        _PARSED[value] = parsed = _parse_datetime(value)
+        return parsed
+    return _parse_datetime(value)
+
+
+def _parse_datetime(value: str | datetime) -> datetime | None:
     try:
         dt = value if isinstance(value, datetime) else _read(value.strip())
         if dt is None or not MIN_YEAR <= dt.year <= MAX_YEAR:

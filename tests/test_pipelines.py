@@ -70,6 +70,8 @@ def test_normalize_nfc_whitespace_bullets_body_and_hash():
 def test_dates_become_kst(crawler, raw, iso):
     out = KstDatesPipeline.from_crawler(crawler).process_item(article(published_at=raw))
     assert out.published_at == iso
+    again = KstDatesPipeline.from_crawler(crawler).process_item(article(published_at=raw))  # from the parse cache
+    assert again.published_at == iso
 
 
 def test_unparsable_date_is_counted_and_cleared(crawler):

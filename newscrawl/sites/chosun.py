@@ -129,7 +129,8 @@ class ChosunLegacyPage(HtmlArticlePage):
         return [" ".join(render_lines(li.root)) for li in self.selector.css(".news_title_author li")]
 
     def _image(self, figure) -> dict:
-        caption = " ".join(render_lines(figure.css("figcaption")[0].root)) if figure.css("figcaption") else ""
+        captions = figure.css("figcaption")
+        caption = " ".join(render_lines(captions[0].root)) if captions else ""
         return {"url": self.absolute(figure.css("img::attr(src)").get()), "caption": caption or None}
 
     def _title_section(self) -> str | None:

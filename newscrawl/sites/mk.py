@@ -104,7 +104,8 @@ class MkArticlePage(HtmlArticlePage):
         return tickers
 
     def _image(self, figure: Selector) -> dict:
-        caption = clean(" ".join(render_lines(figure.css("figcaption")[0].root))) if figure.css("figcaption") else ""
+        captions = figure.css("figcaption")
+        caption = clean(" ".join(render_lines(captions[0].root))) if captions else ""
         if not caption:
             alt = clean(figure.css("img::attr(alt)").get())
             caption = "" if alt in _PLACEHOLDER_ALTS else alt
