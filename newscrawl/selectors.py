@@ -85,15 +85,20 @@ _PARSER = etree.HTMLParser(recover=True, encoding="utf-8", huge_tree=True, colle
 @lru_cache(maxsize=512)
 def _union(selectors: tuple[str, ...]) -> tuple[etree.XPath | None, frozenset[str], frozenset[str], tuple[str, ...]]:
     """Chrome selectors split into one attribute-axis XPath for those that are a bare ``.class`` or ``#id`` (a
-    superset: contains() on the raw attribute), the exact class tokens and ids it stands for, and the rest."""
+    superset: contains() on the raw attribute), the exact class tokens and ids it stands for, and the rest: one
+    selector group when none of them depends on siblings or position (no pseudo-class, ``+`` or ``~``), whose
+    matches removing another chrome element cannot change, so that dropping them together in document order leaves
+    what dropping them one selector after another leaves."""
     classes: set[str] = set()
     ids: set[str] = set()
     rest: list[str] = []
+    together = True  # may the rest be dropped as one group
     for css in selectors:
         try:
             parsed = cssselect.parse(css)
         except cssselect.SelectorError:
             rest.append(css)
+            together = False
             continue
         simple = []
         for selector in parsed:
@@ -112,6 +117,9 @@ def _union(selectors: tuple[str, ...]) -> tuple[etree.XPath | None, frozenset[st
                 (classes if kind == "class" else ids).add(name)
             continue
         rest.append(css)
+        together = together and not any(mark in css for mark in ":+~")
+    if together and len(rest) > 1:
+        rest = [", ".join(rest)]
     branches = []
     if classes:
         tests = " or ".join(f"contains(., '{name}')" for name in sorted(classes))
@@ -171,7 +179,8 @@ class PageSelector(Selector):
 
     def drop_all(self, selectors: tuple[str, ...]) -> None:
         """Drop every element matching any of ``selectors`` (the page's chrome). The bare ``.class`` and ``#id``
-        selectors among them take one pass over the page's attributes together instead of one pass each."""
+        selectors among them take one pass over the page's attributes together instead of one pass each, and the
+        others one query together where that drops the same elements (see _union)."""
         xpath, classes, ids, rest = _union(selectors)
         if xpath is not None:
             for el in xpath(self.root):
