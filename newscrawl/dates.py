@@ -105,9 +105,11 @@ def to_kst_iso(value: str | datetime | None) -> str | None:
 def labeled_date(text: str, labels: tuple[str, ...]) -> str | None:
     """The date that follows one of ``labels`` in visible text (``입력 2024-07-25 10:55`` -> that date)."""
     for label in labels:
-        for m in re.finditer(re.escape(label), text):
-            rest = text[m.end(): m.end() + 40].lstrip(" :：\u00a0")
-            found = _VISIBLE.match(rest)
+        start = text.find(label)  # each occurrence, left to right and not overlapping, as re.finditer finds them
+        while start >= 0:
+            end = start + len(label)
+            found = _VISIBLE.match(text[end: end + 40].lstrip(" :：\u00a0"))
             if found:
                 return found.group(0)
+            start = text.find(label, end if label else start + 1)
     return None
