@@ -33,6 +33,7 @@ PUBLISHED_KEYS = ("deployDt", "datePublished", "publishedAt", "published_at", "f
 MODIFIED_KEYS = ("reDeployDt", "dateModified", "updatedAt", "modified_at", "modDt", "lastUpdatedDate")
 _AD_PLACEHOLDER = re.compile(r"\$\$[A-Z_]+\$\$")  # editor ad slots ($$ARTICLEAD$$) in embedded HTML
 _HANGUL = re.compile(r"[가-힣]")
+_DECODER = json.JSONDecoder(strict=False)  # one decoder for every page (making one per call costs its scanner)
 
 
 @dataclass
@@ -61,7 +62,7 @@ def global_content(html: str) -> dict[str, Any] | None:
     if not found:
         return None
     try:
-        data, _ = json.JSONDecoder(strict=False).raw_decode(html, found.end())
+        data, _ = _DECODER.raw_decode(html, found.end())
     except ValueError:
         return None
     return data if isinstance(data, dict) else None
@@ -178,7 +179,7 @@ def script_texts(html: str) -> list[str]:
 # --- app-state blobs (__NEXT_DATA__, __INITIAL_STATE__, flight) ----------------------------------------------
 def _json_after(html: str, start: int) -> Any:
     try:
-        return json.JSONDecoder(strict=False).raw_decode(html, start)[0]
+        return _DECODER.raw_decode(html, start)[0]
     except ValueError:
         return None
 
