@@ -116,7 +116,8 @@ def is_copyright_line(line: str) -> bool:
 
 def _may_be_copyright(text: str) -> bool:
     """False when _COPYRIGHT cannot match (a ~0.3 µs test instead of its ~2 µs case-insensitive search)."""
-    return any(word in text for word in _COPYRIGHT_WORDS) or _COPYRIGHT_START.match(text) is not None
+    return ("무단" in text or "재배포" in text or "저작권자" in text or "학습" in text or "l" in text or "L" in text
+            or _COPYRIGHT_START.match(text) is not None)  # _COPYRIGHT_WORDS spelled out: half the cost of any()
 
 
 def _is_copyright(text: str) -> bool:

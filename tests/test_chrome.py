@@ -85,7 +85,9 @@ def test_copyright_and_email_rules_run_only_where_they_can_match():
     """is_chrome_line skips _COPYRIGHT's case-insensitive search when _may_be_copyright says it cannot match, and
     _EMAIL_LINE without an "@": the same verdicts, checked over every code point and a corpus of odd lines."""
     every = "".join(map(chr, range(0x110000)))
+    assert not _may_be_copyright("기사 본문 문장이다.")
     for word in _COPYRIGHT_WORDS:
+        assert _may_be_copyright(f"기사 {word} 문장"), word
         for char in word:  # IGNORECASE finds each character of a guard word only as itself or its other case
             assert set(re.findall("(?i)" + re.escape(char), every)) == {char, char.swapcase()}, char
     rng = random.Random(15)
