@@ -114,7 +114,7 @@ def xml_safe(html: str) -> str:
     the str; UTF-8 multi-byte sequences never hold bytes below 0x80); U+FFFE/U+FFFF are looked for in the str,
     where a one-character search is fastest."""
     body = utf8(html)
-    if not any(byte in body for byte in _NOT_XML_BYTES) and "\ufffe" not in html and "\uffff" not in html:
+    if not any(map(body.__contains__, _NOT_XML_BYTES)) and "\ufffe" not in html and "\uffff" not in html:
         return html
     return _NOT_XML.sub(" ", html)
 
