@@ -58,7 +58,7 @@ def global_content(html: str) -> dict[str, Any] | None:
     """The ``Fusion.globalContent`` object of an Arc XP page, or None when the page has none. Not cached: a cache
     keyed by the page hashes all of it (~0.1 ms on a 200 kB Arc page); a layout's matches() hands what it read to
     its page object (``EmbeddedDataPage``)."""
-    found = _GLOBAL_CONTENT.search(html)
+    found = _GLOBAL_CONTENT.search(html) if "Fusion.globalContent" in html else None  # a literal search first
     if not found:
         return None
     try:
