@@ -302,8 +302,9 @@ WHAT_CHANGED = [
     "layout marker searched from a literal; the whole-line chrome rules in one regex; feed lines without an "
     "ItemAdapter.",
     "- Per-page fixed costs, which decide the small pages (chosun, yonhapnewstv) and help every site (2026-11-30, "
-    "second round; side by side with the tree before it, under the same load: chosun 5.0x -> 7.5x, mk 7.2x -> 8.7x, "
-    "yonhapnewstv 6.9x -> 8.2x): `fragment_lines` reads markup that is plain text (most Arc paragraphs) without an "
+    "second round; side by side with the tree before it (929eeb8), both runs of `--sites chosun,mk,yonhapnewstv "
+    "--seconds 10` started together on a busy machine: chosun 5.0x -> 7.5x, mk 7.2x -> 8.7x, yonhapnewstv 6.9x -> "
+    "8.2x): `fragment_lines` reads markup that is plain text (most Arc paragraphs) without an "
     "HTML parse; `clean()` answers a line it cleaned recently from a small bounded cache (the chrome and normalize "
     "pipelines clean every line again: the chain ~2x faster); the e-mail chrome rule runs only on lines with an @ and "
     "the case-insensitive copyright search only where one of its words is; parsed date strings cached (page object "
