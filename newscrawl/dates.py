@@ -60,6 +60,11 @@ def _read(text: str) -> datetime | None:
     return datetime(int(y), int(mo), int(d), hour, int(mi), int(s or 0))
 
 
+# Recently parsed date strings: a page object checks each date (possible_date) and the dates pipeline converts it.
+_PARSED: dict[str, datetime | None] = {}
+_PARSED_SIZE, _PARSED_LENGTH = 1024, 64
+
+
 def parse_datetime(value: str | datetime | None) -> datetime | None:
     """Parse a machine (ISO 8601) or visible Korean date; naive values are KST.
 
@@ -68,6 +73,17 @@ def parse_datetime(value: str | datetime | None) -> datetime | None:
     """
     if value is None:
         return None
+    if isinstance(value, str) and len(value) <= _PARSED_LENGTH:
+        if value in _PARSED:
+            return _PARSED[value]
+        if len(_PARSED) >= _PARSED_SIZE:
+            _PARSED.clear()
+        _PARSED[value] = parsed = _parse_datetime(value)
+        return parsed
+    return _parse_datetime(value)
+
+
+def _parse_datetime(value: str | datetime) -> datetime | None:
     try:
         dt = value if isinstance(value, datetime) else _read(value.strip())
         if dt is None or not MIN_YEAR <= dt.year <= MAX_YEAR:
@@ -89,9 +105,11 @@ def to_kst_iso(value: str | datetime | None) -> str | None:
 def labeled_date(text: str, labels: tuple[str, ...]) -> str | None:
     """The date that follows one of ``labels`` in visible text (``입력 2024-07-25 10:55`` -> that date)."""
     for label in labels:
-        for m in re.finditer(re.escape(label), text):
-            rest = text[m.end(): m.end() + 40].lstrip(" :：|\u00a0")  # 입력: …, 송고시간 | …
-            found = _VISIBLE.match(rest)
+        start = text.find(label)  # each occurrence, left to right and not overlapping, as re.finditer finds them
+        while start >= 0:
+            end = start + len(label)
+            found = _VISIBLE.match(text[end: end + 40].lstrip(" :：|\u00a0"))  # 입력: …, 송고시간 | …
             if found:
                 return found.group(0)
+            start = text.find(label, end if label else start + 1)
     return None

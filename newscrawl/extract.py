@@ -105,22 +105,26 @@ _SOFT_404 = re.compile(r"페이지를 찾을 수 없|존재하지 않는 (기사
 
 # Characters lxml refuses in text; they only ever appear in damaged pages.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_NOT_XML_BYTES = bytes(range(0x09)) + b"\x0b\x0c" + bytes(range(0x0e, 0x20))
+_NOT_XML_BYTES = tuple(bytes([byte]) for byte in (*range(0x09), 0x0b, 0x0c, *range(0x0e, 0x20)))
 
 
 def xml_safe(html: str) -> str:
     """``html`` with the characters lxml refuses replaced by spaces. Checked on the UTF-8 bytes the parser reads
-    anyway (a byte deletion is ~5x faster than a regex search over the str; UTF-8 multi-byte sequences never hold
-    bytes below 0x80); U+FFFE/U+FFFF are looked for in the str, where a one-character search is fastest."""
+    anyway (27 one-byte searches, each a memchr, are ~2x faster than one byte deletion and ~10x a regex search over
+    the str; UTF-8 multi-byte sequences never hold bytes below 0x80); U+FFFE/U+FFFF are looked for in the str,
+    where a one-character search is fastest."""
     body = utf8(html)
-    if len(body.translate(None, _NOT_XML_BYTES)) == len(body) and "\ufffe" not in html and "\uffff" not in html:
+    if not any(map(body.__contains__, _NOT_XML_BYTES)) and "\ufffe" not in html and "\uffff" not in html:
         return html
     return _NOT_XML.sub(" ", html)
 
 
 def looks_truncated(html: str) -> bool:
     """A page cut off in transfer ends without ``</body>`` and ``</html>`` (real pages keep at least one)."""
-    tail = html[-4096:].lower()  # almost every page answers here, without lowercasing the whole page
+    tail = html[-4096:]  # almost every page answers here, most in lower case (no lowercased copy needed)
+    if "</body>" in tail or "</html>" in tail:
+        return False
+    tail = tail.lower()
     if "</body>" in tail or "</html>" in tail:
         return False
     lower = html[-200_000:].lower()

@@ -24,13 +24,27 @@ BLOCK_TAGS = frozenset({
 })
 
 
+# Recent lines and what clean() made of them (and of its own output): each line of a page is cleaned again by the
+# chrome and normalize pipelines. Bounded: lines up to _CLEANED_LENGTH characters, emptied at _CLEANED_SIZE.
+_CLEANED: dict[str, str] = {}
+_CLEANED_SIZE, _CLEANED_LENGTH = 2048, 1000
+
+
 def clean(text: str | None) -> str:
     """Collapse all whitespace to single spaces, drop invisible characters, strip, and NFC-normalise."""
     if not text:
         return ""
+    done = _CLEANED.get(text)
+    if done is not None:
+        return done
     # str.split() splits on every Unicode space (NBSP, U+3000 ideographic space, thin spaces, ...: all that
     # str.isspace() accepts) and drops them at both ends: one pass, ~3x faster than a regex sub and strip().
-    return unicodedata.normalize("NFC", " ".join(_INVISIBLE.sub("", text).split()))
+    cleaned = unicodedata.normalize("NFC", " ".join(_INVISIBLE.sub("", text).split()))
+    if len(text) <= _CLEANED_LENGTH:
+        if len(_CLEANED) >= _CLEANED_SIZE:
+            _CLEANED.clear()
+        _CLEANED[text] = _CLEANED[cleaned] = cleaned
+    return cleaned
 
 
 def clean_lines(lines: Iterable[str]) -> list[str]:
@@ -92,9 +106,18 @@ def render_text(element: etree._Element | None) -> str:
     return " ".join(render_lines(element))
 
 
+# Markup the HTML parser reads as one text node, unchanged: no tag, no entity, no character it refuses or
+# rewrites (controls, surrogates, non-characters). Most of an Arc story's paragraphs are such plain text.
+_PLAIN_TEXT = re.compile(r"[^<&\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]*")
+
+
 def fragment_lines(markup: str) -> list[str]:
-    """Render an HTML fragment (e.g. embedded editor HTML) to lines."""
+    """Render an HTML fragment (e.g. embedded editor HTML) to lines. Plain text is its one cleaned line without
+    a parse (~4x faster; tests/test_text_clean.py holds it to the parser's reading)."""
     if not markup or not markup.strip():
         return []
+    if _PLAIN_TEXT.fullmatch(markup):
+        line = clean(markup)
+        return [line] if line else []
     root = html.fragment_fromstring(markup, create_parent="div")
     return render_lines(root)

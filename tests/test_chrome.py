@@ -3,9 +3,12 @@ segmenter alike: every rule removes its whole line, and the same words inside an
 
 from __future__ import annotations
 
+import random
+import re
+
 import pytest
 
-from newscrawl.chrome import is_chrome_line
+from newscrawl.chrome import _COPYRIGHT, _COPYRIGHT_WORDS, _EMAIL_LINE, _may_be_copyright, is_chrome_line
 from newscrawl.textpage import split_flattened
 
 # (chrome line as portals print it, an article sentence with the same words that must survive)
@@ -76,3 +79,26 @@ def test_a_flattened_toolbar_is_cut_out_of_a_long_line_but_a_sentence_is_not():
                                      "좋아요0 화나요0 슬퍼요0"]
     prose = "요금은 작게 오르고 크게 내린 뒤 기본 요금만 남았다."  # two widget words apart: prose
     assert split_flattened(prose) == [prose]
+
+
+def test_copyright_and_email_rules_run_only_where_they_can_match():
+    """is_chrome_line skips _COPYRIGHT's case-insensitive search when _may_be_copyright says it cannot match, and
+    _EMAIL_LINE without an "@": the same verdicts, checked over every code point and a corpus of odd lines."""
+    every = "".join(map(chr, range(0x110000)))
+    assert not _may_be_copyright("기사 본문 문장이다.")
+    for word in _COPYRIGHT_WORDS:
+        assert _may_be_copyright(f"기사 {word} 문장"), word
+        for char in word:  # IGNORECASE finds each character of a guard word only as itself or its other case
+            assert set(re.findall("(?i)" + re.escape(char), every)) == {char, char.swapcase()}, char
+    rng = random.Random(15)
+    alphabet = ["무단", "전재", "재배포", "금지", "저작권자", "(c)", "(C)", "©", "ⓒ", "ALL RIGHTS RESERVED", "all rights",
+                "reserved", "AI", "학습", "및", "활용", " ", "  ", "<", ">", "-", "연합뉴스", "Copyright", "kim@yna.co.kr",
+                "@", "기자", "다.", "합니다.", "ſ", "K", "ı", "İ"]
+    lines = [line for pair in RULES for line in pair] + ["all rights reserved.", "매일경제 all rights reserved"]
+    lines += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 8))) for _ in range(20000)]
+    for line in lines:
+        if _COPYRIGHT.search(line):
+            assert _may_be_copyright(line), line
+        if _EMAIL_LINE.match(line):
+            assert "@" in line, line
+    assert sum(bool(_COPYRIGHT.search(line)) for line in lines) > 1000  # the rule matched often enough to test

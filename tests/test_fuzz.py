@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from newscrawl.extract import UndecodableError, decode_html, extract_html
+from newscrawl.extract import UndecodableError, decode_html, extract_html, looks_truncated, xml_safe
 from newscrawl.pages import ExtractionError
 from tests.shared import FIXTURES, manifest, run_page, shared_path
 
@@ -165,6 +165,21 @@ def test_control_character_beside_a_dropped_element():
     body = etoday_fixture().replace(b'itemprop="articleBody">\n', b'itemprop="articleBody">\x0b', 1)
     article = next(i for i in run_page(ETODAY[0], body, "etoday") if i["type"] == "article")
     assert article["title"].startswith("북한, 러시아 동맹국")
+
+
+def test_xml_safe_replaces_every_character_lxml_refuses_and_nothing_else():
+    page = "<p>가나 \t\n\r\x7f\x85\ufffd</p>"
+    assert xml_safe(page) is page
+    refused = [chr(c) for c in (*range(0x09), 0x0b, 0x0c, *range(0x0e, 0x20))] + ["\ufffe", "\uffff"]
+    for char in refused:
+        assert xml_safe(page + char + "끝") == page + " 끝", repr(char)
+
+
+def test_a_page_is_truncated_only_without_a_closing_body_or_html_tag_in_any_case():
+    page = "<html><body>" + "가" * 10_000
+    assert looks_truncated(page) and looks_truncated(page + "</bod") and looks_truncated(page + "</span>")
+    for end in ("</body>", "</html>", "</BODY>", "</Html>\n", "</body>" + "x" * 5000, "</HTML>" + "x" * 5000):
+        assert not looks_truncated(page + end), end
 
 
 def test_document_nested_inside_an_element_is_a_counted_parse_error():

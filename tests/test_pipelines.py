@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import re
 from decimal import Decimal
 
 import pytest
@@ -9,6 +11,7 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.project import get_project_settings
 from scrapy.utils.test import get_crawler
 
+from newscrawl.dates import MODIFIED_LABELS, VISIBLE_DATE, labeled_date
 from newscrawl.items import ArticleItem, TickerItem
 from newscrawl.pageitems import TICKER_OF_DROPPED_ARTICLE, page_items, tie_page
 from pipelines.chrome import StripChromePipeline
@@ -71,6 +74,8 @@ def test_normalize_nfc_whitespace_bullets_body_and_hash():
 def test_dates_become_kst(crawler, raw, iso):
     out = KstDatesPipeline.from_crawler(crawler).process_item(article(published_at=raw))
     assert out.published_at == iso
+    again = KstDatesPipeline.from_crawler(crawler).process_item(article(published_at=raw))  # from the parse cache
+    assert again.published_at == iso
 
 
 def test_unparsable_date_is_counted_and_cleared(crawler):
@@ -217,3 +222,27 @@ def test_untied_items_pass_the_tie_pipeline_as_they_are(crawler):
     assert tie.process_item(ticker) is ticker and tie.process_item(lone) is lone
     tie_page(crawler, lone.url, lone, [])  # an article without tickers is not tied
     assert not page_items(crawler).by_item
+
+
+def test_labeled_date_finds_what_a_search_for_each_labelled_occurrence_finds():
+    """labeled_date (str.find over each label's occurrences) against the plain regex reading of the same rule."""
+    def by_regex(text: str, labels: tuple[str, ...]) -> str | None:
+        for label in labels:
+            for found in re.finditer(re.escape(label), text):
+                date = VISIBLE_DATE.match(text[found.end(): found.end() + 40].lstrip(" :：|\u00a0"))
+                if date:
+                    return date.group(0)
+        return None
+
+    rng = random.Random(15)
+    pieces = ["입력", "입력 ", "수정", ": ", "2016.09.17 18:59", "2024-07-25 10:55", "입력입력", "a", " ", "오후 ",
+              "12:05", "2023.09.07.", "\u00a0", " | "]
+    found = 0
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
+        labels = tuple(rng.choice(["입력", "수정", "", "입력입력", "a", "최종수정"]) for _ in range(rng.randint(1, 3)))
+        expected = by_regex(text, labels)
+        assert labeled_date(text, labels) == expected, (text, labels)
+        found += expected is not None
+    assert found > 1000
+    assert labeled_date("기사입력 2016.09.17 18:59 최종수정 2016.09.18 08:00", MODIFIED_LABELS) == "2016.09.18 08:00"

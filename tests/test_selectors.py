@@ -10,7 +10,7 @@ from parsel import Selector
 
 from newscrawl.extract import decode_html
 from newscrawl.pages import HtmlArticlePage
-from newscrawl.selectors import PageSelector
+from newscrawl.selectors import PageSelector, _union
 from newscrawl.sites import all_sites
 from tests.shared import manifest, shared_path
 
@@ -100,3 +100,29 @@ def test_chrome_in_one_pass_drops_what_selector_by_selector_drops(name):
     for css in chrome:
         one_by_one.css(css).drop()
     assert together.get() == one_by_one.get()
+    # without selectors that depend on siblings or position, the non-bare ones are dropped as one group
+    independent = tuple(css for css in chrome if not any(mark in css for mark in ":+~"))
+    assert len(_union(independent)[3]) == 1
+    together, one_by_one = PageSelector.from_html(html), PageSelector.from_html(html)
+    together.drop_all(independent)
+    for css in independent:
+        one_by_one.css(css).drop()
+    assert together.get() == one_by_one.get()
+
+
+def test_xpath_makes_the_selectors_parsel_makes():
+    """PageSelector.xpath's own result selectors carry what parsel's xpath gives them (root, type, expression,
+    namespaces), for elements, strings and numbers; variables and extra namespaces still go through parsel."""
+    html = '<html><body><div id="a" class="x">one<p>two</p><!-- c --></div><p data-n="3">four</p></body></html>'
+    ours = PageSelector.from_html(html)
+    for query in ("//p", "//p/text()", "//p/@data-n", "count(//p)", "//div/comment()", "//div[@id='a']",
+                  "boolean(//p)", "//nothing", "re:test(string(//p), 'tw')", "set:distinct(//p)"):
+        mine, parsels = ours.xpath(query), Selector.xpath(ours, query)
+        assert type(mine) is type(parsels) and len(mine) == len(parsels), query
+        for a, b in zip(mine, parsels, strict=True):
+            assert (type(a), a.root, a.type, a._expr, a.namespaces, a._text, a._huge_tree) == \
+                   (type(b), b.root, b.type, b._expr, b.namespaces, b._text, b._huge_tree), query
+    assert ours.xpath("//p[@data-n=$n]/text()", n="3").getall() == ["four"]
+    assert ours.xpath("//x:p", namespaces={"x": "urn:x"}).getall() == []
+    with pytest.raises(ValueError, match="XPath error"):
+        ours.xpath("//p[")

@@ -97,7 +97,7 @@ class ChosunLegacyPage(HtmlArticlePage):
     publisher = PUBLISHER
     # No chrome selectors: only the body's div.par blocks are read (related list and copyright sit beside them).
     # No regions: these pages are small (~12 KB); a cut (body #news_body_id, header.news_title) made them slower
-    # (0.55-0.66 ms whole, 0.63-0.89 ms cut).
+    # (0.55-0.66 ms whole, 0.63-0.89 ms cut; again ~7% slower cut after the fixed-cost work of 2026-11-30).
 
     def __init__(self, url: str, html: str):
         found = _LEGACY_SECTION_VAR.search(html)
@@ -129,7 +129,8 @@ class ChosunLegacyPage(HtmlArticlePage):
         return [" ".join(render_lines(li.root)) for li in self.selector.css(".news_title_author li")]
 
     def _image(self, figure) -> dict:
-        caption = " ".join(render_lines(figure.css("figcaption")[0].root)) if figure.css("figcaption") else ""
+        captions = figure.css("figcaption")
+        caption = " ".join(render_lines(captions[0].root)) if captions else ""
         return {"url": self.absolute(figure.css("img::attr(src)").get()), "caption": caption or None}
 
     def _title_section(self) -> str | None:

@@ -34,6 +34,7 @@ _PLACEHOLDER_ALTS = frozenset({"사진설명", "사진", ""})
 
 # let json = '{"_DATA":[{"code":"KSP","name":"코스피","price":"2,698.97","prepare_rate":0.05,...}, ...]}';
 _QUOTE_BAR = re.compile(r"""let json = '(\{"_DATA".*?\})';""", re.DOTALL)
+_QUOTE_DECODER = json.JSONDecoder(parse_float=Decimal)  # exact prices; json.loads(..., parse_float=) makes one per call
 
 
 def _quote_market(code: str) -> tuple[str, str | None]:
@@ -87,7 +88,7 @@ class MkArticlePage(HtmlArticlePage):
         if not found:
             return []
         try:
-            rows = json.loads(found.group(1), parse_float=Decimal)["_DATA"]
+            rows = _QUOTE_DECODER.decode(found.group(1))["_DATA"]
         except (ValueError, KeyError):
             return []
         tickers = []
@@ -104,7 +105,8 @@ class MkArticlePage(HtmlArticlePage):
         return tickers
 
     def _image(self, figure: Selector) -> dict:
-        caption = clean(" ".join(render_lines(figure.css("figcaption")[0].root))) if figure.css("figcaption") else ""
+        captions = figure.css("figcaption")
+        caption = clean(" ".join(render_lines(captions[0].root))) if captions else ""
         if not caption:
             alt = clean(figure.css("img::attr(alt)").get())
             caption = "" if alt in _PLACEHOLDER_ALTS else alt
