@@ -28,7 +28,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from scrapy.settings import BaseSettings, Settings
 from scrapy.utils.misc import load_object
@@ -42,6 +42,7 @@ from newscrawl.pages import ExtractionError
 from newscrawl.sinks import adopt_feeds, feed_name, last_line_end
 from newscrawl.sites import all_sites
 from newscrawl.storage import Storage, open_storage, storage_errors
+from newscrawl.storage.prepared import PreparedArticle
 
 logger = logging.getLogger(__name__)
 
@@ -49,8 +50,7 @@ FALLBACK_MARK = " fallback from "  # in extracted_by: "generic/1 fallback from h
 CHECKPOINT = "reextract.checkpoint.json"
 
 
-@dataclass(frozen=True)
-class RawPage:
+class RawPage(NamedTuple):  # a tuple: the task sent to each worker pickles small
     url: str
     site: str | None
     fetched_at: str | None
@@ -106,16 +106,22 @@ def select(storage: Storage, selection: Selection, after: str | None = None) -> 
 
 
 # --- workers -------------------------------------------------------------------------------------------------
-@dataclass
-class PageResult:
+Lines = tuple[bytes | None, ...]  # an item's line in each local feed (None: not that feed's)
+
+
+class PageResult(NamedTuple):
+    """What a worker sends the writing process: plain tuples, made ready for its backend (the article's rows and
+    JSON, the quotes' rows) and for the feeds (each kept item's lines), so that the writer only decides and
+    writes (newscrawl/storage/prepared.py)."""
+
     url: str
     site: str
-    # after the pipeline chain (without storage), each with its line in each local feed (None: not that feed's)
-    items: list[tuple[Any, tuple[bytes | None, ...]]] = field(default_factory=list)
     extracted_by: str | None = None
     fallback: bool = False
     failure: str | None = None  # stats-style reason: parse_error/<reason> or dropped/article/<reason>
     message: str = ""
+    article: tuple[PreparedArticle, Lines] | None = None  # after the pipeline chain (without storage)
+    tickers: tuple[Any, tuple[Lines, ...]] | None = None  # the backend's prepare_tickers(), and their lines
 
 
 _WORKER: dict[str, Any] = {}
@@ -150,7 +156,8 @@ def stop_worker() -> None:
 def reextract_page(page: RawPage) -> PageResult:
     """One stored page through extraction and the pipeline chain (in a worker)."""
     site = page.site or ""
-    body = _WORKER["storage"].raw_page(page.url)
+    storage: Storage = _WORKER["storage"]
+    body = storage.raw_page(page.url)
     if body is None:
         return PageResult(page.url, site, failure="parse_error/missing_raw", message="raw page vanished")
     try:
@@ -170,21 +177,27 @@ def reextract_page(page: RawPage) -> PageResult:
     chain: ItemChain = _WORKER["chain"]
     before = keys.below(chain.stats, keys.DROPPED)
     kept, drops = chain.process(extracted.items())
-    feeds = _WORKER["feeds"]
-    lines = [(item, tuple(exporter.line(item) if isinstance(item, classes) else None for classes, exporter in feeds))
-             for item in kept]
-    result = PageResult(page.url, site or (article.site if article else ""), lines,
-                        article.extracted_by if article else None, extracted.fallback_from is not None)
+    site = site or (article.site if article else "")
+    extracted_by, fallback = (article.extracted_by if article else None), extracted.fallback_from is not None
     drops = [reason for reason in drops if not reason.startswith(TICKER_OF_DROPPED_ARTICLE)]  # the article's own
-    duplicate = drops and all(reason.startswith("duplicate") for reason in drops)  # another page's article
     if article is not None and not any(isinstance(i, ArticleItem) for i in kept):
-        result.items = []  # a page whole or not at all: its tickers go with its article (newscrawl/pageitems.py)
-        if not duplicate:
-            after = keys.below(chain.stats, keys.DROPPED)
-            reasons = [k for k, v in after.items() if v != before.get(k, 0) and k.startswith("article/")]
-            result.failure = f"dropped/{reasons[0] if reasons else 'article'}"
-            result.message = "; ".join(drops)
-    return result
+        # a page whole or not at all: its tickers go with its article (newscrawl/pageitems.py)
+        if drops and all(reason.startswith("duplicate") for reason in drops):  # another page's article
+            return PageResult(page.url, site, extracted_by, fallback)
+        after = keys.below(chain.stats, keys.DROPPED)
+        reasons = [k for k, v in after.items() if v != before.get(k, 0) and k.startswith("article/")]
+        return PageResult(page.url, site, extracted_by, fallback, f"dropped/{reasons[0] if reasons else 'article'}",
+                          "; ".join(drops))
+    feeds = _WORKER["feeds"]
+    prepared, tickers = None, []
+    for item in kept:
+        lines = tuple(exporter.line(item) if isinstance(item, classes) else None for classes, exporter in feeds)
+        if isinstance(item, ArticleItem):
+            prepared = (storage.prepare_article(item), lines)
+        elif isinstance(item, TickerItem):
+            tickers.append((item, lines))
+    quotes = (storage.prepare_tickers([item for item, _ in tickers]), tuple(lines for _, lines in tickers))
+    return PageResult(page.url, site, extracted_by, fallback, article=prepared, tickers=quotes if tickers else None)
 
 
 # --- the run ---------------------------------------------------------------------------------------------------
@@ -348,20 +361,16 @@ class Reextraction:
             if result.failure:
                 tally.failures[result.failure] += 1
                 logger.warning("still failing: %s (%s)", result.url, result.message)
-            tickers = []
-            for item, lines in result.items:
-                if isinstance(item, ArticleItem):
-                    outcome = storage.upsert_article(item)
-                    storage.mark_done(item)
-                    tally.articles[outcome] += 1
-                    if outcome in ("new", "updated"):
-                        feeds.write(lines)
-                elif isinstance(item, TickerItem):
-                    tickers.append((item, lines))
-            if tickers:  # a page's quotes in one statement
-                tally.tickers += len(tickers)
-                added = storage.add_tickers([item for item, _ in tickers])
-                for (_, lines), new in zip(tickers, added, strict=True):
+            if result.article:
+                article, lines = result.article
+                outcome = storage.upsert_prepared(article, mark_done=True)
+                tally.articles[outcome] += 1
+                if outcome in ("new", "updated"):
+                    feeds.write(lines)
+            if result.tickers:  # a page's quotes in one statement
+                quotes, ticker_lines = result.tickers
+                tally.tickers += len(ticker_lines)
+                for lines, new in zip(ticker_lines, storage.add_prepared_tickers(quotes), strict=True):
                     if new:  # a quote the database held is in the feeds already
                         feeds.write(lines)
             pending, last = pending + 1, result.url

@@ -366,3 +366,37 @@ def test_a_pages_quotes_in_one_call_answer_as_one_by_one(backend, tmp_path, requ
         storage.close()
     assert names == [("coin1", "100"), ("coin2", "0.5"), ("coin3", "7"), ("coin3", "70"), ("coin4", "8"),
                      ("coin5", "9")]
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_writes_prepared_in_a_worker_are_the_items_writes(backend, tmp_path, request):
+    """A worker's storage prepares an article and its quotes (no query); the writing process's storage writes
+    them: the same outcomes, rows, crawl state and NUL count as upsert_article + mark_done + add_tickers there."""
+    def open_backend() -> Storage:
+        if backend == "sqlite":
+            return SQLiteStorage(tmp_path / "newscrawl.sqlite3")
+        return PostgresStorage(request.getfixturevalue("pg_dsn"))
+
+    from tests.test_postgres import article, ticker
+
+    worker, writer = open_backend(), open_backend()
+    nul = article(1, title="제목\x00 1", url="https://www.etoday.co.kr/news/view/1?ref=rss")
+    revised = article(1, content_hash="hash-1b")
+    naver = article(1, site="naver", syndicated=True, url="https://n.news.naver.com/mnews/article/1/1")
+    quotes = [ticker("비트코인", 132845000), ticker("이더리움", Decimal("4.5e6"))]
+    try:
+        outcomes = [writer.upsert_prepared(worker.prepare_article(item), mark_done=True)
+                    for item in (nul, nul, revised, naver)]
+        added = [writer.add_prepared_tickers(worker.prepare_tickers(quotes)) for _ in range(2)]
+        writer.commit()
+        assert outcomes == ["new", "unchanged", "updated", "copy"]
+        assert added == [[True, True], [False, False]]
+        assert worker.nul_stripped == 0  # counted where it is written
+        assert writer.nul_stripped == (2 if backend == "postgres" else 0)  # each write of the NUL title
+        [stored] = writer.articles()
+        assert (stored["title"], stored["content_hash"], stored["url"]) == (revised.title, "hash-1b", revised.url)
+        assert set(writer.done_urls()) == {nul.url, nul.canonical_url, naver.url}  # every URL of the article
+        assert sorted(t["name"] for t in writer.tickers()) == ["비트코인", "이더리움"]
+    finally:
+        worker.close()
+        writer.close()
