@@ -16,17 +16,20 @@ no feed line.
 
 from __future__ import annotations
 
+import fcntl
 import io
 import json
 import logging
 import multiprocessing
 import os
+import signal
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import cache
+from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -200,6 +203,113 @@ def reextract_page(page: RawPage) -> PageResult:
     return PageResult(page.url, site, extracted_by, fallback, article=prepared, tickers=quotes if tickers else None)
 
 
+def worker_loop(tasks: Connection, results: Connection, database: str, settings: dict[str, Any]) -> None:
+    """A worker process: (index, pages) in, (index, results, error) out, until None or the writer is gone."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the writer's to handle: it stops the workers
+    start_worker(database, settings)
+    try:
+        while (task := tasks.recv()) is not None:
+            index, pages = task
+            try:
+                results.send((index, [reextract_page(page) for page in pages], None))
+            except Exception as error:  # the database failing: the writer stops the run with it
+                results.send((index, [], error))
+    except EOFError:
+        pass
+    finally:
+        stop_worker()
+
+
+CHUNK = 16  # pages a worker is sent at once
+AHEAD = 2  # chunks each worker holds (one being extracted, one waiting)
+RESULT_PIPE = 1 << 20  # bytes of results a worker can leave in its pipe while the writer writes (Linux)
+
+
+@dataclass
+class Worker:
+    process: Any
+    tasks: Connection
+    results: Connection
+    holding: int = 0  # chunks sent, results not yet received
+
+
+class Extractors:
+    """This process and ``processes`` worker processes extracting chunks of pages, the results in the pages'
+    order. This process writes; while the next result to write is not there, it extracts the next chunk itself,
+    so ``-j N`` keeps N cores busy (the writing would leave one a quarter idle, as a writer of its own, or share
+    one with two workers) and its own chunks cross no pipe. Workers are started by a forkserver (a fork of a
+    process with threads, such as a test's servers or a logging lock, can deadlock); results are read straight
+    from their pipes (no thread of ours takes the GIL from the writing); a worker gets its next chunk as soon as
+    it returns one, so a fast one never waits for a slow one."""
+
+    def __init__(self, processes: int, database: str, settings: dict[str, Any]):
+        start_worker(database, settings)
+        self.workers: list[Worker] = []
+        if not processes:
+            return
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["newscrawl.reextract"])  # the site registry, imported once
+        for _ in range(processes):
+            task_out, task_in = context.Pipe(duplex=False)
+            result_out, result_in = context.Pipe(duplex=False)
+            with suppress(OSError, AttributeError):  # a larger pipe: a worker rarely waits for the writer
+                fcntl.fcntl(result_in.fileno(), fcntl.F_SETPIPE_SZ, RESULT_PIPE)
+            process = context.Process(target=worker_loop, args=(task_out, result_in, database, settings), daemon=True)
+            process.start()
+            task_out.close()
+            result_in.close()
+            self.workers.append(Worker(process, task_in, result_out))
+
+    def results(self, pages: list[RawPage], chunk: int) -> Iterator[PageResult]:
+        chunks = [pages[start:start + chunk] for start in range(0, len(pages), chunk)]
+        early: dict[int, list[PageResult]] = {}
+        by_pipe = {worker.results: worker for worker in self.workers}
+        sent = 0
+
+        def top_up(written: int) -> None:  # never further ahead of the writer than twice what the workers hold
+            nonlocal sent
+            for worker in self.workers:
+                while worker.holding < AHEAD and sent < min(len(chunks), written + len(self.workers) * AHEAD * 2):
+                    worker.tasks.send((sent, chunks[sent]))
+                    worker.holding, sent = worker.holding + 1, sent + 1
+
+        for written in range(len(chunks)):
+            top_up(written)
+            while written not in early:
+                local = sent < min(len(chunks), written + len(self.workers) * AHEAD * 2 + 1)
+                holding = [worker.results for worker in self.workers if worker.holding]
+                ready = wait(holding, 0 if local else None) if holding else []
+                if local and not ready:  # nothing to write yet: extract the next chunk here
+                    early[sent], sent = [reextract_page(page) for page in chunks[sent]], sent + 1
+                for pipe in ready:
+                    worker = by_pipe[pipe]  # type: ignore[index]
+                    try:
+                        index, results, error = worker.results.recv()
+                    except EOFError:
+                        raise ChildProcessError(f"a reextract worker process ended (exit code "
+                                                f"{worker.process.exitcode})") from None
+                    if error is not None:
+                        raise error
+                    early[index] = results
+                    worker.holding -= 1
+                top_up(written)
+            yield from early.pop(written)
+
+    def stop(self, now: bool = False) -> None:
+        stop_worker()
+        for worker in self.workers:
+            with suppress(OSError):
+                worker.tasks.send(None)
+        for worker in self.workers:
+            if now:
+                worker.process.terminate()
+            worker.process.join(5)
+            if worker.process.is_alive():
+                worker.process.kill()
+            worker.tasks.close()
+            worker.results.close()
+
+
 # --- the run ---------------------------------------------------------------------------------------------------
 @dataclass
 class SiteTally:
@@ -330,21 +440,14 @@ class Reextraction:
 
     @contextmanager
     def _workers(self) -> Iterator[Callable[[list[RawPage]], Iterable[PageResult]]]:
-        """``extract(pages)``: results in the pages' order, from ``jobs`` forked processes (or this one)."""
-        settings = self.settings.copy_to_dict()
-        if self.jobs == 1:
-            start_worker(self.database, settings)
-            try:
-                yield lambda pages: map(reextract_page, pages)
-            finally:
-                stop_worker()
-            return
-        # forkserver, not fork: a fork of a process with threads (a test's servers, a logging lock) can deadlock.
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["newscrawl.reextract"])  # the site registry, imported once
-        with context.Pool(self.jobs, start_worker, (self.database, settings)) as pool:
-            yield lambda pages: pool.imap(reextract_page, pages,
-                                          chunksize=max(1, min(32, len(pages) // (self.jobs * 8))))
+        """``extract(pages)``: results in the pages' order, from this process and ``jobs - 1`` workers."""
+        workers = Extractors(self.jobs - 1, self.database, self.settings.copy_to_dict())
+        try:
+            yield lambda pages: workers.results(pages, max(1, min(CHUNK, len(pages) // (self.jobs * 8))))
+        except BaseException:
+            workers.stop(now=True)
+            raise
+        workers.stop()
 
     def _write(self, storage: Storage, feeds: FeedWriter, results: Iterable[PageResult]) -> None:
         pending, last = 0, None
