@@ -133,6 +133,17 @@ UPSERT_CRAWL_STATE = """INSERT INTO crawl_state (url, canonical_url, published_a
     ON CONFLICT(url) DO UPDATE SET last_fetched_at = excluded.last_fetched_at, published_at = excluded.published_at"""
 
 
+# The tickers_observation index's key of the last N quotes added, and of a row as INSERT_TICKER takes it.
+LAST_TICKER_KEYS = """SELECT site, market, COALESCE(code, name), price, COALESCE(change_pct, ''), COALESCE(as_of, ''),
+    COALESCE(source_url, '') FROM tickers ORDER BY id DESC LIMIT ?"""
+
+
+def _ticker_key(row: tuple) -> tuple:
+    site, market, code, name, _, price, _, change_pct, _, as_of, source_url, _ = row
+    return (site, market, name if code is None else code, price, "" if change_pct is None else change_pct,
+            "" if as_of is None else as_of, "" if source_url is None else source_url)
+
+
 def _ticker_row(item: TickerItem) -> tuple:
     return (item.site, item.market, item.code, item.name, item.currency, _exact(item.price), _exact(item.change),
             _exact(item.change_pct), item.change_basis, item.as_of, item.source_url, item.fetched_at)
@@ -311,20 +322,21 @@ class SQLiteStorage:
         return [_ticker_row(item) for item in items]
 
     def add_prepared_tickers(self, rows: list[tuple]) -> list[bool]:
-        """add_tickers() of prepared quotes."""
-        if not self.db.in_transaction:
-            self.db.execute("BEGIN")  # else RELEASE of the savepoint would commit
+        """add_tickers() of prepared quotes: one statement; when only some are new, the rows it added (the last
+        ids: AUTOINCREMENT, and this connection holds the write lock) say which."""
         changes = self.db.total_changes
-        self.db.execute("SAVEPOINT tickers")
         self.db.executemany(INSERT_TICKER, rows)
         added = self.db.total_changes - changes
-        if 0 < added < len(rows):  # some were stored already: which ones, row by row
-            self.db.execute("ROLLBACK TO tickers")
-            self.db.execute("RELEASE tickers")
-            return [self._add_ticker_row(row) for row in rows]
-        self.db.execute("RELEASE tickers")
         self.pending += len(rows)
-        return [added > 0] * len(rows)
+        if added in (0, len(rows)):
+            return [added > 0] * len(rows)
+        new = {tuple(row) for row in self.db.execute(LAST_TICKER_KEYS, (added,))}
+        answers = []
+        for row in rows:
+            key = _ticker_key(row)
+            answers.append(key in new)
+            new.discard(key)  # the same quote again later in the list: held by then
+        return answers
 
     def tickers(self) -> list[dict]:
         cursor = self.db.execute("SELECT * FROM tickers ORDER BY id")
