@@ -25,7 +25,7 @@ import os
 import signal
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import cache
@@ -360,6 +360,11 @@ class FeedWriter:
             if line is not None:
                 buffer.append(line)
 
+    def write_all(self, items: Sequence[tuple[bytes | None, ...]]) -> None:
+        """write() of each item's lines (a page's quotes)."""
+        for index, buffer in enumerate(self.buffers):
+            buffer.extend(line for line in (lines[index] for lines in items) if line is not None)
+
     def flush(self) -> None:
         """Write the buffered lines. A failed write raises: the batch is not committed, and the next run cuts
         the feed back to its recorded size."""
@@ -473,9 +478,10 @@ class Reextraction:
             if result.tickers:  # a page's quotes in one statement
                 quotes, ticker_lines = result.tickers
                 tally.tickers += len(ticker_lines)
-                for lines, new in zip(ticker_lines, storage.add_prepared_tickers(quotes), strict=True):
-                    if new:  # a quote the database held is in the feeds already
-                        feeds.write(lines)
+                added = storage.add_prepared_tickers(quotes)
+                if not all(added):  # a quote the database held is in the feeds already
+                    ticker_lines = tuple(lines for lines, new in zip(ticker_lines, added, strict=True) if new)
+                feeds.write_all(ticker_lines)
             pending, last = pending + 1, result.url
             if pending >= self.batch:
                 feeds.record(storage)
