@@ -1,11 +1,12 @@
 """Re-extraction: run today's page objects and pipeline chain over the raw pages stored in the database.
 
-Selection (:class:`Selection`) reads the raw-page index (no bytes). Worker processes read each page's bytes from
-the database, extract it as a crawl does (site layouts, then the generic fallback), run the pipeline chain
-without its store step and make each kept item's feed lines; the parent process writes the kept items, in URL
-order, to the database (upserts: a changed article becomes a revision, never a duplicate; a page's quotes in one
-statement) and appends the lines of new or changed items to the JSONL feeds. The parent only writes: on two
-cores it shares them with two workers (see BENCHMARKS.md, ``bench:reextract``).
+Selection (:class:`Selection`) reads the raw-page index (no bytes). ``-j N`` runs N processes that read pages'
+bytes from the database, extract them as a crawl does (site layouts, then the generic fallback), run the
+pipeline chain without its store step and make each kept item ready to write: its feed lines and its database
+rows (newscrawl/storage/prepared.py). One of them, the command's own process, also writes, in URL order:
+upserts (a changed article becomes a revision, never a duplicate; a page's quotes in one statement) and the
+lines of new or changed items appended to the JSONL feeds. It extracts whenever the next result to write is
+not there yet (see :class:`Extractors` and BENCHMARKS.md, ``bench:reextract``).
 
 Feeds and database are sinks as in a crawl (newscrawl/sinks.py): feed lines are written before the database
 commit that records each feed's size; a run starts by cutting each feed back to its recorded size. The last
@@ -232,15 +233,20 @@ class Worker:
     results: Connection
     holding: int = 0  # chunks sent, results not yet received
 
+    def lost(self) -> ChildProcessError:
+        self.process.join(1)
+        return ChildProcessError(f"a reextract worker process ended (exit code {self.process.exitcode})")
+
 
 class Extractors:
     """This process and ``processes`` worker processes extracting chunks of pages, the results in the pages'
-    order. This process writes; while the next result to write is not there, it extracts the next chunk itself,
-    so ``-j N`` keeps N cores busy (the writing would leave one a quarter idle, as a writer of its own, or share
-    one with two workers) and its own chunks cross no pipe. Workers are started by a forkserver (a fork of a
-    process with threads, such as a test's servers or a logging lock, can deadlock); results are read straight
-    from their pipes (no thread of ours takes the GIL from the writing); a worker gets its next chunk as soon as
-    it returns one, so a fast one never waits for a slow one."""
+    order. This process writes; while the next result to write is not there, it extracts the next chunk itself:
+    ``-j N`` is N processes that all extract, the writing fitted into one of them (a process that only wrote
+    would wait most of the time, or take a core's share from the workers), and its own chunks cross no pipe.
+    Workers are started by a forkserver (a fork of a process with threads, such as a test's servers or a logging
+    lock, can deadlock); their results are read straight from their pipes (no thread of ours takes the GIL from
+    the writing); a worker gets its next chunk as soon as it returns one, so a fast one never waits for a slow
+    one. A worker that dies stops the run (ChildProcessError)."""
 
     def __init__(self, processes: int, database: str, settings: dict[str, Any]):
         start_worker(database, settings)
@@ -270,7 +276,10 @@ class Extractors:
             nonlocal sent
             for worker in self.workers:
                 while worker.holding < AHEAD and sent < min(len(chunks), written + len(self.workers) * AHEAD * 2):
-                    worker.tasks.send((sent, chunks[sent]))
+                    try:
+                        worker.tasks.send((sent, chunks[sent]))
+                    except BrokenPipeError:
+                        raise worker.lost() from None
                     worker.holding, sent = worker.holding + 1, sent + 1
 
         for written in range(len(chunks)):
@@ -286,8 +295,7 @@ class Extractors:
                     try:
                         index, results, error = worker.results.recv()
                     except EOFError:
-                        raise ChildProcessError(f"a reextract worker process ended (exit code "
-                                                f"{worker.process.exitcode})") from None
+                        raise worker.lost() from None
                     if error is not None:
                         raise error
                     early[index] = results

@@ -400,3 +400,42 @@ def test_writes_prepared_in_a_worker_are_the_items_writes(backend, tmp_path, req
     finally:
         worker.close()
         writer.close()
+
+
+def test_a_worker_that_dies_stops_the_run_instead_of_waiting_for_it(tmp_path):
+    from newscrawl.reextract import Extractors, select
+
+    data_dir = tmp_path / "data"
+    seed_failed_pages(data_dir, 8)
+    settings = settings_for(data_dir)
+    storage = SQLiteStorage(data_dir / "newscrawl.sqlite3")
+    pages = select(storage, Selection(failed=True))
+    storage.close()
+    extractors = Extractors(1, settings["NEWSCRAWL_DATABASE"], settings.copy_to_dict())
+    try:
+        worker = extractors.workers[0].process
+        os.kill(worker.pid, signal.SIGKILL)  # e.g. the kernel's OOM killer
+        worker.join(10)
+        with pytest.raises(ChildProcessError, match="worker process ended"):
+            list(extractors.results(pages, 2))  # its first chunk never comes back
+    finally:
+        extractors.stop(now=True)
+
+
+def test_results_come_in_the_pages_order_from_this_process_and_its_workers(tmp_path):
+    from newscrawl.reextract import Extractors, select
+
+    data_dir = tmp_path / "data"
+    seed_failed_pages(data_dir, 30)
+    settings = settings_for(data_dir)
+    storage = SQLiteStorage(data_dir / "newscrawl.sqlite3")
+    pages = select(storage, Selection(failed=True))
+    storage.close()
+    extractors = Extractors(2, settings["NEWSCRAWL_DATABASE"], settings.copy_to_dict())
+    try:
+        results = list(extractors.results(pages, 2))
+    finally:
+        extractors.stop()
+    assert [result.url for result in results] == [page.url for page in pages]
+    # each page's own article (the seeded copies name their own path as canonical URL)
+    assert all(result.article and url_path(result.article[0].key) == url_path(result.url) for result in results)
