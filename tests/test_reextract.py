@@ -10,6 +10,7 @@ the fallback one into a revision, with feeds and database holding the same artic
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import io
 import json
@@ -439,3 +440,39 @@ def test_results_come_in_the_pages_order_from_this_process_and_its_workers(tmp_p
     assert [result.url for result in results] == [page.url for page in pages]
     # each page's own article (the seeded copies name their own path as canonical URL)
     assert all(result.article and url_path(result.article[0].key) == url_path(result.url) for result in results)
+
+
+def grandchildren(pid: int) -> list[int]:
+    """The processes whose parent's parent is ``pid`` (a forkserver's workers)."""
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                stat = (entry / "stat").read_text()
+                parents[int(entry.name)] = int(stat[stat.rindex(")") + 2:].split()[1])
+    return [child for child, parent in parents.items() if parents.get(parent) == pid]
+
+
+def test_cli_a_killed_worker_stops_the_run_in_one_line_and_the_same_command_completes(tmp_path):
+    data_dir = tmp_path / "data"
+    seed_failed_pages(data_dir, 300)
+    env = {**os.environ, "NEWSCRAWL_DATA_DIR": str(data_dir), "PYTHONPATH": str(REPO)}
+    env.pop("NEWSCRAWL_DATABASE", None)
+    command = [sys.executable, "-m", "scrapy", "reextract", "--failed", "-j", "2", "-s", "NEWSCRAWL_REEXTRACT_BATCH=20"]
+    process = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               text=True)
+    deadline = time.monotonic() + 90
+    while not (data_dir / "reextract.checkpoint.json").exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    [worker] = grandchildren(process.pid)  # the command -> its forkserver -> the one worker of -j 2
+    os.kill(worker, signal.SIGKILL)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 1 and "Traceback" not in stderr, stderr[-2000:]
+    assert "stopped: a reextract worker process ended (exit code -9)" in stderr
+
+    done = reextract_cli(data_dir, "--failed", "-j", "2", "-s", "NEWSCRAWL_REEXTRACT_BATCH=20")
+    assert done.returncode == 0, done.stderr[-2000:]
+    with sqlite3.connect(data_dir / "newscrawl.sqlite3") as db:
+        assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == 300
+    assert len(feed_articles(data_dir)) == 300
+    assert_feeds_match_database(data_dir)
