@@ -370,8 +370,8 @@ class FeedWriter:
 
     def write_all(self, items: Sequence[tuple[bytes | None, ...]]) -> None:
         """write() of each item's lines (a page's quotes)."""
-        for index, buffer in enumerate(self.buffers):
-            buffer.extend(line for line in (lines[index] for lines in items) if line is not None)
+        for buffer, column in zip(self.buffers, zip(*items, strict=True), strict=False):  # no items: no column
+            buffer.extend(filter(None, column))  # None: not that feed's
 
     def flush(self) -> None:
         """Write the buffered lines. A failed write raises: the batch is not committed, and the next run cuts
@@ -465,7 +465,7 @@ class Reextraction:
     def _write(self, storage: Storage, feeds: FeedWriter, results: Iterable[PageResult]) -> None:
         pending, last = 0, None
         for result in results:
-            tally = self.tallies.setdefault(result.site or "?", SiteTally())
+            tally = self.tallies.get(result.site or "?") or self.tallies.setdefault(result.site or "?", SiteTally())
             tally.pages += 1
             tally.fallbacks += result.fallback
             if result.failure and result.failure.startswith("parse_error/"):
