@@ -18,6 +18,7 @@ import cProfile
 import io
 import multiprocessing
 import os
+import pickle
 import pstats
 import re
 import shutil
@@ -29,12 +30,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
 
 from bench.common import ETODAY_ID, ETODAY_PAGE, FIRST_ID, REPO, header, profile_tables, publish, revision, table
 from newscrawl.chain import ItemChain
 from newscrawl.extract import decode_html, extract_html
-from newscrawl.reextract import Reextraction, Selection
+from newscrawl.reextract import CHUNK, Reextraction, Selection, reextract_page, select, start_worker, stop_worker
 from newscrawl.storage.sqlite import SQLiteStorage
 
 SUMMARY = re.compile(r"reextract: (\d+) pages, (\d+) articles")
@@ -128,10 +130,7 @@ def reextract(seeded: Path, workdir: Path, jobs: int, code: Path = REPO) -> tupl
     return elapsed, sum(cpu.values()), cpu.get(process.pid, 0.0), int(found.group(1)), int(found.group(2))
 
 
-def profile(seeded: Path, workdir: Path, jobs: int, top: int) -> list[str]:
-    """cProfile tables of one re-extraction in this process: with ``-j 1`` the whole run, with more jobs the
-    writing process (the workers are not profiled)."""
-    data_dir = workdir / f"profile-j{jobs}"
+def profiled_settings(seeded: Path, data_dir: Path) -> Settings:
     data_dir.mkdir()
     shutil.copy(seeded, data_dir / "newscrawl.sqlite3")
     settings = get_project_settings().copy()
@@ -140,15 +139,43 @@ def profile(seeded: Path, workdir: Path, jobs: int, top: int) -> list[str]:
     settings.set("FEEDS", {str(data_dir / f"{kind}s.jsonl"): {"format": "jsonl", "encoding": "utf8",
                                                             "item_classes": [f"newscrawl.items.{kind.title()}Item"]}
                            for kind in ("article", "ticker")})
+    return settings
+
+
+def profile(seeded: Path, workdir: Path, jobs: int, top: int) -> list[str]:
+    """cProfile tables of one re-extraction in this process: with ``-j 1`` the whole run, with more jobs the
+    writing process (which extracts too while its workers' next result is not there; workers not profiled)."""
+    settings = profiled_settings(seeded, workdir / f"profile-j{jobs}")
     run = Reextraction(settings, Selection(failed=True), jobs)
     profiler = cProfile.Profile(time.thread_time)  # CPU time: a writer waiting for its workers costs nothing
     profiler.enable()
     run.run()
     profiler.disable()
     stats = pstats.Stats(profiler, stream=io.StringIO())
-    who = "the whole run (one process)" if jobs == 1 else "the writing process's main thread (workers not profiled)"
+    who = ("the whole run (one process)" if jobs == 1 else
+           "the writing process (its own chunks' extraction included; the worker is profiled below)")
     return [f"cProfile (CPU time) of `reextract --failed -j {jobs}`, {who}: {run.summary().split(',')[0]}, "
             f"{stats.total_tt:.1f} CPU s under the profiler.", "",  # type: ignore[attr-defined]
+            *profile_tables(stats, top)]
+
+
+def profile_worker(seeded: Path, workdir: Path, top: int) -> list[str]:
+    """cProfile tables of a worker's work, in this process: every page of the database read, extracted, made
+    ready for the writer (feed lines, rows) and pickled in chunks as worker_loop sends them."""
+    settings = profiled_settings(seeded, workdir / "profile-worker")
+    storage = SQLiteStorage(Path(settings["NEWSCRAWL_DATABASE"].removeprefix("sqlite:///")))
+    pages = select(storage, Selection(failed=True))
+    storage.close()
+    start_worker(settings["NEWSCRAWL_DATABASE"], settings.copy_to_dict())
+    profiler = cProfile.Profile(time.thread_time)
+    profiler.enable()
+    for start in range(0, len(pages), CHUNK):
+        pickle.dumps([reextract_page(page) for page in pages[start:start + CHUNK]], pickle.HIGHEST_PROTOCOL)
+    profiler.disable()
+    stop_worker()
+    stats = pstats.Stats(profiler, stream=io.StringIO())
+    return [f"cProfile (CPU time) of a worker's work (`reextract_page` over {len(pages):,} pages, results pickled "
+            f"in chunks of {CHUNK} as sent to the writer), {stats.total_tt:.1f} CPU s under the profiler.", "",  # type: ignore[attr-defined]
             *profile_tables(stats, top)]
 
 
@@ -209,6 +236,7 @@ def main() -> None:
             seed(small, profile_pages)
             for count in (1, 2):
                 profiles += ["", *profile(small, workdir, count, 8 if args.quick else 15)]
+            profiles += ["", *profile_worker(small, workdir, 8 if args.quick else 15)]
     rows.append(["extraction + pipeline chain, one process (no database)", "-", "-", "-", f"{baseline:.0f}", "100%",
                  "-", "-", f"{baseline_cpu:.0f}", "100%"])
     ceiling = sum(rate for rate, _ in parallel)
@@ -226,12 +254,13 @@ def main() -> None:
               "measurement is taken N times and the fastest kept. The last row runs the "
               "extraction loop in as many processes as cores at once: what this machine gives two CPU-bound "
               "processes, the ceiling of any -j 2. \"of extraction x "
-              "workers\" is the rate against single-process extraction times the worker processes used (capped "
-              "at the cores), by the clock; other jobs on this shared machine take cores from the runs with more "
+              "workers\" is the rate against single-process extraction times the processes that extract (-j N: N, "
+              "the writing process among them since 2026-11-30, before that N workers and a writer; capped at the "
+              "cores), by the clock; other jobs on this shared machine take cores from the runs with more "
               "processes, so the CPU columns say what the same runs cost: CPU seconds of every process of the "
-              "command (sampled from /proc), the writing process's share of them, pages per CPU-second and that "
-              "against extraction's pages per CPU-second (what the clock ratio is on otherwise idle cores, as long as "
-              "the writing process needs less than one core).", ""]
+              "command (sampled from /proc; start-up included), the writing process's share of them, pages per "
+              "CPU-second and that against extraction's pages per CPU-second (what the clock ratio is on otherwise "
+              "idle cores).", ""]
     lines += table(["run", "pages", "articles", "seconds", "pages/s", "of extraction x workers", "CPU s",
                     "writer's share", "pages per CPU-s", "of extraction per CPU-s"], rows)
     lines += ["", f"**reextract: {rates[now, best]:.0f} pages/s with -j {best} on {cores} cores "

@@ -1,11 +1,12 @@
 """Re-extraction: run today's page objects and pipeline chain over the raw pages stored in the database.
 
-Selection (:class:`Selection`) reads the raw-page index (no bytes). Worker processes read each page's bytes from
-the database, extract it as a crawl does (site layouts, then the generic fallback), run the pipeline chain
-without its store step and make each kept item's feed lines; the parent process writes the kept items, in URL
-order, to the database (upserts: a changed article becomes a revision, never a duplicate; a page's quotes in one
-statement) and appends the lines of new or changed items to the JSONL feeds. The parent only writes: on two
-cores it shares them with two workers (see BENCHMARKS.md, ``bench:reextract``).
+Selection (:class:`Selection`) reads the raw-page index (no bytes). ``-j N`` runs N processes that read pages'
+bytes from the database, extract them as a crawl does (site layouts, then the generic fallback), run the
+pipeline chain without its store step and make each kept item ready to write: its feed lines and its database
+rows (newscrawl/storage/prepared.py). One of them, the command's own process, also writes, in URL order:
+upserts (a changed article becomes a revision, never a duplicate; a page's quotes in one statement) and the
+lines of new or changed items appended to the JSONL feeds. It extracts whenever the next result to write is
+not there yet (see :class:`Extractors` and BENCHMARKS.md, ``bench:reextract``).
 
 Feeds and database are sinks as in a crawl (newscrawl/sinks.py): feed lines are written before the database
 commit that records each feed's size; a run starts by cutting each feed back to its recorded size. The last
@@ -16,19 +17,22 @@ no feed line.
 
 from __future__ import annotations
 
+import fcntl
 import io
 import json
 import logging
 import multiprocessing
 import os
+import signal
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import cache
+from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from scrapy.settings import BaseSettings, Settings
 from scrapy.utils.misc import load_object
@@ -43,6 +47,7 @@ from newscrawl.pages import ExtractionError
 from newscrawl.sinks import adopt_feeds, feed_name, last_line_end
 from newscrawl.sites import all_sites
 from newscrawl.storage import Storage, open_storage, storage_errors
+from newscrawl.storage.prepared import PreparedArticle
 
 logger = logging.getLogger(__name__)
 
@@ -50,8 +55,7 @@ FALLBACK_MARK = " fallback from "  # in extracted_by: "generic/1 fallback from h
 CHECKPOINT = "reextract.checkpoint.json"
 
 
-@dataclass(frozen=True)
-class RawPage:
+class RawPage(NamedTuple):  # a tuple: the task sent to each worker pickles small
     url: str
     site: str | None
     fetched_at: str | None
@@ -107,16 +111,22 @@ def select(storage: Storage, selection: Selection, after: str | None = None) -> 
 
 
 # --- workers -------------------------------------------------------------------------------------------------
-@dataclass
-class PageResult:
+Lines = tuple[bytes | None, ...]  # an item's line in each local feed (None: not that feed's)
+
+
+class PageResult(NamedTuple):
+    """What a worker sends the writing process: plain tuples, made ready for its backend (the article's rows and
+    JSON, the quotes' rows) and for the feeds (each kept item's lines), so that the writer only decides and
+    writes (newscrawl/storage/prepared.py)."""
+
     url: str
     site: str
-    # after the pipeline chain (without storage), each with its line in each local feed (None: not that feed's)
-    items: list[tuple[Any, tuple[bytes | None, ...]]] = field(default_factory=list)
     extracted_by: str | None = None
     fallback: bool = False
     failure: str | None = None  # stats-style reason: parse_error/<reason> or dropped/article/<reason>
     message: str = ""
+    article: tuple[PreparedArticle, Lines] | None = None  # after the pipeline chain (without storage)
+    tickers: tuple[Any, tuple[Lines, ...]] | None = None  # the backend's prepare_tickers(), and their lines
 
 
 _WORKER: dict[str, Any] = {}
@@ -151,7 +161,8 @@ def stop_worker() -> None:
 def reextract_page(page: RawPage) -> PageResult:
     """One stored page through extraction and the pipeline chain (in a worker)."""
     site = page.site or ""
-    body = _WORKER["storage"].raw_page(page.url)
+    storage: Storage = _WORKER["storage"]
+    body = storage.raw_page(page.url)
     if body is None:
         return PageResult(page.url, site, failure="parse_error/missing_raw", message="raw page vanished")
     try:
@@ -171,21 +182,141 @@ def reextract_page(page: RawPage) -> PageResult:
     chain: ItemChain = _WORKER["chain"]
     before = keys.below(chain.stats, keys.DROPPED)
     kept, drops = chain.process(extracted.items())
-    feeds = _WORKER["feeds"]
-    lines = [(item, tuple(exporter.line(item) if isinstance(item, classes) else None for classes, exporter in feeds))
-             for item in kept]
-    result = PageResult(page.url, site or (article.site if article else ""), lines,
-                        article.extracted_by if article else None, extracted.fallback_from is not None)
+    site = site or (article.site if article else "")
+    extracted_by, fallback = (article.extracted_by if article else None), extracted.fallback_from is not None
     drops = [reason for reason in drops if not reason.startswith(TICKER_OF_DROPPED_ARTICLE)]  # the article's own
-    duplicate = drops and all(reason.startswith("duplicate") for reason in drops)  # another page's article
     if article is not None and not any(isinstance(i, ArticleItem) for i in kept):
-        result.items = []  # a page whole or not at all: its tickers go with its article (newscrawl/pageitems.py)
-        if not duplicate:
-            after = keys.below(chain.stats, keys.DROPPED)
-            reasons = [k for k, v in after.items() if v != before.get(k, 0) and k.startswith("article/")]
-            result.failure = f"dropped/{reasons[0] if reasons else 'article'}"
-            result.message = "; ".join(drops)
-    return result
+        # a page whole or not at all: its tickers go with its article (newscrawl/pageitems.py)
+        if drops and all(reason.startswith("duplicate") for reason in drops):  # another page's article
+            return PageResult(page.url, site, extracted_by, fallback)
+        after = keys.below(chain.stats, keys.DROPPED)
+        reasons = [k for k, v in after.items() if v != before.get(k, 0) and k.startswith("article/")]
+        return PageResult(page.url, site, extracted_by, fallback, f"dropped/{reasons[0] if reasons else 'article'}",
+                          "; ".join(drops))
+    feeds = _WORKER["feeds"]
+    prepared, tickers = None, []
+    for item in kept:
+        lines = tuple(exporter.line(item) if isinstance(item, classes) else None for classes, exporter in feeds)
+        if isinstance(item, ArticleItem):
+            prepared = (storage.prepare_article(item), lines)
+        elif isinstance(item, TickerItem):
+            tickers.append((item, lines))
+    quotes = (storage.prepare_tickers([item for item, _ in tickers]), tuple(lines for _, lines in tickers))
+    return PageResult(page.url, site, extracted_by, fallback, article=prepared, tickers=quotes if tickers else None)
+
+
+def worker_loop(tasks: Connection, results: Connection, database: str, settings: dict[str, Any]) -> None:
+    """A worker process: (index, pages) in, (index, results, error) out, until None or the writer is gone."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the writer's to handle: it stops the workers
+    start_worker(database, settings)
+    try:
+        while (task := tasks.recv()) is not None:
+            index, pages = task
+            try:
+                results.send((index, [reextract_page(page) for page in pages], None))
+            except Exception as error:  # the database failing: the writer stops the run with it
+                results.send((index, [], error))
+    except EOFError:
+        pass
+    finally:
+        stop_worker()
+
+
+CHUNK = 16  # pages a worker is sent at once
+AHEAD = 2  # chunks each worker holds (one being extracted, one waiting)
+RESULT_PIPE = 1 << 20  # bytes of results a worker can leave in its pipe while the writer writes (Linux)
+
+
+@dataclass
+class Worker:
+    process: Any
+    tasks: Connection
+    results: Connection
+    holding: int = 0  # chunks sent, results not yet received
+
+    def lost(self) -> ChildProcessError:
+        self.process.join(1)
+        return ChildProcessError(f"a reextract worker process ended (exit code {self.process.exitcode})")
+
+
+class Extractors:
+    """This process and ``processes`` worker processes extracting chunks of pages, the results in the pages'
+    order. This process writes; while the next result to write is not there, it extracts the next chunk itself:
+    ``-j N`` is N processes that all extract, the writing fitted into one of them (a process that only wrote
+    would wait most of the time, or take a core's share from the workers), and its own chunks cross no pipe.
+    Workers are started by a forkserver (a fork of a process with threads, such as a test's servers or a logging
+    lock, can deadlock); their results are read straight from their pipes (no thread of ours takes the GIL from
+    the writing); a worker gets its next chunk as soon as it returns one, so a fast one never waits for a slow
+    one. A worker that dies stops the run (ChildProcessError)."""
+
+    def __init__(self, processes: int, database: str, settings: dict[str, Any]):
+        start_worker(database, settings)
+        self.workers: list[Worker] = []
+        if not processes:
+            return
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["newscrawl.reextract"])  # the site registry, imported once
+        for _ in range(processes):
+            task_out, task_in = context.Pipe(duplex=False)
+            result_out, result_in = context.Pipe(duplex=False)
+            with suppress(OSError, AttributeError):  # a larger pipe: a worker rarely waits for the writer
+                fcntl.fcntl(result_in.fileno(), fcntl.F_SETPIPE_SZ, RESULT_PIPE)
+            process = context.Process(target=worker_loop, args=(task_out, result_in, database, settings), daemon=True)
+            process.start()
+            task_out.close()
+            result_in.close()
+            self.workers.append(Worker(process, task_in, result_out))
+
+    def results(self, pages: list[RawPage], chunk: int) -> Iterator[PageResult]:
+        chunks = [pages[start:start + chunk] for start in range(0, len(pages), chunk)]
+        early: dict[int, list[PageResult]] = {}
+        by_pipe = {worker.results: worker for worker in self.workers}
+        sent = 0
+
+        def top_up(written: int) -> None:  # never further ahead of the writer than twice what the workers hold
+            nonlocal sent
+            for worker in self.workers:
+                while worker.holding < AHEAD and sent < min(len(chunks), written + len(self.workers) * AHEAD * 2):
+                    try:
+                        worker.tasks.send((sent, chunks[sent]))
+                    except BrokenPipeError:
+                        raise worker.lost() from None
+                    worker.holding, sent = worker.holding + 1, sent + 1
+
+        for written in range(len(chunks)):
+            top_up(written)
+            while written not in early:
+                local = sent < min(len(chunks), written + len(self.workers) * AHEAD * 2 + 1)
+                holding = [worker.results for worker in self.workers if worker.holding]
+                ready = wait(holding, 0 if local else None) if holding else []
+                if local and not ready:  # nothing to write yet: extract the next chunk here
+                    early[sent], sent = [reextract_page(page) for page in chunks[sent]], sent + 1
+                for pipe in ready:
+                    worker = by_pipe[pipe]  # type: ignore[index]
+                    try:
+                        index, results, error = worker.results.recv()
+                    except EOFError:
+                        raise worker.lost() from None
+                    if error is not None:
+                        raise error
+                    early[index] = results
+                    worker.holding -= 1
+                top_up(written)
+            yield from early.pop(written)
+
+    def stop(self, now: bool = False) -> None:
+        stop_worker()
+        for worker in self.workers:
+            with suppress(OSError):
+                worker.tasks.send(None)
+        for worker in self.workers:
+            if now:
+                worker.process.terminate()
+            worker.process.join(5)
+            if worker.process.is_alive():
+                worker.process.kill()
+            worker.tasks.close()
+            worker.results.close()
 
 
 # --- the run ---------------------------------------------------------------------------------------------------
@@ -237,6 +368,11 @@ class FeedWriter:
         for buffer, line in zip(self.buffers, lines, strict=True):
             if line is not None:
                 buffer.append(line)
+
+    def write_all(self, items: Sequence[tuple[bytes | None, ...]]) -> None:
+        """write() of each item's lines (a page's quotes)."""
+        for buffer, column in zip(self.buffers, zip(*items, strict=True), strict=False):  # no items: no column
+            buffer.extend(filter(None, column))  # None: not that feed's
 
     def flush(self) -> None:
         """Write the buffered lines. A failed write raises: the batch is not committed, and the next run cuts
@@ -318,26 +454,19 @@ class Reextraction:
 
     @contextmanager
     def _workers(self) -> Iterator[Callable[[list[RawPage]], Iterable[PageResult]]]:
-        """``extract(pages)``: results in the pages' order, from ``jobs`` forked processes (or this one)."""
-        settings = self.settings.copy_to_dict()
-        if self.jobs == 1:
-            start_worker(self.database, settings)
-            try:
-                yield lambda pages: map(reextract_page, pages)
-            finally:
-                stop_worker()
-            return
-        # forkserver, not fork: a fork of a process with threads (a test's servers, a logging lock) can deadlock.
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["newscrawl.reextract"])  # the site registry, imported once
-        with context.Pool(self.jobs, start_worker, (self.database, settings)) as pool:
-            yield lambda pages: pool.imap(reextract_page, pages,
-                                          chunksize=max(1, min(32, len(pages) // (self.jobs * 8))))
+        """``extract(pages)``: results in the pages' order, from this process and ``jobs - 1`` workers."""
+        workers = Extractors(self.jobs - 1, self.database, self.settings.copy_to_dict())
+        try:
+            yield lambda pages: workers.results(pages, max(1, min(CHUNK, len(pages) // (self.jobs * 8))))
+        except BaseException:
+            workers.stop(now=True)
+            raise
+        workers.stop()
 
     def _write(self, storage: Storage, feeds: FeedWriter, results: Iterable[PageResult]) -> None:
         pending, last = 0, None
         for result in results:
-            tally = self.tallies.setdefault(result.site or "?", SiteTally())
+            tally = self.tallies.get(result.site or "?") or self.tallies.setdefault(result.site or "?", SiteTally())
             tally.pages += 1
             tally.fallbacks += result.fallback
             if result.failure and result.failure.startswith("parse_error/"):
@@ -349,22 +478,19 @@ class Reextraction:
             if result.failure:
                 tally.failures[result.failure] += 1
                 logger.warning("still failing: %s (%s)", result.url, result.message)
-            tickers = []
-            for item, lines in result.items:
-                if isinstance(item, ArticleItem):
-                    outcome = storage.upsert_article(item)
-                    storage.mark_done(item)
-                    tally.articles[outcome] += 1
-                    if outcome in ("new", "updated"):
-                        feeds.write(lines)
-                elif isinstance(item, TickerItem):
-                    tickers.append((item, lines))
-            if tickers:  # a page's quotes in one statement
-                tally.tickers += len(tickers)
-                added = storage.add_tickers([item for item, _ in tickers])
-                for (_, lines), new in zip(tickers, added, strict=True):
-                    if new:  # a quote the database held is in the feeds already
-                        feeds.write(lines)
+            if result.article:
+                article, lines = result.article
+                outcome = storage.upsert_prepared(article, mark_done=True)
+                tally.articles[outcome] += 1
+                if outcome in ("new", "updated"):
+                    feeds.write(lines)
+            if result.tickers:  # a page's quotes in one statement
+                quotes, ticker_lines = result.tickers
+                tally.tickers += len(ticker_lines)
+                added = storage.add_prepared_tickers(quotes)
+                if not all(added):  # a quote the database held is in the feeds already
+                    ticker_lines = tuple(lines for lines, new in zip(ticker_lines, added, strict=True) if new)
+                feeds.write_all(ticker_lines)
             pending, last = pending + 1, result.url
             if pending >= self.batch:
                 feeds.record(storage)

@@ -10,6 +10,7 @@ the fallback one into a revision, with feeds and database holding the same artic
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import io
 import json
@@ -366,3 +367,112 @@ def test_a_pages_quotes_in_one_call_answer_as_one_by_one(backend, tmp_path, requ
         storage.close()
     assert names == [("coin1", "100"), ("coin2", "0.5"), ("coin3", "7"), ("coin3", "70"), ("coin4", "8"),
                      ("coin5", "9")]
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_writes_prepared_in_a_worker_are_the_items_writes(backend, tmp_path, request):
+    """A worker's storage prepares an article and its quotes (no query); the writing process's storage writes
+    them: the same outcomes, rows, crawl state and NUL count as upsert_article + mark_done + add_tickers there."""
+    def open_backend() -> Storage:
+        if backend == "sqlite":
+            return SQLiteStorage(tmp_path / "newscrawl.sqlite3")
+        return PostgresStorage(request.getfixturevalue("pg_dsn"))
+
+    from tests.test_postgres import article, ticker
+
+    worker, writer = open_backend(), open_backend()
+    nul = article(1, title="제목\x00 1", url="https://www.etoday.co.kr/news/view/1?ref=rss")
+    revised = article(1, content_hash="hash-1b")
+    naver = article(1, site="naver", syndicated=True, url="https://n.news.naver.com/mnews/article/1/1")
+    quotes = [ticker("비트코인", 132845000), ticker("이더리움", Decimal("4.5e6"))]
+    try:
+        outcomes = [writer.upsert_prepared(worker.prepare_article(item), mark_done=True)
+                    for item in (nul, nul, revised, naver)]
+        added = [writer.add_prepared_tickers(worker.prepare_tickers(quotes)) for _ in range(2)]
+        writer.commit()
+        assert outcomes == ["new", "unchanged", "updated", "copy"]
+        assert added == [[True, True], [False, False]]
+        assert worker.nul_stripped == 0  # counted where it is written
+        assert writer.nul_stripped == (2 if backend == "postgres" else 0)  # each write of the NUL title
+        [stored] = writer.articles()
+        assert (stored["title"], stored["content_hash"], stored["url"]) == (revised.title, "hash-1b", revised.url)
+        assert set(writer.done_urls()) == {nul.url, nul.canonical_url, naver.url}  # every URL of the article
+        assert sorted(t["name"] for t in writer.tickers()) == ["비트코인", "이더리움"]
+    finally:
+        worker.close()
+        writer.close()
+
+
+def test_a_worker_that_dies_stops_the_run_instead_of_waiting_for_it(tmp_path):
+    from newscrawl.reextract import Extractors, select
+
+    data_dir = tmp_path / "data"
+    seed_failed_pages(data_dir, 8)
+    settings = settings_for(data_dir)
+    storage = SQLiteStorage(data_dir / "newscrawl.sqlite3")
+    pages = select(storage, Selection(failed=True))
+    storage.close()
+    extractors = Extractors(1, settings["NEWSCRAWL_DATABASE"], settings.copy_to_dict())
+    try:
+        worker = extractors.workers[0].process
+        os.kill(worker.pid, signal.SIGKILL)  # e.g. the kernel's OOM killer
+        worker.join(10)
+        with pytest.raises(ChildProcessError, match="worker process ended"):
+            list(extractors.results(pages, 2))  # its first chunk never comes back
+    finally:
+        extractors.stop(now=True)
+
+
+def test_results_come_in_the_pages_order_from_this_process_and_its_workers(tmp_path):
+    from newscrawl.reextract import Extractors, select
+
+    data_dir = tmp_path / "data"
+    seed_failed_pages(data_dir, 30)
+    settings = settings_for(data_dir)
+    storage = SQLiteStorage(data_dir / "newscrawl.sqlite3")
+    pages = select(storage, Selection(failed=True))
+    storage.close()
+    extractors = Extractors(2, settings["NEWSCRAWL_DATABASE"], settings.copy_to_dict())
+    try:
+        results = list(extractors.results(pages, 2))
+    finally:
+        extractors.stop()
+    assert [result.url for result in results] == [page.url for page in pages]
+    # each page's own article (the seeded copies name their own path as canonical URL)
+    assert all(result.article and url_path(result.article[0].key) == url_path(result.url) for result in results)
+
+
+def grandchildren(pid: int) -> list[int]:
+    """The processes whose parent's parent is ``pid`` (a forkserver's workers)."""
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                stat = (entry / "stat").read_text()
+                parents[int(entry.name)] = int(stat[stat.rindex(")") + 2:].split()[1])
+    return [child for child, parent in parents.items() if parents.get(parent) == pid]
+
+
+def test_cli_a_killed_worker_stops_the_run_in_one_line_and_the_same_command_completes(tmp_path):
+    data_dir = tmp_path / "data"
+    seed_failed_pages(data_dir, 300)
+    env = {**os.environ, "NEWSCRAWL_DATA_DIR": str(data_dir), "PYTHONPATH": str(REPO)}
+    env.pop("NEWSCRAWL_DATABASE", None)
+    command = [sys.executable, "-m", "scrapy", "reextract", "--failed", "-j", "2", "-s", "NEWSCRAWL_REEXTRACT_BATCH=20"]
+    process = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               text=True)
+    deadline = time.monotonic() + 90
+    while not (data_dir / "reextract.checkpoint.json").exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    [worker] = grandchildren(process.pid)  # the command -> its forkserver -> the one worker of -j 2
+    os.kill(worker, signal.SIGKILL)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 1 and "Traceback" not in stderr, stderr[-2000:]
+    assert "stopped: a reextract worker process ended (exit code -9)" in stderr
+
+    done = reextract_cli(data_dir, "--failed", "-j", "2", "-s", "NEWSCRAWL_REEXTRACT_BATCH=20")
+    assert done.returncode == 0, done.stderr[-2000:]
+    with sqlite3.connect(data_dir / "newscrawl.sqlite3") as db:
+        assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == 300
+    assert len(feed_articles(data_dir)) == 300
+    assert_feeds_match_database(data_dir)

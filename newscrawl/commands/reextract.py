@@ -79,6 +79,8 @@ class Command(ScrapyCommand):
             run.run()
         except ConfigError as error:
             return self.fail(str(error), 1)
+        except ChildProcessError as error:  # a worker killed (e.g. out of memory): what was committed stays
+            self.fail(f"stopped: {error} (run the same command to resume)", 1)
         except (OSError, *storage_errors()) as error:  # a sink failed: what was committed stays consistent
             self.fail(f"stopped, a sink failed: {describe(error)} (fix it and run the same command to resume)", 1)
         else:

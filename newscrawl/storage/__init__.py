@@ -12,7 +12,7 @@ import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 from weakref import WeakKeyDictionary
 
 from scrapy import signals
@@ -21,6 +21,7 @@ from scrapy.exceptions import NotConfigured
 
 from newscrawl.items import ArticleItem, TickerItem
 from newscrawl.keys import STORAGE_RETRIES
+from newscrawl.storage.prepared import PreparedArticle
 from newscrawl.storage.sqlite import SQLiteStorage
 
 _STORAGES: WeakKeyDictionary[Crawler, _Closer] = WeakKeyDictionary()  # state beside the crawler
@@ -41,12 +42,17 @@ class Storage(Protocol):
 
     # articles and crawl state
     def upsert_article(self, item: ArticleItem) -> str: ...
+    # the same in two steps, the first without a query (newscrawl/storage/prepared.py)
+    def prepare_article(self, item: ArticleItem) -> PreparedArticle: ...
+    def upsert_prepared(self, article: PreparedArticle, *, mark_done: bool = False) -> str: ...
     def mark_done(self, item: ArticleItem) -> None: ...
     def done_urls(self) -> dict[str, str | None]: ...
     def articles(self) -> list[dict]: ...
     # tickers
     def add_ticker(self, item: TickerItem) -> bool: ...  # False: already stored
     def add_tickers(self, items: list[TickerItem]) -> list[bool]: ...  # add_ticker of each, in fewer round trips
+    def prepare_tickers(self, items: list[TickerItem]) -> Any: ...  # what add_prepared_tickers takes
+    def add_prepared_tickers(self, prepared: Any) -> list[bool]: ...
     def tickers(self) -> list[dict]: ...
     # raw pages
     def save_raw(self, url: str, body: bytes, *, site: str | None, fetched_at: str, status: int,

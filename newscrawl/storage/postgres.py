@@ -18,7 +18,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
@@ -28,6 +28,7 @@ from psycopg.rows import dict_row
 
 from newscrawl.identity import article_identity
 from newscrawl.items import ArticleItem, TickerItem
+from newscrawl.storage.prepared import PreparedArticle
 from newscrawl.storage.sqlite import RAW_GZIP_LEVEL, run_flags
 
 logger = logging.getLogger(__name__)
@@ -135,6 +136,7 @@ MIGRATIONS = [
 ARTICLE_COLUMNS = ("canonical_url", "url", "site", "publisher", "title", "published_at", "modified_at", "section",
                    "lang", "body", "content_hash", "revision", "first_seen_at", "fetched_at", "extracted_by", "item")
 FETCHED_AT = ARTICLE_COLUMNS.index("fetched_at")
+REVISION = ARTICLE_COLUMNS.index("revision")
 UPSERT_ARTICLE = f"""
     INSERT INTO articles ({", ".join(ARTICLE_COLUMNS)})
     VALUES ({", ".join(["%s"] * (len(ARTICLE_COLUMNS) - 1))}, %s::jsonb)
@@ -397,30 +399,49 @@ class PostgresStorage:
         rows = self._query(STORED_STATE, (key, key), send=False)  # pending ones are in article_states
         return (rows[0][0], rows[0][1], rows[0][2], rows[0][3]) if rows else None
 
+    def prepare_article(self, item: ArticleItem) -> PreparedArticle:
+        """What upsert_prepared() writes, made without a query (in a reextract worker: newscrawl/storage/prepared.py)."""
+        before = self.nul_stripped
+        data = self._scrub(asdict(item))
+        scrubbed, self.nul_stripped = self.nul_stripped - before, before  # counted when written
+        key = article_identity(data)
+        payload = json.dumps(data, ensure_ascii=False, default=str, sort_keys=True)
+        row = {**data, "canonical_url": key, "revision": None, "first_seen_at": data["fetched_at"], "item": payload}
+        done = tuple((url, data["canonical_url"] or data["url"], data["published_at"], data["fetched_at"])
+                     for url in dict.fromkeys(u for u in (data["url"], data["canonical_url"]) if u))
+        return PreparedArticle(key, data["site"], bool(item.syndicated), data["content_hash"], data["extracted_by"],
+                               data["fetched_at"], tuple(row[column] for column in ARTICLE_COLUMNS), payload, done,
+                               scrubbed)
+
     def upsert_article(self, item: ArticleItem) -> str:
         """Store an article; returns 'new', 'updated' (a new revision: the text changed, or another page object
         or version read it), 'unchanged', or 'copy' (a portal's copy of an article already stored from another
         site: nothing changes)."""
-        data = self._scrub(asdict(item))
-        key = article_identity(data)
+        return self.upsert_prepared(self.prepare_article(item))
+
+    def upsert_prepared(self, article: PreparedArticle, *, mark_done: bool = False) -> str:
+        """upsert_article() of a prepared article; with ``mark_done``, mark_done() of it as well."""
+        self.nul_stripped += article.scrubbed
+        if mark_done:
+            self._mark_done(article.done)
+        key = article.key
         state = self.article_states.get(key) or self._stored_state(key)
-        if state and item.syndicated and state[2] != item.site:
+        if state and article.syndicated and state[2] != article.site:
             return "copy"
-        if state and state[0] == data["content_hash"] and state[3] == data["extracted_by"]:
+        if state and state[0] == article.content_hash and state[3] == article.extracted_by:
             if key in self.writes.articles:
-                self.writes.articles[key][FETCHED_AT] = data["fetched_at"]
+                self.writes.articles[key][FETCHED_AT] = article.fetched_at
             else:
-                self.writes.touches[key] = data["fetched_at"]
+                self.writes.touches[key] = article.fetched_at
             self._wrote()
             return "unchanged"
         revision = state[1] + 1 if state else 1
-        payload = json.dumps(data, ensure_ascii=False, default=str, sort_keys=True)
-        row = {**data, "canonical_url": key, "revision": revision, "first_seen_at": data["fetched_at"],
-               "item": payload}
-        self.writes.articles[key] = [row[column] for column in ARTICLE_COLUMNS]
+        row = list(article.row)
+        row[REVISION] = revision
+        self.writes.articles[key] = row
         self.writes.touches.pop(key, None)
-        self.writes.revisions.append((key, revision, data["content_hash"], data["fetched_at"], payload))
-        self.article_states[key] = (data["content_hash"], revision, data["site"], data["extracted_by"])
+        self.writes.revisions.append((key, revision, article.content_hash, article.fetched_at, article.payload))
+        self.article_states[key] = (article.content_hash, revision, article.site, article.extracted_by)
         self._wrote()
         return "new" if revision == 1 else "updated"
 
@@ -428,11 +449,15 @@ class PostgresStorage:
         """Remember that this article's URLs were fetched and stored (the incremental crawl state)."""
         url, canonical_url, published_at, fetched_at = self._scrub(
             [item.url, item.canonical_url, item.published_at, item.fetched_at])
-        for done in dict.fromkeys(u for u in (url, canonical_url) if u):
+        self._mark_done([(done, canonical_url or url, published_at, fetched_at)
+                         for done in dict.fromkeys(u for u in (url, canonical_url) if u)])
+
+    def _mark_done(self, rows: Iterable[tuple[Any, ...]]) -> None:
+        for done, canonical_url, published_at, fetched_at in rows:
             if done in self.writes.crawl_state:
                 self.writes.crawl_state[done][2:] = [published_at, fetched_at]
             else:
-                self.writes.crawl_state[done] = [done, canonical_url or url, published_at, fetched_at]
+                self.writes.crawl_state[done] = [done, canonical_url, published_at, fetched_at]
 
     def done_urls(self) -> dict[str, str | None]:
         """URL -> published_at of every article already stored."""
@@ -475,7 +500,20 @@ class PostgresStorage:
 
     def add_tickers(self, items: list[TickerItem]) -> list[bool]:
         """add_ticker() for each item, with one query for all of them."""
+        return self.add_prepared_tickers(self.prepare_tickers(items))
+
+    def prepare_tickers(self, items: list[TickerItem]) -> tuple[list[tuple[tuple, tuple, tuple]], int]:
+        """What add_prepared_tickers() writes ((key, observation, row) of each, NULs removed), made without a
+        query (newscrawl/storage/prepared.py)."""
+        before = self.nul_stripped
         tickers = [self._ticker(item) for item in items]
+        scrubbed, self.nul_stripped = self.nul_stripped - before, before  # counted when written
+        return tickers, scrubbed
+
+    def add_prepared_tickers(self, prepared: tuple[list[tuple[tuple, tuple, tuple]], int]) -> list[bool]:
+        """add_tickers() of prepared quotes."""
+        tickers, scrubbed = prepared
+        self.nul_stripped += scrubbed
         asked = [(i, *key) for i, (key, observation, _) in enumerate(tickers) if observation not in self.ticker_keys]
         stored: set[int] = set()
         if asked:

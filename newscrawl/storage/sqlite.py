@@ -14,6 +14,7 @@ from typing import Any
 
 from newscrawl.identity import article_identity
 from newscrawl.items import ArticleItem, TickerItem
+from newscrawl.storage.prepared import PreparedArticle
 
 # Versioned migrations: index + 1 is the schema version. Never edit one that has shipped; append.
 MIGRATIONS = [
@@ -119,6 +120,30 @@ INSERT_TICKER = """INSERT OR IGNORE INTO tickers (site, market, code, name, curr
     change_basis, as_of, source_url, observed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""
 
 
+UPSERT_ARTICLE = """INSERT INTO articles (canonical_url, url, site, publisher, title, published_at, modified_at,
+        section, lang, body, content_hash, first_seen_at, fetched_at, extracted_by, item_json, revision)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT(canonical_url) DO UPDATE SET url = excluded.url, title = excluded.title,
+        published_at = excluded.published_at, modified_at = excluded.modified_at,
+        section = excluded.section, body = excluded.body, site = excluded.site,
+        publisher = excluded.publisher, content_hash = excluded.content_hash,
+        revision = excluded.revision, fetched_at = excluded.fetched_at,
+        extracted_by = excluded.extracted_by, item_json = excluded.item_json"""
+UPSERT_CRAWL_STATE = """INSERT INTO crawl_state (url, canonical_url, published_at, last_fetched_at) VALUES (?, ?, ?, ?)
+    ON CONFLICT(url) DO UPDATE SET last_fetched_at = excluded.last_fetched_at, published_at = excluded.published_at"""
+
+
+# The tickers_observation index's key of the last N quotes added, and of a row as INSERT_TICKER takes it.
+LAST_TICKER_KEYS = """SELECT site, market, COALESCE(code, name), price, COALESCE(change_pct, ''), COALESCE(as_of, ''),
+    COALESCE(source_url, '') FROM tickers ORDER BY id DESC LIMIT ?"""
+
+
+def _ticker_key(row: tuple) -> tuple:
+    site, market, code, name, _, price, _, change_pct, _, as_of, source_url, _ = row
+    return (site, market, name if code is None else code, price, "" if change_pct is None else change_pct,
+            "" if as_of is None else as_of, "" if source_url is None else source_url)
+
+
 def _ticker_row(item: TickerItem) -> tuple:
     return (item.site, item.market, item.code, item.name, item.currency, _exact(item.price), _exact(item.change),
             _exact(item.change_pct), item.change_basis, item.as_of, item.source_url, item.fetched_at)
@@ -217,40 +242,44 @@ class SQLiteStorage:
         return row[0] if row else None
 
     # --- articles --------------------------------------------------------------------------------
+    def prepare_article(self, item: ArticleItem) -> PreparedArticle:
+        """What upsert_prepared() writes, made without a query (in a reextract worker: newscrawl/storage/prepared.py)."""
+        key = article_identity(item)
+        payload = item_json(item)
+        row = (key, item.url, item.site, item.publisher, item.title, item.published_at, item.modified_at,
+               item.section, item.lang, item.body, item.content_hash, item.fetched_at, item.fetched_at,
+               item.extracted_by, payload)
+        done = tuple((url, key, item.published_at, item.fetched_at)
+                     for url in dict.fromkeys(u for u in (item.url, item.canonical_url) if u))
+        return PreparedArticle(key, item.site, bool(item.syndicated), item.content_hash, item.extracted_by,
+                               item.fetched_at, row, payload, done)
+
     def upsert_article(self, item: ArticleItem) -> str:
         """Store an article; returns 'new', 'updated' (a new revision: the text changed, or another page object
         or version read it), 'unchanged', or 'copy' (a portal's copy of an article already stored from another
         site: nothing changes)."""
-        key = article_identity(item)
+        return self.upsert_prepared(self.prepare_article(item))
+
+    def upsert_prepared(self, article: PreparedArticle, *, mark_done: bool = False) -> str:
+        """upsert_article() of a prepared article; with ``mark_done``, mark_done() of it as well."""
+        if mark_done:
+            self.db.executemany(UPSERT_CRAWL_STATE, article.done)
+        key = article.key
         row = self.db.execute(
             "SELECT content_hash, revision, site, extracted_by FROM articles WHERE canonical_url = ?", (key,)
         ).fetchone()
-        if row and item.syndicated and row[2] != item.site:
+        if row and article.syndicated and row[2] != article.site:
             return "copy"
-        payload = item_json(item)
-        if row and row[0] == item.content_hash and row[3] == item.extracted_by:
-            self.db.execute("UPDATE articles SET fetched_at = ? WHERE canonical_url = ?", (item.fetched_at, key))
+        if row and row[0] == article.content_hash and row[3] == article.extracted_by:
+            self.db.execute("UPDATE articles SET fetched_at = ? WHERE canonical_url = ?", (article.fetched_at, key))
             self._wrote()
             return "unchanged"
         revision = row[1] + 1 if row else 1
-        self.db.execute(
-            """INSERT INTO articles (canonical_url, url, site, publisher, title, published_at, modified_at,
-                   section, lang, body, content_hash, revision, first_seen_at, fetched_at, extracted_by, item_json)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-               ON CONFLICT(canonical_url) DO UPDATE SET url = excluded.url, title = excluded.title,
-                   published_at = excluded.published_at, modified_at = excluded.modified_at,
-                   section = excluded.section, body = excluded.body, site = excluded.site,
-                   publisher = excluded.publisher, content_hash = excluded.content_hash,
-                   revision = excluded.revision, fetched_at = excluded.fetched_at,
-                   extracted_by = excluded.extracted_by, item_json = excluded.item_json""",
-            (key, item.url, item.site, item.publisher, item.title, item.published_at, item.modified_at,
-             item.section, item.lang, item.body, item.content_hash, revision, item.fetched_at, item.fetched_at,
-             item.extracted_by, payload),
-        )
+        self.db.execute(UPSERT_ARTICLE, (*article.row, revision))
         self.db.execute(
             "INSERT INTO article_revisions (canonical_url, revision, content_hash, fetched_at, item_json)"
             " VALUES (?, ?, ?, ?, ?)",
-            (key, revision, item.content_hash, item.fetched_at, payload),
+            (key, revision, article.content_hash, article.fetched_at, article.payload),
         )
         self._wrote()
         return "new" if revision == 1 else "updated"
@@ -258,12 +287,7 @@ class SQLiteStorage:
     def mark_done(self, item: ArticleItem) -> None:
         """Remember that this article's URLs were fetched and stored (the incremental crawl state)."""
         for url in dict.fromkeys(u for u in (item.url, item.canonical_url) if u):
-            self.db.execute(
-                """INSERT INTO crawl_state (url, canonical_url, published_at, last_fetched_at) VALUES (?, ?, ?, ?)
-                   ON CONFLICT(url) DO UPDATE SET last_fetched_at = excluded.last_fetched_at,
-                       published_at = excluded.published_at""",
-                (url, article_identity(item), item.published_at, item.fetched_at),
-            )
+            self.db.execute(UPSERT_CRAWL_STATE, (url, article_identity(item), item.published_at, item.fetched_at))
 
     def done_urls(self) -> dict[str, str | None]:
         """URL -> published_at of every article already stored."""
@@ -282,25 +306,37 @@ class SQLiteStorage:
     # --- tickers ---------------------------------------------------------------------------------
     def add_ticker(self, item: TickerItem) -> bool:
         """Append one observation; the same quote from the same page again (a re-fetch) is kept once (False)."""
-        cursor = self.db.execute(INSERT_TICKER, _ticker_row(item))
+        return self._add_ticker_row(_ticker_row(item))
+
+    def _add_ticker_row(self, row: tuple) -> bool:
+        cursor = self.db.execute(INSERT_TICKER, row)
         self._wrote()
         return cursor.rowcount > 0
 
     def add_tickers(self, items: list[TickerItem]) -> list[bool]:
         """add_ticker() for each item, in one statement when all or none are new (a page's quotes: the usual case)."""
-        if not self.db.in_transaction:
-            self.db.execute("BEGIN")  # else RELEASE of the savepoint would commit
+        return self.add_prepared_tickers(self.prepare_tickers(items))
+
+    def prepare_tickers(self, items: list[TickerItem]) -> list[tuple]:
+        """What add_prepared_tickers() writes (the rows), made without a query (newscrawl/storage/prepared.py)."""
+        return [_ticker_row(item) for item in items]
+
+    def add_prepared_tickers(self, rows: list[tuple]) -> list[bool]:
+        """add_tickers() of prepared quotes: one statement; when only some are new, the rows it added (the last
+        ids: AUTOINCREMENT, and this connection holds the write lock) say which."""
         changes = self.db.total_changes
-        self.db.execute("SAVEPOINT tickers")
-        self.db.executemany(INSERT_TICKER, [_ticker_row(item) for item in items])
+        self.db.executemany(INSERT_TICKER, rows)
         added = self.db.total_changes - changes
-        if 0 < added < len(items):  # some were stored already: which ones, row by row
-            self.db.execute("ROLLBACK TO tickers")
-            self.db.execute("RELEASE tickers")
-            return [self.add_ticker(item) for item in items]
-        self.db.execute("RELEASE tickers")
-        self.pending += len(items)
-        return [added > 0] * len(items)
+        self.pending += len(rows)
+        if added in (0, len(rows)):
+            return [added > 0] * len(rows)
+        new = {tuple(row) for row in self.db.execute(LAST_TICKER_KEYS, (added,))}
+        answers = []
+        for row in rows:
+            key = _ticker_key(row)
+            answers.append(key in new)
+            new.discard(key)  # the same quote again later in the list: held by then
+        return answers
 
     def tickers(self) -> list[dict]:
         cursor = self.db.execute("SELECT * FROM tickers ORDER BY id")
