@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import re
+import tracemalloc
 from decimal import Decimal
 
 import pytest
@@ -105,6 +106,26 @@ def test_dedup_keeps_one_article_per_canonical_url_and_one_quote_per_value(crawl
     pipeline.process_item(TickerItem(**{**quote, "price": 2}))
     assert crawler.stats.get_value("newscrawl/duplicates/article") == 1
     assert crawler.stats.get_value("newscrawl/duplicates/ticker") == 1
+
+
+def test_dedup_remembers_a_kept_quote_in_little_memory(crawler):
+    """A long crawl keeps every quote's identity for the run (12 a page on etoday): as a digest, ~100 bytes each
+    with the set's slot; the identity's own tuple of fresh strings took ~400."""
+    pipeline = DedupPipeline.from_crawler(crawler)
+    quotes = [TickerItem(site="etoday", market="crypto", name=f"코인{n % 12}", price=Decimal(f"{n}.125"),
+                         change_pct=Decimal("-1.5"), as_of="2026-11-30T10:00:00+09:00",
+                         source_url=f"https://www.etoday.co.kr/news/view/{2_000_000 + n // 12}") for n in range(6000)]
+    tracemalloc.start()
+    before = tracemalloc.take_snapshot()
+    for quote in quotes:
+        pipeline.process_item(quote)
+    kept = sum(stat.size_diff for stat in tracemalloc.take_snapshot().compare_to(before, "filename"))
+    tracemalloc.stop()
+    assert len(pipeline.tickers) == 6000
+    assert kept / 6000 < 150
+    with pytest.raises(DropItem):  # the digest still knows each one
+        pipeline.process_item(TickerItem(**{f: getattr(quotes[4321], f) for f in
+                                             ("site", "market", "name", "price", "change_pct", "as_of", "source_url")}))
 
 
 def test_store_upserts_revisions_and_appends_tickers(crawler):
