@@ -33,6 +33,11 @@ class Page:
     raw_noted: bool = False  # the spider already recorded beside the raw page why it fails
     outcome: str | None = None  # KEPT, or why the article was dropped; None while it is in the pipelines
     waiters: list[Deferred[str]] = field(default_factory=list)
+    # Set by the dedup pipeline: the article was kept as the first of its canonical URL (not a portal copy), so
+    # a later page of that URL is a duplicate and its quotes go with it; this page's quotes are then told apart
+    # here, for this page only, instead of in the run's memory (pipelines/dedup.py).
+    first_of_its_url: bool = False
+    quotes: set[bytes] = field(default_factory=set)
 
     def decide(self, outcome: str) -> bool:
         """Settle the page's fate once; False when it was already settled."""

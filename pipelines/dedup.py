@@ -1,8 +1,12 @@
 """Exactly once within a run: one article per canonical URL, one observation per distinct quote
 (``newscrawl.identity``).
 
-A run remembers every quote it kept (12 a page on etoday): each as a 16-byte digest of its identity, not the
-identity's tuple of strings (~4 kB a page, the growth of a long crawl's memory; ~1 kB a page as digests)."""
+Quotes are remembered as 16-byte digests of their identity, not the identity's tuple of strings. A quote
+whose page is tied to its article (pipelines/pagetie.py) and whose article was kept as the first of its
+canonical URL is remembered with its page only: its identity holds that URL (``source_url``), and any later
+page of the URL is a duplicate article whose quotes are dropped with it; so a long crawl's memory does not grow
+by a page's quotes (12 a page on etoday: ~1 kB as digests, ~4 kB as tuples). Other quotes (a page without
+an article, a portal copy's page) are remembered for the run."""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ from scrapy.exceptions import DropItem
 from newscrawl.identity import article_identity, ticker_identity
 from newscrawl.items import ArticleItem, TickerItem
 from newscrawl.keys import duplicate
+from newscrawl.pageitems import existing_page_items
 
 
 class DuplicateItem(DropItem):
@@ -23,6 +28,7 @@ class DuplicateItem(DropItem):
 
 class DedupPipeline:
     def __init__(self, crawler: Crawler):
+        self.crawler = crawler
         self.stats = crawler.stats
         self.articles: dict[str, tuple[str, bool]] = {}  # canonical URL -> (first URL, a portal copy?)
         self.tickers: set[bytes] = set()  # quote_digest() of each quote kept
@@ -40,13 +46,23 @@ class DedupPipeline:
                 self.stats.inc_value(duplicate("article"))
                 raise DuplicateItem(f"duplicate article {item.url} (same as {first[0]})", log_level="DEBUG")
             self.articles[key] = (item.url, item.syndicated)
+            if first is None and not item.syndicated:
+                page = self._page_of(item)
+                if page is not None:
+                    page.first_of_its_url = True
         elif isinstance(item, TickerItem):
             key = quote_digest(ticker_identity(item))
-            if key in self.tickers:
+            page = self._page_of(item)
+            remembered = page.quotes if page is not None and page.first_of_its_url else self.tickers
+            if key in self.tickers or (page is not None and key in page.quotes):
                 self.stats.inc_value(duplicate("ticker"))
                 raise DuplicateItem(f"duplicate quote {item.name} from {item.source_url}", log_level="DEBUG")
-            self.tickers.add(key)
+            remembered.add(key)
         return item
+
+    def _page_of(self, item: Any) -> Any:
+        pages = existing_page_items(self.crawler)  # the tie pipeline's ledger, when it is on
+        return pages.page_of(item) if pages is not None else None
 
 
 def quote_digest(identity: tuple[str, ...]) -> bytes:

@@ -17,7 +17,7 @@ from newscrawl.items import ArticleItem, TickerItem
 from newscrawl.pageitems import TICKER_OF_DROPPED_ARTICLE, page_items, tie_page
 from pipelines.chrome import StripChromePipeline
 from pipelines.dates import KstDatesPipeline
-from pipelines.dedup import DedupPipeline
+from pipelines.dedup import DedupPipeline, DuplicateItem
 from pipelines.normalize import NormalizeTextPipeline
 from pipelines.pagetie import PageTiePipeline
 from pipelines.store import DatabasePipeline
@@ -126,6 +126,44 @@ def test_dedup_remembers_a_kept_quote_in_little_memory(crawler):
     with pytest.raises(DropItem):  # the digest still knows each one
         pipeline.process_item(TickerItem(**{f: getattr(quotes[4321], f) for f in
                                              ("site", "market", "name", "price", "change_pct", "as_of", "source_url")}))
+
+
+def test_dedup_remembers_the_quotes_of_a_first_article_page_with_the_page_only(crawler):
+    """A page tied to the first article of its canonical URL: its quotes (whose identity holds that URL) are told
+    apart within the page and forgotten with it; a later page of the URL is a duplicate article (its quotes go
+    with it: pipelines/pagetie.py); a portal copy's quotes, or a page's without an article, stay for the run."""
+    PageTiePipeline.from_crawler(crawler)  # the tie's ledger
+    dedup = DedupPipeline.from_crawler(crawler)
+    url = "https://www.etoday.co.kr/news/view/1"
+
+    def quotes(page: ArticleItem, *prices: int) -> list[TickerItem]:
+        made = [TickerItem(site="etoday", market="crypto", name="비트코인", price=p, source_url=url) for p in prices]
+        tie_page(crawler, page.url, page, made)
+        return made
+
+    first = article()
+    first_quotes = quotes(first, 1, 2, 1)  # the widget shows one quote twice
+    dedup.process_item(first)
+    assert [dedup.process_item(q) for q in first_quotes[:2]] == first_quotes[:2]
+    with pytest.raises(DuplicateItem):
+        dedup.process_item(first_quotes[2])
+    assert not dedup.tickers  # nothing kept for the run
+
+    again = article(url="https://m.etoday.co.kr/news/view/1")
+    quotes(again, 1)
+    with pytest.raises(DuplicateItem):
+        dedup.process_item(again)  # ... and the tie pipeline drops its quote with it
+
+    copy = article(url="https://n.news.naver.com/mnews/article/999/1", site="naver", syndicated=True,
+                   canonical_url="https://www.etoday.co.kr/news/view/2")
+    copy_quote = TickerItem(site="naver", market="crypto", name="비트코인", price=3, source_url=copy.canonical_url)
+    tie_page(crawler, copy.url, copy, [copy_quote])
+    dedup.process_item(copy)
+    dedup.process_item(copy_quote)
+    assert len(dedup.tickers) == 1  # a portal copy's page may be followed by its publisher's: kept for the run
+    with pytest.raises(DuplicateItem):
+        dedup.process_item(TickerItem(site="naver", market="crypto", name="비트코인", price=3,
+                                      source_url=copy.canonical_url))
 
 
 def test_store_upserts_revisions_and_appends_tickers(crawler):
