@@ -52,7 +52,7 @@ def retained_state(pages: int) -> list[tuple[str, float]]:
     builders: dict[str, Callable[[], object]] = {
         "DedupPipeline.articles (canonical URL -> URL)": lambda: {canonical(u): (u + " ")[:-1] for u in urls},
         "RFPDupeFilter.fingerprints": lambda: {fingerprinter.fingerprint(Request(u)).hex() for u in urls},
-        "DedupPipeline.tickers (a page's 12 quotes, as digests)": lambda: {
+        "DedupPipeline.tickers, were a page's 12 quotes kept for the run (as digests)": lambda: {
             quote_digest(("etoday", "crypto", f"코인{n}", f"{i}.5", "-1.25", "", canonical(u)))
             for i, u in enumerate(urls) for n in range(12)},
     }
@@ -149,9 +149,10 @@ def report(run: CrawlRun, queue: CrawlRun, discovered: int, pages: int, state: l
         *table(["data directory", "RSS at first article page MB", "peak RSS MB", "exit"], startup_rows),
         "",
         f"State that grows with every discovered URL or stored page, for {discovered:,} (tracemalloc, structures "
-        f"built as the code builds them; a model, not a reading of the crawl process). The growth between the "
-        f"first and the last checkpoint is mostly this: a run remembers each article and quote it kept, so that "
-        f"it writes each once (a 20,000-page run's share is in the last column / 10):",
+        f"built as the code builds them; a model, not a reading of the crawl process). A run remembers each "
+        f"article it kept, so that it writes each once; the quotes of a page tied to the first article of its "
+        f"URL are remembered with the page only (pipelines/dedup.py): the last row is what they would cost "
+        f"kept for the run, as the quotes of a page without an article or of a portal copy are:",
         "",
         *table(["structure", "bytes/URL", f"MB at {discovered:,}"], state_rows),
     ]
