@@ -98,8 +98,9 @@ def before_tree(rev: str, into: Path) -> Path | None:
 # Areas by file (first match wins). Standard-library and built-in functions (re, json, isinstance, ...) are
 # not an area of their own: their time goes to the areas of their callers, in proportion.
 AREAS = (
-    ("page objects: parsing and extraction (newscrawl/pages.py, sites/, extractors/, text.py, ...; parsel, lxml)",
-     ("newscrawl/pages.py", "newscrawl/sites/", "newscrawl/extractors/", "newscrawl/text.py", "newscrawl/chrome.py",
+    ("page objects: parsing and extraction (newscrawl/pages.py, selectors.py, sites/, extractors/, text.py, ...; "
+     "parsel, lxml)",
+     ("newscrawl/pages.py", "newscrawl/selectors.py", "newscrawl/sites/", "newscrawl/extractors/", "newscrawl/text.py", "newscrawl/chrome.py",
       "newscrawl/tickers.py", "newscrawl/extract.py", "newscrawl/dates.py", "newscrawl/textpage.py",
       "newscrawl/urls.py", "newscrawl/items.py", "parsel/", "lxml/", "cssselect/", "lxml.", "etree")),
     ("our item pipelines (pipelines/, newscrawl/identity.py)", ("pipelines/", "newscrawl/identity.py")),
