@@ -64,6 +64,9 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
     "newscrawl.downloadermiddlewares.retry.BoundedDecompressionMiddleware": 590,  # DOWNLOAD_MAXSIZE also bounds decompression
     "newscrawl.downloadermiddlewares.retry.RedirectLoopMiddleware": 650,  # sees 3xx before RedirectMiddleware (600)
+    # a page without 'refresh' in its first bytes is not decoded to look for a meta refresh
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "newscrawl.downloadermiddlewares.metarefresh.QuickMetaRefreshMiddleware": 580,
 }
 ADDONS = {
     "newscrawl.distributed.DistributedCrawl": 0,  # a worker of a shared Redis queue when NEWSCRAWL_REDIS_URL is set
