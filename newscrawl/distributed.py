@@ -25,17 +25,17 @@ import pickle
 import socket
 import time
 from collections.abc import AsyncIterator, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import redis
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 from scrapy.utils.misc import load_object
-from scrapy_redis import defaults
-from scrapy_redis.dupefilter import RFPDupeFilter
 from twisted.internet import task
+
+if TYPE_CHECKING:  # redis and scrapy-redis are imported where used: the add-on is loaded by every crawl
+    import redis
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +63,8 @@ class RedisKeys:
     """The Redis keys of one spider, as scrapy-redis names them (overridable with its settings)."""
 
     def __init__(self, settings: BaseSettings, spider_name: str):
+        from scrapy_redis import defaults
+
         self.seeds = settings.get("REDIS_START_URLS_KEY", defaults.START_URLS_KEY) % {"name": spider_name}
         self.requests = settings.get("SCHEDULER_QUEUE_KEY", defaults.SCHEDULER_QUEUE_KEY) % {"spider": spider_name}
         self.dupefilter = settings.get("SCHEDULER_DUPEFILTER_KEY",
@@ -108,6 +110,8 @@ class RedisStartMiddleware:
         url = redis_url(crawler.settings)
         if not url:
             raise NotConfigured(f"{REDIS_URL} is empty")
+        import redis
+
         self.crawler = crawler
         self.server = redis.Redis.from_url(url)
         self.batch = crawler.settings.getint("CONCURRENT_REQUESTS", 16)
@@ -172,6 +176,8 @@ class RedisStartMiddleware:
         engine = self.crawler.engine
         if engine is None or engine.downloader.active or not self.server.zcard(self._keys().requests):
             return
+        from scrapy_redis import defaults
+
         queue = load_object(self.crawler.settings.get("SCHEDULER_QUEUE_CLASS", defaults.SCHEDULER_QUEUE_CLASS))
         request = queue(self.server, self.spider, self._keys().requests,
                         load_object(self.crawler.settings.get("SCHEDULER_SERIALIZER", "scrapy_redis.picklecompat"))
@@ -221,12 +227,16 @@ def reset(server: redis.Redis, keys: RedisKeys) -> None:
 
 
 def fingerprints(server: redis.Redis, keys: RedisKeys, urls: Iterable[str]) -> set[str]:
+    from scrapy_redis.dupefilter import RFPDupeFilter
+
     fingerprint = RFPDupeFilter(server, keys.dupefilter).request_fingerprint
     return {fingerprint(Request(url)) for url in urls}
 
 
 def queued_fingerprints(server: redis.Redis, keys: RedisKeys) -> set[str]:
     """Fingerprints of the requests still in the shared queue (scrapy-redis pickles request dicts)."""
+    from scrapy_redis.dupefilter import RFPDupeFilter
+
     fingerprint = RFPDupeFilter(server, keys.dupefilter).request_fingerprint
     found = set()
     for data in server.zrange(keys.requests, 0, -1):

@@ -17,7 +17,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import trafilatura
 from scrapy.settings import Settings
 
 from newscrawl.chain import ItemChain
@@ -176,6 +175,8 @@ def run_ours(page: TruthPage, html: str, site: str, settings: Settings) -> tuple
 
 
 def run_trafilatura(page: TruthPage, html: str) -> Score:
+    import trafilatura  # here: Scrapy imports every command's module (and this one) for every command
+
     text = trafilatura.extract(html, url=page.truth["url"], output_format="txt", **TRAFILATURA_OPTIONS) or ""
     meta = trafilatura.bare_extraction(html, url=page.truth["url"], with_metadata=True,
                                        date_extraction_params=TRAFILATURA_DATE_PARAMS, **TRAFILATURA_OPTIONS)

@@ -317,3 +317,25 @@ def test_connections_to_a_portal_are_reused(tmp_path):
     assert result.stats["newscrawl/articles/new"] == 200
     requests = result.stats["downloader/request_count"]
     assert portal.connections < requests / 2, (portal.connections, requests)
+
+
+# Scrapy imports every command's module and every listed component for every command: what a crawl never uses
+# is imported only where it is used (the remote-control extension, off, is left out of EXTENSIONS_BASE).
+NOT_IMPORTED_BY_A_CRAWL = ("aiohttp", "redis", "scrapy_redis", "trafilatura")
+
+
+def test_a_crawl_does_not_import_what_it_does_not_use(tmp_path):
+    """aiohttp (Scrapy's remote control), redis and scrapy-redis (scrapy seed; the distributed add-on while
+    NEWSCRAWL_REDIS_URL is empty), trafilatura (scrapy evaluate; the generic fallback until a page needs it):
+    about 0.3 s of CPU at every start-up."""
+    project = Settings()
+    project.setmodule("newscrawl.settings")
+    extensions = {**project.getdict("EXTENSIONS"), "tests.modules.ImportedModules": -5}
+    with KeepAlivePortal(2) as portal:
+        result = crawl("etoday", portal.base_url, tmp_path / "data", settings={"EXTENSIONS": json.dumps(extensions)})
+    assert result.returncode == 0, result.log[-3000:]
+    assert result.stats["newscrawl/articles/new"] == 2
+    imported = set(result.stats["test/modules"])
+    assert {"scrapy.crawler", "newscrawl.distributed", "newscrawl.sites.generic", "newscrawl.commands.seed",
+            "newscrawl.evaluate"} <= imported
+    assert {name for name in imported if name.split(".")[0] in NOT_IMPORTED_BY_A_CRAWL} == set()

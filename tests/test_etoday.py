@@ -9,8 +9,11 @@ import subprocess
 import sys
 
 import pytest
+from lxml import etree
+from lxml import html as lxml_html
 
 from newscrawl import keys
+from newscrawl.sites.etoday import CRYPTO_HEADING, WIDGETS, _headings
 from tests.crawling import crawl
 from tests.servers import FixtureServer, Route, page
 from tests.shared import FIXTURES, REPO, article_of, assert_article_matches, run_page, shared_path
@@ -207,3 +210,24 @@ def test_top_risers_widget_rows_become_stock_tickers_in_both_paths():
     items = run_page(SEED_URL, text, rendered_text=True)
     assert risers(items) == want
     assert sum(t["market"] == "crypto" for t in items if t["type"] == "ticker") == 12
+
+
+@pytest.mark.parametrize(("fixture", "widgets"), [(ETODAY / "news_view_2384652.html", 2),
+                                                  (FIXTURES / "rendering" / "news_view_2384652_js.html", 0)])
+def test_widget_headings_in_one_pass_are_the_headings_found_one_by_one(fixture, widgets):
+    """The quote widgets' headings, found in one pass over the page's text nodes, are the elements the
+    per-heading reading (first element whose first text is the heading) found; a page that only builds its
+    widgets in a script has none."""
+    root = lxml_html.fromstring(fixture.read_bytes())
+    one_by_one = {title: etree.XPath("//*[normalize-space(text())=$h]")(root, h=title) for _, title in WIDGETS}
+    found = _headings(root)
+    assert len(found) == widgets
+    for title, elements in one_by_one.items():
+        assert found.get(title) is (elements[0] if elements else None), title
+
+
+def test_a_widget_heading_after_an_icon_is_its_own_element():
+    """A heading's text after an inline icon is the text's element's (lxml holds it as the icon's tail)."""
+    root = lxml_html.fromstring(f'<html><body><div id="w"><h3><i class="ico"></i> {CRYPTO_HEADING} </h3>'
+                                f"<ul><li>비트코인</li></ul></div></body></html>")
+    assert _headings(root)[CRYPTO_HEADING].tag == "h3"

@@ -6,18 +6,21 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-import redis
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 from scrapy.utils.conf import arglist_to_dict
 
-from newscrawl import distributed
 from newscrawl.cli import add_examples
 from newscrawl.spider import ArgumentError
 from newscrawl.storage import ConfigError, open_storage
+
+if TYPE_CHECKING:  # redis and scrapy-redis are imported by run(): Scrapy imports this module for every command
+    import redis
+
+    from newscrawl import distributed
 
 
 class Command(ScrapyCommand):
@@ -33,7 +36,7 @@ class Command(ScrapyCommand):
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
-        parser.add_argument("--redis-url", help=f"Redis URL (default: the {distributed.REDIS_URL} setting)")
+        parser.add_argument("--redis-url", help="Redis URL (default: the NEWSCRAWL_REDIS_URL setting)")
         parser.add_argument("-a", dest="spargs", action="append", default=[], metavar="NAME=VALUE",
                             help="spider argument, as for scrapy crawl (e.g. base_url)")
         parser.add_argument("--url", dest="urls", action="append", default=[],
@@ -55,6 +58,10 @@ class Command(ScrapyCommand):
         if len(args) != 1:
             raise UsageError("give exactly one spider name")
         assert self.settings is not None
+        import redis
+
+        from newscrawl import distributed
+
         url = opts.redis_url or distributed.redis_url(self.settings)
         if not url:
             return self.fail(f"no Redis: give --redis-url or set {distributed.REDIS_URL}", 2)
@@ -81,6 +88,8 @@ class Command(ScrapyCommand):
               f"{server.scard(keys.dupefilter)} fingerprints", file=sys.stderr)
 
     def recover(self, server: redis.Redis, keys: distributed.RedisKeys) -> bool:
+        from newscrawl import distributed
+
         assert self.settings is not None
         try:
             storage = open_storage(self.settings["NEWSCRAWL_DATABASE"])
