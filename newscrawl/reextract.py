@@ -241,8 +241,8 @@ class Worker:
 
 class Extractors:
     """This process and ``processes`` worker processes extracting chunks of pages, the results in the pages'
-    order. This process writes; while the next result to write is not there, it extracts the next chunk itself:
-    ``-j N`` is N processes that all extract, the writing fitted into one of them (a process that only wrote
+    order. This process writes; while the next result to write is not there, it extracts a chunk of its own, a
+    page at a time between looks at the workers' pipes: ``-j N`` is N processes that all extract, the writing fitted into one of them (a process that only wrote
     would wait most of the time, or take a core's share from the workers), and its own chunks cross no pipe.
     Workers are started by a forkserver (a fork of a process with threads, such as a test's servers or a logging
     lock, can deadlock); their results are read straight from their pipes (no thread of ours takes the GIL from
@@ -283,14 +283,22 @@ class Extractors:
                         raise worker.lost() from None
                     worker.holding, sent = worker.holding + 1, sent + 1
 
+        local: list[PageResult] = []  # this process's chunk in progress (at index mine), page by page
+        mine: int | None = None
         for written in range(len(chunks)):
             top_up(written)
             while written not in early:
-                local = sent < min(len(chunks), written + len(self.workers) * AHEAD * 2 + 1)
+                if mine is None and sent < min(len(chunks), written + len(self.workers) * AHEAD * 2 + 1):
+                    mine, sent, local = sent, sent + 1, []
                 holding = [worker.results for worker in self.workers if worker.holding]
-                ready = wait(holding, 0 if local else None) if holding else []
-                if local and not ready:  # nothing to write yet: extract the next chunk here
-                    early[sent], sent = [reextract_page(page) for page in chunks[sent]], sent + 1
+                ready = wait(holding, 0 if mine is not None else None) if holding else []
+                if mine is not None and not ready:
+                    # Nothing to write yet: one page of this process's chunk, then the pipes again, so that a
+                    # worker's result is written (and the worker given more) as soon as it comes; a whole chunk
+                    # here left the workers waiting for the writing process half the time.
+                    local.append(reextract_page(chunks[mine][len(local)]))
+                    if len(local) == len(chunks[mine]):
+                        early[mine], mine = local, None
                 for pipe in ready:
                     worker = by_pipe[pipe]  # type: ignore[index]
                     try:
