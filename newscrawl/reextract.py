@@ -242,8 +242,9 @@ class Worker:
 class Extractors:
     """This process and ``processes`` worker processes extracting chunks of pages, the results in the pages'
     order. This process writes; while the next result to write is not there, it extracts a chunk of its own, a
-    page at a time between looks at the workers' pipes: ``-j N`` is N processes that all extract, the writing fitted into one of them (a process that only wrote
-    would wait most of the time, or take a core's share from the workers), and its own chunks cross no pipe.
+    page at a time between looks at the workers' pipes: ``-j N`` is N processes that all extract, the writing
+    fitted into one of them (a process that only wrote would wait most of the time, or take a core's share from
+    the workers), and its own chunks cross no pipe.
     Workers are started by a forkserver (a fork of a process with threads, such as a test's servers or a logging
     lock, can deadlock); their results are read straight from their pipes (no thread of ours takes the GIL from
     the writing); a worker gets its next chunk as soon as it returns one, so a fast one never waits for a slow
