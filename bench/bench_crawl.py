@@ -24,26 +24,24 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import REPO, CrawlRun, EtodayPortal, header, publish, run_crawl, short_path, table
 
 FAST = {"AUTOTHROTTLE_ENABLED": "0"}
-# main just before this round of the crawl-CPU work of issue #15 (start-up imports, meta refresh, etoday's
-# widget headings): the "before" row.
-BEFORE_REVISION = "d58f71b"
+# main at the start of this round of issue #15's crawl-CPU work (CHANGES): the "before" row.
+BEFORE_REVISION = "929eeb8"
 TARGET = 1.5  # of scrapy bench's pages/min
 CPU_TARGET_MS = 4.0  # crawler CPU per article page
 PROFILE_TOP = 15
 CHANGES = (
-    "- What row 2 lacks (this round of #15): a crawl's start-up no longer imports what it does not use — aiohttp "
-    "(Scrapy 2.19's remote-control extension, off in our settings but still imported: Scrapy loads every "
-    "listed component, so it is left out of EXTENSIONS_BASE), redis and scrapy-redis (`scrapy seed`'s module and "
-    "the distributed add-on, imported where a Redis worker uses them), trafilatura (`scrapy evaluate`'s module "
-    "and the generic fallback, imported by the first page that needs it): ~0.4 s of CPU per crawl; Scrapy's "
-    "MetaRefreshMiddleware decoded every HTML page (`response.text`, nothing else asks for it) to look for a "
-    "meta refresh: a page without `refresh` in its first 16 KiB is passed on undecoded (37 → 7 µs on this "
-    "page, 200 → 25 µs on a 120 kB corpus page); etoday's two quote-widget headings found in one pass over "
-    "the page's text nodes (113 → 65 µs). The profile's areas now count newscrawl/selectors.py (parsing, "
-    "chrome removal) with the page objects, not with our spider and middlewares. The round before (929eeb8 → "
-    "d58f71b, 6.7 → 4.3 ms a page in one run): the pipelines as a plain loop with the project's item_scraped "
-    "receivers in order, Scrapy's depth/URL-length/referer spider middlewares in one pass, HTTP connections "
-    "kept for reuse, psycopg not imported by a SQLite crawl.")
+    "- What row 2 lacks (this round of #15, 929eeb8 to now): Scrapy's per-item machinery for the 13 items of an "
+    "etoday page — the pipelines called as a plain loop by the project's ITEM_PROCESSOR, which then calls the "
+    "feeds, the item counts, the tie of quotes to their article and the database commit in order (each an "
+    "item_scraped receiver before: an asyncio task per item); Scrapy's depth/URL-length/referer spider "
+    "middlewares in one pass; HTTP connections kept for reuse (Scrapy's pool closed most of them); a crawl's "
+    "start-up without aiohttp (the remote-control extension, left out of EXTENSIONS_BASE), redis, scrapy-redis, "
+    "trafilatura and psycopg (~0.4 s of CPU a crawl); Scrapy's MetaRefreshMiddleware decoded every HTML page to "
+    "look for a meta refresh: a page without `refresh` in its first 16 KiB is passed on undecoded; etoday's two "
+    "quote-widget headings found in one pass; the dedup pipeline tells a page's quotes apart with the page "
+    "(pipelines/dedup.py: no run-long set of 12 identities a page); the page objects' per-page costs of the "
+    "extraction round (BENCHMARKS.md, extraction). The profile's areas count newscrawl/selectors.py (parsing, "
+    "chrome removal) with the page objects.")
 
 
 @dataclass
