@@ -105,12 +105,8 @@ def arc_story(html: str) -> Story | None:
 
 
 # --- Next.js React flight payload ----------------------------------------------------------------------------
-def flight_rows(scripts: list[str]) -> dict[str, Any]:
-    """Rows of the Next.js flight stream: id -> parsed JSON value, or the text of a ``T`` (text) row.
-
-    The stream is the concatenation of every ``self.__next_f.push([1, "..."])`` string; a row is
-    ``<hex id>:<json>\\n`` or ``<hex id>:T<hex byte length>,<text>`` (no newline after the text).
-    """
+def flight_stream(scripts: list[str]) -> bytes:
+    """The Next.js flight stream: the concatenation of every ``self.__next_f.push([1, "..."])`` string."""
     parts = []
     for script in scripts:
         found = _FLIGHT_PUSH.match(script) if "__next_f" in script else None
@@ -122,7 +118,15 @@ def flight_rows(scripts: list[str]) -> dict[str, Any]:
             continue
         if len(chunk) > 1 and chunk[0] == 1 and isinstance(chunk[1], str):
             parts.append(chunk[1])
-    stream = "".join(parts).encode("utf-8")
+    return "".join(parts).encode("utf-8")
+
+
+def flight_rows(scripts: list[str]) -> dict[str, Any]:
+    """Rows of the Next.js flight stream (:func:`flight_stream`): id -> parsed JSON value, or the text of a ``T``
+    (text) row. A row is ``<hex id>:<json>\\n`` or ``<hex id>:T<hex byte length>,<text>`` (no newline after the
+    text).
+    """
+    stream = flight_stream(scripts)
     rows: dict[str, Any] = {}
     pos = 0
     while pos < len(stream):

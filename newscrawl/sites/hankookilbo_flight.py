@@ -17,7 +17,7 @@ from typing import Any
 
 from lxml import etree
 
-from newscrawl.extractors.embedded import _FLIGHT_PUSH, find_object
+from newscrawl.extractors.embedded import find_object, flight_stream
 
 _SCRIPT_TEXTS = etree.XPath("//script/text()", smart_strings=False)  # as parsel's css("script::text")
 _PUSH = b"self.__next_f.push("
@@ -147,15 +147,4 @@ def _json(raw: bytes) -> Any:
 
 def flight_rows(scripts: list[str]) -> FlightRows:
     """The rows of the flight stream that ``scripts`` push (as ``embedded.flight_rows``, parsed when read)."""
-    parts = []
-    for script in scripts:
-        found = _FLIGHT_PUSH.match(script) if "__next_f" in script else None
-        if not found:
-            continue
-        try:
-            chunk = json.loads(found.group(1))
-        except ValueError:
-            continue
-        if len(chunk) > 1 and chunk[0] == 1 and isinstance(chunk[1], str):
-            parts.append(chunk[1])
-    return FlightRows("".join(parts).encode("utf-8"))
+    return FlightRows(flight_stream(scripts))
