@@ -12,6 +12,7 @@ from parsel import Selector
 
 from newscrawl import keys
 from newscrawl.extractors import embedded
+from newscrawl.extractors.embedded import flight_rows
 from newscrawl.extractors.images import caption_text, photo_boxes, plain_caption
 from newscrawl.pages import ExtractionError
 from newscrawl.selectors import utf8
@@ -29,7 +30,6 @@ from newscrawl.sites.hankookilbo import (
     find_article_detail,
     hankookilbo_page,
 )
-from newscrawl.sites.hankookilbo_flight import flight_rows
 from newscrawl.text import fragment_lines
 from tests.crawling import crawl
 from tests.servers import FixtureServer, Route, page
@@ -90,7 +90,7 @@ def test_flight_text_rows_are_measured_in_utf8_bytes():
 
 @pytest.mark.parametrize("stem", [FLIGHT, SERVER_RENDERED])
 def test_lazy_flight_rows_read_as_every_row_parsed(stem):
-    """The lazily parsed rows are embedded.flight_rows' rows, and the detail object is the one a depth-first
+    """Rows read one by one are the rows all parsed (dict(rows)), and the detail object is the one a depth-first
     search over every parsed row finds (the reader skips rows whose text cannot hold the keys)."""
     scripts = Selector(text=html_of(stem)).css("script::text").getall()
     every = embedded.flight_rows(scripts)
@@ -111,7 +111,7 @@ def test_a_flight_script_of_another_shape_means_every_script_of_the_parsed_page(
     assert asdict(page.article()) == asdict(served.article())
 
 
-def test_flight_rows_edge_cases_as_the_eager_reader():
+def test_flight_rows_edge_cases_read_lazily_as_wholly():
     rows = ['1:{"a":1}', "2:I[1]", '3:{"x":{"articleId":1,"contentHtml":"$4"}}', "4:T3,abc",
             '1:{"a":2}', '3:not json', '5:{"article\\u0049d":2,"contentHtml":"$4"}']
     stream = "\n".join(rows) + "\n"

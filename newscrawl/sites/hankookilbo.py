@@ -33,7 +33,7 @@ from lxml import html
 from parsel import SelectorList
 
 from newscrawl.extractors.bylines import reporter_name
-from newscrawl.extractors.embedded import resolve_reference
+from newscrawl.extractors.embedded import FlightRows, flight_rows, resolve_reference
 from newscrawl.extractors.images import take_deck
 from newscrawl.extractors.korean import with_shaped_deck
 from newscrawl.extractors.people import json_ld_people
@@ -41,7 +41,7 @@ from newscrawl.items import ArticleItem
 from newscrawl.pages import META_ATTRIBUTES, HtmlArticlePage
 from newscrawl.selectors import PageSelector, css_xpath, utf8
 from newscrawl.sites import Site
-from newscrawl.sites.hankookilbo_flight import FlightRows, flight_rows, without_flight_scripts
+from newscrawl.sites.hankookilbo_flight import without_flight_scripts
 from newscrawl.text import clean, fragment_lines, render_lines
 
 NAME = "hankookilbo"
