@@ -21,6 +21,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 
 from newscrawl.items import ArticleItem
+from newscrawl.percrawler import per_crawler
 
 KEPT = "kept"  # a page's outcome when its article was scraped (or stored as a portal copy); else why it was dropped
 TICKER_OF_DROPPED_ARTICLE = "ticker of a dropped article"  # the drop reason of a dropped article's tickers
@@ -94,10 +95,7 @@ _PAGES: WeakKeyDictionary[Crawler, PageItems] = WeakKeyDictionary()
 
 def page_items(crawler: Crawler) -> PageItems:
     """The crawler's page ledger; the tie pipeline creates it (no tie pipeline, no ties)."""
-    pages = _PAGES.get(crawler)
-    if pages is None:
-        pages = _PAGES[crawler] = PageItems()
-    return pages
+    return per_crawler(_PAGES, crawler, PageItems)
 
 
 def existing_page_items(crawler: Crawler) -> PageItems | None:

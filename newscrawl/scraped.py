@@ -24,6 +24,8 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.utils.misc import load_object
 
+from newscrawl.percrawler import per_crawler
+
 logger = logging.getLogger(__name__)
 
 # The places of the project's receivers: the feeds first, the database's commit point last.
@@ -58,10 +60,7 @@ _RECEIVERS: WeakKeyDictionary[Crawler, ScrapedReceivers] = WeakKeyDictionary()
 
 
 def scraped_receivers(crawler: Crawler) -> ScrapedReceivers:
-    receivers = _RECEIVERS.get(crawler)
-    if receivers is None:
-        receivers = _RECEIVERS[crawler] = ScrapedReceivers(crawler)
-    return receivers
+    return per_crawler(_RECEIVERS, crawler, lambda: ScrapedReceivers(crawler))
 
 
 def on_item_scraped(crawler: Crawler, receiver: Callable[[Any], object], place: int) -> None:

@@ -28,6 +28,7 @@ from scrapy.settings import BaseSettings
 from scrapy.utils.defer import deferred_from_coro
 
 from newscrawl import keys
+from newscrawl.percrawler import per_crawler
 from newscrawl.scraped import FEEDS, on_item_scraped
 from newscrawl.storage import ConfigError, Storage, describe, open_storage
 
@@ -72,10 +73,7 @@ _STATES: WeakKeyDictionary[Crawler, SinkState] = WeakKeyDictionary()
 
 
 def sink_state(crawler: Crawler) -> SinkState:
-    state = _STATES.get(crawler)
-    if state is None:
-        state = _STATES[crawler] = SinkState()
-    return state
+    return per_crawler(_STATES, crawler, SinkState)
 
 
 class FeedSinks(FeedExporter):
