@@ -3,6 +3,7 @@ appended with their observation time, raw pages kept compressed for re-extractio
 
 from __future__ import annotations
 
+import functools
 import gzip
 import json
 import sqlite3
@@ -131,6 +132,17 @@ UPSERT_ARTICLE = """INSERT INTO articles (canonical_url, url, site, publisher, t
         extracted_by = excluded.extracted_by, item_json = excluded.item_json"""
 UPSERT_CRAWL_STATE = """INSERT INTO crawl_state (url, canonical_url, published_at, last_fetched_at) VALUES (?, ?, ?, ?)
     ON CONFLICT(url) DO UPDATE SET last_fetched_at = excluded.last_fetched_at, published_at = excluded.published_at"""
+
+
+TICKERS_PER_STATEMENT = 200  # 12 parameters each: far below SQLite's 32,766
+
+
+@functools.cache
+def _insert_tickers(count: int) -> str:
+    """INSERT_TICKER of ``count`` rows in one statement: a page's quotes in one step of the VM (a third faster
+    than executemany, which runs the statement once per row)."""
+    head, values = INSERT_TICKER.split("VALUES ")
+    return f"{head}VALUES {', '.join([values] * count)}"
 
 
 # The tickers_observation index's key of the last N quotes added, and of a row as INSERT_TICKER takes it.
@@ -325,7 +337,9 @@ class SQLiteStorage:
         """add_tickers() of prepared quotes: one statement; when only some are new, the rows it added (the last
         ids: AUTOINCREMENT, and this connection holds the write lock) say which."""
         changes = self.db.total_changes
-        self.db.executemany(INSERT_TICKER, rows)
+        for start in range(0, len(rows), TICKERS_PER_STATEMENT):
+            part = rows[start:start + TICKERS_PER_STATEMENT]
+            self.db.execute(_insert_tickers(len(part)), [value for row in part for value in row])
         added = self.db.total_changes - changes
         self.pending += len(rows)
         if added in (0, len(rows)):
