@@ -112,7 +112,7 @@ def test_each_bad_page_is_counted_logged_and_kept(hostile_etoday, tmp_path):
     assert "Traceback" not in result.log
 
     with result.db() as db:
-        kept = dict(db.execute("SELECT url, parse_error FROM raw_pages").fetchall())
+        kept = dict(db.execute("SELECT url, parse_error FROM raw_page_index").fetchall())
     assert len(kept) == 7  # every article page's bytes are kept for reprocessing
     assert kept[f"{base}/news/view/1004"].startswith("truncated")
     assert kept[f"{base}/news/view/1006"] is None
@@ -146,7 +146,7 @@ def test_a_page_whose_article_is_dropped_in_the_pipelines_keeps_none_of_its_tick
     assert quotes > 0 and {t["source_url"] for t in result.tickers} == {good}
     with result.db() as db:
         stored = db.execute("SELECT source_url, COUNT(*) FROM tickers GROUP BY source_url").fetchall()
-        raw = dict(db.execute("SELECT url, parse_error FROM raw_pages").fetchall())
+        raw = dict(db.execute("SELECT url, parse_error FROM raw_page_index").fetchall())
         done = {url for (url,) in db.execute("SELECT url FROM crawl_state")}
     assert stored == [(good, quotes)]
     stats = result.stats
@@ -163,6 +163,6 @@ def test_a_page_whose_article_is_dropped_in_the_pipelines_keeps_none_of_its_tick
     assert "reextract: 1 pages, 0 articles" in again.stderr and "Traceback" not in again.stderr
     with result.db() as db:
         assert db.execute("SELECT source_url, COUNT(*) FROM tickers GROUP BY source_url").fetchall() == stored
-        still = db.execute("SELECT parse_error FROM raw_pages WHERE url = ?", (f"{base}/news/view/2002",)).fetchone()
+        still = db.execute("SELECT parse_error FROM raw_page_index WHERE url = ?", (f"{base}/news/view/2002",)).fetchone()
     assert still[0].startswith("dropped: article without body")
     assert len(result.tickers) == quotes

@@ -83,7 +83,7 @@ def test_crawl_keeps_the_article_and_flags_layout_drift(drifted_portal, tmp_path
 
     with result.db() as db:
         stored = dict(db.execute("SELECT url, extracted_by FROM articles"))
-        raw = dict(db.execute("SELECT url, extracted_by FROM raw_pages WHERE parse_error IS NULL"))
+        raw = dict(db.execute("SELECT url, extracted_by FROM raw_page_index WHERE parse_error IS NULL"))
     assert sorted(stored.values()) == ["generic/1 fallback from hani", "hani.HaniLegacyArticlePage/1"]
     assert raw == stored  # the raw page remembers which page object read it
 

@@ -298,7 +298,7 @@ def test_impossible_dates_fall_back_or_drop_the_whole_page(hostile_values):
     [modified] = [a for a in result.articles if a["canonical_url"] == canonical_of(FIRST_ID + 5)]
     assert modified["modified_at"] is None  # the page has no other modified date
     with result.db() as db:
-        marks = dict(db.execute("SELECT url, parse_error FROM raw_pages").fetchall())
+        marks = dict(db.execute("SELECT url, parse_error FROM raw_page_index").fetchall())
     assert marks[dropped_url].startswith("missing_published_at")
     assert marks[f"{base}/news/view/{FIRST_ID + 5}"] is None
 

@@ -144,7 +144,7 @@ def assert_feeds_match_database(data_dir: Path) -> None:
 
 def raw_state(data_dir: Path) -> dict[str, tuple]:
     with sqlite3.connect(data_dir / "newscrawl.sqlite3") as db:
-        return {url_path(u): (e, p) for u, e, p in db.execute("SELECT url, extracted_by, parse_error FROM raw_pages")}
+        return {url_path(u): (e, p) for u, e, p in db.execute("SELECT url, extracted_by, parse_error FROM raw_page_index")}
 
 
 def test_outdated_means_an_older_version_or_the_fallback():
@@ -265,7 +265,7 @@ def test_killed_run_resumes_and_writes_everything_once(tmp_path):
     process.wait()
     assert checkpoint.exists(), "the run ended before its first checkpoint: seed more pages"
     with sqlite3.connect(data_dir / "newscrawl.sqlite3") as db:
-        failed_left = db.execute("SELECT count(*) FROM raw_pages WHERE parse_error IS NOT NULL").fetchone()[0]
+        failed_left = db.execute("SELECT count(*) FROM raw_page_index WHERE parse_error IS NOT NULL").fetchone()[0]
     assert 0 < failed_left < 300
 
     done = reextract_cli(data_dir, "--failed", "-j", "2", "-s", "NEWSCRAWL_REEXTRACT_BATCH=20")
@@ -273,7 +273,7 @@ def test_killed_run_resumes_and_writes_everything_once(tmp_path):
     assert "resumed after" in done.stderr
     assert not checkpoint.exists()
     with sqlite3.connect(data_dir / "newscrawl.sqlite3") as db:
-        assert db.execute("SELECT count(*) FROM raw_pages WHERE parse_error IS NOT NULL").fetchone()[0] == 0
+        assert db.execute("SELECT count(*) FROM raw_page_index WHERE parse_error IS NOT NULL").fetchone()[0] == 0
         assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == 300
     assert len(feed_articles(data_dir)) == 300
     assert_feeds_match_database(data_dir)
@@ -328,7 +328,7 @@ def test_a_feed_that_fails_mid_run_commits_nothing_and_the_same_command_complete
     assert "stopped, a sink failed: No space left on device" in done.stderr
     with sqlite3.connect(data_dir / "newscrawl.sqlite3") as db:
         assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == 0
-        assert db.execute("SELECT count(*) FROM raw_pages WHERE parse_error IS NOT NULL").fetchone()[0] == 30
+        assert db.execute("SELECT count(*) FROM raw_page_index WHERE parse_error IS NOT NULL").fetchone()[0] == 30
 
     (data_dir / "articles.jsonl").unlink()  # the cause fixed
     done = reextract_cli(data_dir, "--failed", "-j", "2")
@@ -367,6 +367,71 @@ def test_a_pages_quotes_in_one_call_answer_as_one_by_one(backend, tmp_path, requ
         storage.close()
     assert names == [("coin1", "100"), ("coin2", "0.5"), ("coin3", "7"), ("coin3", "70"), ("coin4", "8"),
                      ("coin5", "9")]
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_a_raw_pages_state_follows_its_marks(backend, tmp_path, request):
+    """What the index says of a stored page: marked failing, read (the parse error gone), fetched again (not
+    failing until read again, what read it last kept); a mark for a page that is not stored changes nothing."""
+    if backend == "sqlite":
+        storage: Storage = SQLiteStorage(tmp_path / "newscrawl.sqlite3")
+    else:
+        storage = PostgresStorage(request.getfixturevalue("pg_dsn"))
+    first, second = "https://www.etoday.co.kr/news/view/1", "https://www.etoday.co.kr/news/view/2"
+
+    def index() -> dict[str, tuple]:
+        storage.commit()
+        return {url: (error, by) for url, _, _, _, error, by in storage.raw_page_index()}
+
+    try:
+        for url in (first, second):
+            storage.save_raw(url, b"<html>page</html>", site="etoday", fetched_at="2026-11-01T09:00:00+09:00",
+                             status=200, encoding="utf-8")
+        storage.mark_parse_error(first, "missing_fields: body")
+        storage.mark_extracted(second, "etoday.EtodayArticlePage/2")
+        storage.mark_parse_error("https://www.etoday.co.kr/news/view/3", "never stored")
+        storage.mark_extracted("https://www.etoday.co.kr/news/view/4", "etoday.EtodayArticlePage/2")
+        assert index() == {first: ("missing_fields: body", None), second: (None, "etoday.EtodayArticlePage/2")}
+        assert storage.failed_pages() == [(first, "missing_fields: body")]
+        storage.mark_extracted(first, "generic/1 fallback from etoday")
+        storage.mark_parse_error(second, "dropped: article without body")
+        assert index() == {first: (None, "generic/1 fallback from etoday"),
+                           second: ("dropped: article without body", "etoday.EtodayArticlePage/2")}
+        storage.save_raw(second, b"<html>again</html>", site="etoday", fetched_at="2026-11-02T09:00:00+09:00",
+                         status=200, encoding="utf-8")
+        assert index()[second] == (None, "etoday.EtodayArticlePage/2")
+        assert storage.raw_page(second) == b"<html>again</html>"
+    finally:
+        storage.close()
+
+
+def test_sqlite_moves_a_raw_pages_state_out_of_its_row(tmp_path):
+    """Migration 6 on a database written before it: each page's parse error and reader move to raw_page_state
+    (marking a page no longer rewrites its compressed row); the index reads the same."""
+    from newscrawl.storage.sqlite import MIGRATIONS
+
+    path = tmp_path / "newscrawl.sqlite3"
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        for script in MIGRATIONS[:5]:
+            db.executescript(script)
+        db.execute("PRAGMA user_version = 5")
+        rows = [("https://www.etoday.co.kr/news/view/1", "missing_fields: body", None),
+                ("https://www.etoday.co.kr/news/view/2", None, "etoday.EtodayArticlePage/1"),
+                ("https://www.etoday.co.kr/news/view/3", None, None)]
+        db.executemany("INSERT INTO raw_pages (url, site, fetched_at, status, encoding, parse_error, extracted_by,"
+                       " body_gz) VALUES (?, 'etoday', '2026-11-01T09:00:00+09:00', 200, 'utf-8', ?, ?, x'00')", rows)
+        db.commit()
+    storage = SQLiteStorage(path)
+    try:
+        assert [(url, error, by) for url, _, _, _, error, by in storage.raw_page_index()] == rows
+        assert storage.failed_pages() == [rows[0][:2]]
+        storage.mark_extracted(rows[0][0], "etoday.EtodayArticlePage/2")
+        storage.commit()
+        assert storage.failed_pages() == []
+        state = storage.db.execute("SELECT url, parse_error, extracted_by FROM raw_page_state ORDER BY url")
+        assert state.fetchall() == [(rows[0][0], None, "etoday.EtodayArticlePage/2"), rows[1]]
+    finally:
+        storage.close()
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])

@@ -105,6 +105,23 @@ MIGRATIONS = [
     ALTER TABLE articles ADD COLUMN extracted_by TEXT;
     ALTER TABLE raw_pages ADD COLUMN extracted_by TEXT;
     """,
+    # 6: a raw page's extraction state in a table of its own. Marking a page in raw_pages re-wrote its whole
+    # compressed row (SQLite rewrites a record and its overflow pages on any change of length: ~40 kB a real
+    # page, once more per page crawled), and listing the pages read every byte of them (extracted_by lies after
+    # body_gz). raw_pages.parse_error and raw_pages.extracted_by are no longer read or written: dropping them
+    # would rewrite every stored page in one transaction. The view raw_page_index reads a page with its state.
+    """
+    CREATE TABLE raw_page_state (
+        url TEXT PRIMARY KEY,
+        parse_error TEXT,
+        extracted_by TEXT
+    ) WITHOUT ROWID;
+    INSERT INTO raw_page_state (url, parse_error, extracted_by)
+        SELECT url, parse_error, extracted_by FROM raw_pages WHERE parse_error IS NOT NULL OR extracted_by IS NOT NULL;
+    CREATE VIEW raw_page_index AS
+        SELECT r.url, r.site, r.fetched_at, r.status, r.encoding, s.parse_error, s.extracted_by
+        FROM raw_pages r LEFT JOIN raw_page_state s ON s.url = r.url;
+    """,
 ]
 
 
@@ -133,6 +150,12 @@ UPSERT_ARTICLE = """INSERT INTO articles (canonical_url, url, site, publisher, t
 UPSERT_CRAWL_STATE = """INSERT INTO crawl_state (url, canonical_url, published_at, last_fetched_at) VALUES (?, ?, ?, ?)
     ON CONFLICT(url) DO UPDATE SET last_fetched_at = excluded.last_fetched_at, published_at = excluded.published_at"""
 
+
+# A raw page's state (migration 6): set only for a page that is stored (the SELECT finds no row otherwise).
+MARK_PARSE_ERROR = """INSERT INTO raw_page_state (url, parse_error) SELECT url, ? FROM raw_pages WHERE url = ?
+    ON CONFLICT(url) DO UPDATE SET parse_error = excluded.parse_error"""
+MARK_EXTRACTED = """INSERT INTO raw_page_state (url, extracted_by) SELECT url, ? FROM raw_pages WHERE url = ?
+    ON CONFLICT(url) DO UPDATE SET extracted_by = excluded.extracted_by, parse_error = NULL"""
 
 TICKERS_PER_STATEMENT = 200  # 12 parameters each: far below SQLite's 32,766
 
@@ -363,17 +386,20 @@ class SQLiteStorage:
         self.db.execute(
             """INSERT INTO raw_pages (url, site, fetched_at, status, encoding, body_gz) VALUES (?, ?, ?, ?, ?, ?)
                ON CONFLICT(url) DO UPDATE SET fetched_at = excluded.fetched_at, status = excluded.status,
-                   encoding = excluded.encoding, parse_error = NULL, body_gz = excluded.body_gz""",
+                   encoding = excluded.encoding, body_gz = excluded.body_gz""",
             (url, site, fetched_at, status, encoding, gzip.compress(body, RAW_GZIP_LEVEL)),
         )
+        # A page fetched again is not failing until read again (its extracted_by stays: what read it last).
+        self.db.execute("UPDATE raw_page_state SET parse_error = NULL WHERE url = ? AND parse_error IS NOT NULL",
+                        (url,))
         self._wrote()
 
     def mark_parse_error(self, url: str, reason: str) -> None:
-        self.db.execute("UPDATE raw_pages SET parse_error = ? WHERE url = ?", (reason, url))
+        self.db.execute(MARK_PARSE_ERROR, (reason, url))
         self._wrote()
 
     def mark_extracted(self, url: str, extracted_by: str) -> None:
-        self.db.execute("UPDATE raw_pages SET extracted_by = ?, parse_error = NULL WHERE url = ?", (extracted_by, url))
+        self.db.execute(MARK_EXTRACTED, (extracted_by, url))
         self._wrote()
 
     def raw_page(self, url: str) -> bytes | None:
@@ -382,13 +408,13 @@ class SQLiteStorage:
 
     def failed_pages(self) -> list[tuple[str, str]]:
         return self.db.execute(
-            "SELECT url, parse_error FROM raw_pages WHERE parse_error IS NOT NULL ORDER BY url"
+            "SELECT url, parse_error FROM raw_page_state WHERE parse_error IS NOT NULL ORDER BY url"
         ).fetchall()
 
     def raw_page_index(self) -> list[tuple[str, str | None, str | None, str | None, str | None, str | None]]:
         """(url, site, fetched_at, encoding, parse_error, extracted_by) of every raw page, by URL, without bytes."""
         return self.db.execute(
-            "SELECT url, site, fetched_at, encoding, parse_error, extracted_by FROM raw_pages ORDER BY url"
+            "SELECT url, site, fetched_at, encoding, parse_error, extracted_by FROM raw_page_index ORDER BY url"
         ).fetchall()
 
     # --- run history -----------------------------------------------------------------------------
