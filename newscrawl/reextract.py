@@ -24,6 +24,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -245,18 +246,24 @@ class Extractors:
     page at a time between looks at the workers' pipes: ``-j N`` is N processes that all extract, the writing
     fitted into one of them (a process that only wrote would wait most of the time, or take a core's share from
     the workers), and its own chunks cross no pipe.
-    Workers are started by a forkserver (a fork of a process with threads, such as a test's servers or a logging
-    lock, can deadlock); their results are read straight from their pipes (no thread of ours takes the GIL from
+    Workers are forked from this process when it runs no other thread (the command line: they start at once,
+    with everything imported), else started by a forkserver (a fork of a process with threads, such as a test's
+    servers or a logging lock, can deadlock); their results are read straight from their pipes (no thread of ours takes the GIL from
     the writing); a worker gets its next chunk as soon as it returns one, so a fast one never waits for a slow
     one. A worker that dies stops the run (ChildProcessError)."""
 
     def __init__(self, processes: int, database: str, settings: dict[str, Any]):
-        start_worker(database, settings)
         self.workers: list[Worker] = []
-        if not processes:
-            return
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["newscrawl.reextract"])  # the site registry, imported once
+        if processes:
+            self._start(processes, database, settings)
+        start_worker(database, settings)  # after the fork: no connection is carried into a worker
+
+    def _start(self, processes: int, database: str, settings: dict[str, Any]) -> None:
+        if threading.active_count() == 1:
+            context = multiprocessing.get_context("fork")
+        else:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["newscrawl.reextract"])  # the site registry, imported once
         for _ in range(processes):
             task_out, task_in = context.Pipe(duplex=False)
             result_out, result_in = context.Pipe(duplex=False)

@@ -507,15 +507,16 @@ def test_results_come_in_the_pages_order_from_this_process_and_its_workers(tmp_p
     assert all(result.article and url_path(result.article[0].key) == url_path(result.url) for result in results)
 
 
-def grandchildren(pid: int) -> list[int]:
-    """The processes whose parent's parent is ``pid`` (a forkserver's workers)."""
-    parents = {}
+def children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (the command line has no other thread: its workers are forked)."""
+    children = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             with contextlib.suppress(OSError):
                 stat = (entry / "stat").read_text()
-                parents[int(entry.name)] = int(stat[stat.rindex(")") + 2:].split()[1])
-    return [child for child, parent in parents.items() if parents.get(parent) == pid]
+                if int(stat[stat.rindex(")") + 2:].split()[1]) == pid:
+                    children.append(int(entry.name))
+    return children
 
 
 def test_cli_a_killed_worker_stops_the_run_in_one_line_and_the_same_command_completes(tmp_path):
@@ -529,7 +530,7 @@ def test_cli_a_killed_worker_stops_the_run_in_one_line_and_the_same_command_comp
     deadline = time.monotonic() + 90
     while not (data_dir / "reextract.checkpoint.json").exists() and time.monotonic() < deadline:
         time.sleep(0.02)
-    [worker] = grandchildren(process.pid)  # the command -> its forkserver -> the one worker of -j 2
+    [worker] = children(process.pid)  # the one worker of -j 2
     os.kill(worker, signal.SIGKILL)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 1 and "Traceback" not in stderr, stderr[-2000:]
