@@ -159,11 +159,20 @@ def stop_worker() -> None:
         _WORKER.pop("storage").close()
 
 
-def reextract_page(page: RawPage) -> PageResult:
-    """One stored page through extraction and the pipeline chain (in a worker)."""
+def read_chunk(pages: Sequence[RawPage]) -> list[tuple[RawPage, bytes | None]]:
+    """A chunk's pages with their stored bytes, read in one query."""
+    bodies = _WORKER["storage"].raw_pages([page.url for page in pages])
+    return [(page, bodies.get(page.url)) for page in pages]
+
+
+def reextract_chunk(pages: Sequence[RawPage]) -> list[PageResult]:
+    return [reextract_page(page, body) for page, body in read_chunk(pages)]
+
+
+def reextract_page(page: RawPage, body: bytes | None) -> PageResult:
+    """One stored page (its bytes from read_chunk) through extraction and the pipeline chain (in a worker)."""
     site = page.site or ""
     storage: Storage = _WORKER["storage"]
-    body = storage.raw_page(page.url)
     if body is None:
         return PageResult(page.url, site, failure="parse_error/missing_raw", message="raw page vanished")
     try:
@@ -214,7 +223,7 @@ def worker_loop(tasks: Connection, results: Connection, database: str, settings:
         while (task := tasks.recv()) is not None:
             index, pages = task
             try:
-                results.send((index, [reextract_page(page) for page in pages], None))
+                results.send((index, reextract_chunk(pages), None))
             except Exception as error:  # the database failing: the writer stops the run with it
                 results.send((index, [], error))
     except EOFError:
@@ -293,18 +302,19 @@ class Extractors:
 
         local: list[PageResult] = []  # this process's chunk in progress (at index mine), page by page
         mine: int | None = None
+        read: list[tuple[RawPage, bytes | None]] = []  # its pages and bytes
         for written in range(len(chunks)):
             top_up(written)
             while written not in early:
                 if mine is None and sent < min(len(chunks), written + len(self.workers) * AHEAD * 2 + 1):
-                    mine, sent, local = sent, sent + 1, []
+                    mine, sent, local, read = sent, sent + 1, [], read_chunk(chunks[sent])
                 holding = [worker.results for worker in self.workers if worker.holding]
                 ready = wait(holding, 0 if mine is not None else None) if holding else []
                 if mine is not None and not ready:
                     # Nothing to write yet: one page of this process's chunk, then the pipes again, so that a
                     # worker's result is written (and the worker given more) as soon as it comes; a whole chunk
                     # here left the workers waiting for the writing process half the time.
-                    local.append(reextract_page(chunks[mine][len(local)]))
+                    local.append(reextract_page(*read[len(local)]))
                     if len(local) == len(chunks[mine]):
                         early[mine], mine = local, None
                 for pipe in ready:

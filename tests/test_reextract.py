@@ -372,7 +372,8 @@ def test_a_pages_quotes_in_one_call_answer_as_one_by_one(backend, tmp_path, requ
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
 def test_a_raw_pages_state_follows_its_marks(backend, tmp_path, request):
     """What the index says of a stored page: marked failing, read (the parse error gone), fetched again (not
-    failing until read again, what read it last kept); a mark for a page that is not stored changes nothing."""
+    failing until read again, what read it last kept); a mark for a page that is not stored changes nothing.
+    raw_pages() reads a chunk's stored bytes at once."""
     if backend == "sqlite":
         storage: Storage = SQLiteStorage(tmp_path / "newscrawl.sqlite3")
     else:
@@ -401,6 +402,8 @@ def test_a_raw_pages_state_follows_its_marks(backend, tmp_path, request):
                          status=200, encoding="utf-8")
         assert index()[second] == (None, "etoday.EtodayArticlePage/2")
         assert storage.raw_page(second) == b"<html>again</html>"
+        missing = "https://www.etoday.co.kr/news/view/3"
+        assert storage.raw_pages([second, missing, first]) == {first: b"<html>page</html>", second: b"<html>again</html>"}
     finally:
         storage.close()
 

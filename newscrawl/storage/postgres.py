@@ -18,7 +18,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
@@ -29,7 +29,7 @@ from psycopg.rows import dict_row
 from newscrawl.identity import article_identity
 from newscrawl.items import ArticleItem, TickerItem
 from newscrawl.storage.prepared import PreparedArticle
-from newscrawl.storage.sqlite import RAW_GZIP_LEVEL, run_flags
+from newscrawl.storage.sqlite import RAW_GZIP_LEVEL, gunzip, run_flags
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -561,7 +561,15 @@ class PostgresStorage:
     def raw_page(self, url: str) -> bytes | None:
         url = self._scrub(url)
         rows = self._query("SELECT body_gz FROM raw_pages WHERE md5(url) = md5(%s) AND url = %s", (url, url))
-        return gzip.decompress(rows[0][0]) if rows else None
+        return gunzip(rows[0][0]) if rows else None
+
+    def raw_pages(self, urls: Sequence[str]) -> dict[str, bytes]:
+        """raw_page() of each URL that is stored, in one query (a reextract worker's chunk)."""
+        asked = {self._scrub(url): url for url in urls}  # stored as scrubbed (save_raw), answered as asked
+        wanted = list(asked)
+        rows = self._query("SELECT url, body_gz FROM raw_pages WHERE md5(url) = ANY(SELECT md5(u) FROM unnest(%s::text[])"
+                           " AS u) AND url = ANY(%s::text[])", (wanted, wanted))
+        return {asked[url]: gunzip(body) for url, body in rows}
 
     def failed_pages(self) -> list[tuple[str, str]]:
         return self._query('SELECT url, parse_error FROM raw_pages WHERE parse_error IS NOT NULL ORDER BY url COLLATE "C"')
