@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import json.encoder
 import logging
 import os
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -23,6 +21,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.exporters import JsonLinesItemExporter
 from scrapy.utils.serialize import ScrapyJSONEncoder
 
+from newscrawl.jsonencode import one_shot
 from newscrawl.sinks import feed_name, last_line_end, sink_state
 from newscrawl.storage import database_name, storage_errors, storage_for
 
@@ -35,19 +34,6 @@ class ExactNumberEncoder(ScrapyJSONEncoder):
             # float(Decimal) prints the same shortest digits for up to 15 significant digits.
             return float(o) if len(o.as_tuple().digits) <= 15 else str(o)
         return super().default(o)
-
-
-def one_shot(encoder: json.JSONEncoder) -> Callable[[Any], str]:
-    """``encoder.encode`` of a dict, with the C encoder made once: JSONEncoder.iterencode makes one per call, a
-    third of the cost of a ticker's line. No circular-reference check (items are trees of plain values; the
-    check keeps a dict of ids that a failed call could leave behind)."""
-    make = json.encoder.c_make_encoder
-    if make is None or encoder.indent is not None:
-        return encoder.encode
-    escape = json.encoder.encode_basestring_ascii if encoder.ensure_ascii else json.encoder.encode_basestring
-    encode = make(None, encoder.default, escape, None, encoder.key_separator, encoder.item_separator,
-                  encoder.sort_keys, encoder.skipkeys, encoder.allow_nan)
-    return lambda value: "".join(encode(value, 0))
 
 
 def dumps(item: Any) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 
 from newscrawl.identity import article_identity
 from newscrawl.items import ArticleItem, TickerItem
+from newscrawl.jsonencode import one_shot
 from newscrawl.storage.prepared import PreparedArticle
 
 # Versioned migrations: index + 1 is the schema version. Never edit one that has shipped; append.
@@ -190,10 +191,15 @@ def _ticker_row(item: TickerItem) -> tuple:
             _exact(item.change_pct), item.change_basis, item.as_of, item.source_url, item.fetched_at)
 
 
+_ITEM_JSON = one_shot(json.JSONEncoder(ensure_ascii=False, default=str, sort_keys=True))
+
+
 def item_json(item: Any) -> str:
-    # The fields as they are (what asdict gives, without its deep copy: items hold no nested dataclasses).
-    return json.dumps({f.name: getattr(item, f.name) for f in fields(item)}, ensure_ascii=False, default=str,
-                      sort_keys=True)
+    # The fields as they are (what asdict gives, without its deep copy: items hold no nested dataclasses); a
+    # dataclass's __dict__ is them when it holds nothing else.
+    names = fields(item)
+    values = vars(item)
+    return _ITEM_JSON(values if len(values) == len(names) else {f.name: getattr(item, f.name) for f in names})
 
 
 class SQLiteStorage:
