@@ -110,7 +110,7 @@ def main() -> None:
             server.destroy()
     lines = header("Storage (bench/bench_storage.py)", "psycopg")
     lines += [f"`python3 bench/bench_storage.py --items {items}`: per article item, the raw page (the 8.8 kB etoday "
-              "fixture, gzip), the upsert with its revision and the crawl-state rows, committed every 100 items "
+              "fixture, zstd), the upsert with its revision and the crawl-state rows, committed every 100 items "
               "as the store pipeline does; a second pass stores the same items again (all unchanged).", ""]
     lines += table(["backend", "writers", "items", "seconds (new)", "new items/s", "unchanged items/s"], rows)
     if opts.quick or opts.no_write:

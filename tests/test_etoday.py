@@ -148,7 +148,7 @@ def test_crawl_writes_the_same_items_to_jsonl_and_sqlite(etoday_portal, tmp_path
         rows = db.execute("SELECT name, price, change_pct, change_basis FROM tickers ORDER BY id").fetchall()
         assert [(n, p, c, b) for n, p, c, b in rows] == [
             (t["name"], str(t["price"]), str(t["change_pct"]), t["change_basis"]) for t in seed_tickers]
-        raw = db.execute("SELECT url, length(body_gz) FROM raw_pages").fetchall()
+        raw = db.execute("SELECT url, length(body_compressed) FROM raw_pages").fetchall()
         assert {url for url, _ in raw} >= {f"{etoday_portal.base_url}/news/view/2384652"}
     assert "/news/view/2384652?utm_source=sitemap" not in etoday_portal.requests  # tracking parameter stripped
     assert result.stats[keys.article_fetch_failed()] == 1  # the 404 is counted, not silent

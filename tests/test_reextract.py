@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import gzip
 import io
 import json
 import os
@@ -32,6 +33,7 @@ from newscrawl.reextract import Reextraction, Selection, current_versions, is_ou
 from newscrawl.sites import all_sites
 from newscrawl.sites.hani import HaniLegacyArticlePage
 from newscrawl.storage import Storage
+from newscrawl.storage.packing import ZSTD_MAGIC
 from newscrawl.storage.postgres import PostgresStorage
 from newscrawl.storage.sqlite import SQLiteStorage
 from tests import pg
@@ -408,9 +410,10 @@ def test_a_raw_pages_state_follows_its_marks(backend, tmp_path, request):
         storage.close()
 
 
-def test_sqlite_moves_a_raw_pages_state_out_of_its_row(tmp_path):
-    """Migration 6 on a database written before it: each page's parse error and reader move to raw_page_state
-    (marking a page no longer rewrites its compressed row); the index reads the same."""
+def test_sqlite_moves_a_raw_pages_state_out_of_its_row_and_reads_its_gzip_bytes(tmp_path):
+    """Migrations 6 and 7 on a database written before them: each page's parse error and reader move to
+    raw_page_state (marking a page no longer rewrites its compressed row), the index reads the same; pages
+    gzipped then are read as they are, a page saved now is packed with zstd."""
     from newscrawl.storage.sqlite import MIGRATIONS
 
     path = tmp_path / "newscrawl.sqlite3"
@@ -422,7 +425,8 @@ def test_sqlite_moves_a_raw_pages_state_out_of_its_row(tmp_path):
                 ("https://www.etoday.co.kr/news/view/2", None, "etoday.EtodayArticlePage/1"),
                 ("https://www.etoday.co.kr/news/view/3", None, None)]
         db.executemany("INSERT INTO raw_pages (url, site, fetched_at, status, encoding, parse_error, extracted_by,"
-                       " body_gz) VALUES (?, 'etoday', '2026-11-01T09:00:00+09:00', 200, 'utf-8', ?, ?, x'00')", rows)
+                       " body_gz) VALUES (?, 'etoday', '2026-11-01T09:00:00+09:00', 200, 'utf-8', ?, ?, ?)",
+                       [(*row, gzip.compress(f"<html>{row[0]}</html>".encode())) for row in rows])
         db.commit()
     storage = SQLiteStorage(path)
     try:
@@ -433,6 +437,11 @@ def test_sqlite_moves_a_raw_pages_state_out_of_its_row(tmp_path):
         assert storage.failed_pages() == []
         state = storage.db.execute("SELECT url, parse_error, extracted_by FROM raw_page_state ORDER BY url")
         assert state.fetchall() == [(rows[0][0], None, "etoday.EtodayArticlePage/2"), rows[1]]
+        assert storage.raw_pages([row[0] for row in rows]) == {row[0]: f"<html>{row[0]}</html>".encode() for row in rows}
+        storage.save_raw(rows[2][0], b"<html>again</html>", site="etoday", fetched_at="2026-11-30T09:00:00+09:00",
+                         status=200, encoding="utf-8")
+        packed = storage.db.execute("SELECT body_compressed FROM raw_pages WHERE url = ?", (rows[2][0],)).fetchone()[0]
+        assert packed.startswith(ZSTD_MAGIC) and storage.raw_page(rows[2][0]) == b"<html>again</html>"
     finally:
         storage.close()
 

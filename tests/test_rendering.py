@@ -3,7 +3,6 @@ widget only exist after JavaScript runs, crawled through the real engine in each
 
 from __future__ import annotations
 
-import gzip
 import json
 import subprocess
 import sys
@@ -20,6 +19,7 @@ from newscrawl.keys import ARTICLE_META, SITE_META
 from newscrawl.rendering.browser import rendered_text
 from newscrawl.rendering.config import RENDER_META, configuration_problem, render_mode
 from newscrawl.rendering.middleware import RenderingMiddleware, lacks_body
+from newscrawl.storage.packing import unpack
 from tests.crawling import CrawlResult, crawl
 from tests.servers import FixtureServer, Route, page
 from tests.shared import FIXTURES, article_of, assert_article_matches, run_page, shared_path
@@ -101,8 +101,8 @@ def test_fallback_renders_only_when_the_plain_html_lacks_the_body(js_portal, tmp
     assert result.stats["newscrawl/render/pages"] == 1
     assert js_portal.requests.count(ARTICLE_PATH) == 2  # plain first, then the browser
     with result.db() as db:  # the raw page kept is the rendered one
-        (body,) = db.execute("SELECT body_gz FROM raw_pages").fetchone()
-    assert 'class="articleView"' in gzip.decompress(body).decode("utf-8")
+        (body,) = db.execute("SELECT body_compressed FROM raw_pages").fetchone()
+    assert 'class="articleView"' in unpack(body).decode("utf-8")
 
 
 @needs_chromium

@@ -1,6 +1,6 @@
 """PostgreSQL, for several crawlers (distributed workers) writing to one database: the same interface and
 semantics as SQLiteStorage. Articles upserted by canonical URL with revisions, tickers appended once per
-observation with exact NUMERIC prices, raw pages kept gzip-compressed, item JSON as jsonb, the crawl state
+observation with exact NUMERIC prices, raw pages kept compressed (zstd), item JSON as jsonb, the crawl state
 (which URLs are done) beside them.
 
 Writes are buffered and sent with ``executemany`` when a read needs them or at commit; as in SQLite they
@@ -13,7 +13,6 @@ text and jsonb: they are removed (counted in ``nul_stripped``); lone surrogates,
 
 from __future__ import annotations
 
-import gzip
 import json
 import logging
 import re
@@ -28,8 +27,9 @@ from psycopg.rows import dict_row
 
 from newscrawl.identity import article_identity
 from newscrawl.items import ArticleItem, TickerItem
+from newscrawl.storage.packing import pack, unpack
 from newscrawl.storage.prepared import PreparedArticle
-from newscrawl.storage.sqlite import RAW_GZIP_LEVEL, gunzip, run_flags
+from newscrawl.storage.sqlite import run_flags
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -131,6 +131,10 @@ MIGRATIONS = [
     ALTER TABLE articles ADD COLUMN extracted_by TEXT;
     ALTER TABLE raw_pages ADD COLUMN extracted_by TEXT;
     """,
+    # 6: raw pages are packed with zstd, no longer gzip (newscrawl/storage/packing.py reads both).
+    """
+    ALTER TABLE raw_pages RENAME COLUMN body_gz TO body_compressed;
+    """,
 ]
 
 ARTICLE_COLUMNS = ("canonical_url", "url", "site", "publisher", "title", "published_at", "modified_at", "section",
@@ -178,10 +182,10 @@ SELECT_TICKERS = """
     SELECT id, site, market, code, name, currency, price::text AS price, change::text AS change,
         change_pct::text AS change_pct, change_basis, as_of, source_url, observed_at FROM tickers ORDER BY id"""
 UPSERT_RAW = """
-    INSERT INTO raw_pages (url, site, fetched_at, status, encoding, parse_error, body_gz)
+    INSERT INTO raw_pages (url, site, fetched_at, status, encoding, parse_error, body_compressed)
     VALUES (%s, %s, %s, %s, %s, %s, %s)
     ON CONFLICT ((md5(url))) DO UPDATE SET fetched_at = EXCLUDED.fetched_at, status = EXCLUDED.status,
-        encoding = EXCLUDED.encoding, parse_error = EXCLUDED.parse_error, body_gz = EXCLUDED.body_gz"""
+        encoding = EXCLUDED.encoding, parse_error = EXCLUDED.parse_error, body_compressed = EXCLUDED.body_compressed"""
 MARK_PARSE_ERROR = "UPDATE raw_pages SET parse_error = %s WHERE md5(url) = md5(%s) AND url = %s"
 MARK_EXTRACTED = "UPDATE raw_pages SET extracted_by = %s, parse_error = NULL WHERE md5(url) = md5(%s) AND url = %s"
 
@@ -538,7 +542,7 @@ class PostgresStorage:
     def save_raw(self, url: str, body: bytes, *, site: str | None, fetched_at: str, status: int,
                  encoding: str | None = None) -> None:
         url, site, fetched_at, encoding = self._scrub([url, site, fetched_at, encoding])
-        self.writes.raw_pages[url] = [url, site, fetched_at, status, encoding, None, gzip.compress(body, RAW_GZIP_LEVEL)]
+        self.writes.raw_pages[url] = [url, site, fetched_at, status, encoding, None, pack(body)]
         self.writes.parse_errors.pop(url, None)
         self._wrote()
 
@@ -560,16 +564,16 @@ class PostgresStorage:
 
     def raw_page(self, url: str) -> bytes | None:
         url = self._scrub(url)
-        rows = self._query("SELECT body_gz FROM raw_pages WHERE md5(url) = md5(%s) AND url = %s", (url, url))
-        return gunzip(rows[0][0]) if rows else None
+        rows = self._query("SELECT body_compressed FROM raw_pages WHERE md5(url) = md5(%s) AND url = %s", (url, url))
+        return unpack(rows[0][0]) if rows else None
 
     def raw_pages(self, urls: Sequence[str]) -> dict[str, bytes]:
         """raw_page() of each URL that is stored, in one query (a reextract worker's chunk)."""
         asked = {self._scrub(url): url for url in urls}  # stored as scrubbed (save_raw), answered as asked
         wanted = list(asked)
-        rows = self._query("SELECT url, body_gz FROM raw_pages WHERE md5(url) = ANY(SELECT md5(u) FROM unnest(%s::text[])"
+        rows = self._query("SELECT url, body_compressed FROM raw_pages WHERE md5(url) = ANY(SELECT md5(u) FROM unnest(%s::text[])"
                            " AS u) AND url = ANY(%s::text[])", (wanted, wanted))
-        return {asked[url]: gunzip(body) for url, body in rows}
+        return {asked[url]: unpack(body) for url, body in rows}
 
     def failed_pages(self) -> list[tuple[str, str]]:
         return self._query('SELECT url, parse_error FROM raw_pages WHERE parse_error IS NOT NULL ORDER BY url COLLATE "C"')
