@@ -6,9 +6,11 @@ stored as a crawl stores them and marked as failed by an older parser, so ``reex
 page and writes every article (new) and feed line. Each run starts from a fresh copy of that database.
 
     python3 bench/bench_reextract.py [--pages 20000] [--jobs 1,2] [--before REV] [--repeat N] [--quick]
-                                     [--no-write]
+                                     [--no-write] [--no-corpus]
 
-``--before REV`` runs the command of an earlier revision too, each -j back to back with today's.
+``--before REV`` runs the command of an earlier revision too, each -j back to back with today's. Unless
+``--no-corpus`` (or ``--quick``), the same is measured on real pages: a database of copies of the annotated
+corpus pages (../shared), each copy a new article.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
 
+from bench.bench_extraction import corpus_pages
 from bench.common import ETODAY_ID, ETODAY_PAGE, FIRST_ID, REPO, header, profile_tables, publish, revision, table
 from newscrawl.chain import ItemChain
 from newscrawl.exporters import JsonLinesExporter
@@ -78,6 +81,93 @@ def single_process_rate(seconds: float, lines: bool = True) -> tuple[float, floa
     rates = done / (time.perf_counter() - start), done / (time.thread_time() - cpu)
     chain.close()
     return rates
+
+
+def article_token(url: str) -> str:
+    """The longest run of 6+ letters and digits with a digit in a canonical URL's path and query: the article's
+    id (hani 761487, chosun RNGKBEZYJJBWVLQZFEK4M6FMZQ, naver 0005316196, yna AKR20160917021800007)."""
+    rest = url.split("://", 1)[-1].split("/", 1)[-1]
+    return max((run for run in re.findall(r"[A-Za-z0-9]{6,}", rest) if re.search(r"\d", run)), key=len, default="")
+
+
+def corpus_copies(count: int) -> tuple[list[tuple[str, str, bytes]], int, list[str]]:
+    """``count`` distinct article pages made of the annotated corpus pages, (url, site, bytes), in turn: each
+    copy has its page's article id (every occurrence of it, URL and canonical URL included) replaced by another
+    of the same length, so that each is a new article. Pages whose copies would not be new articles are left
+    out (named in the last list); the middle number is the pages used."""
+    originals, left_out = [], []
+    for page in corpus_pages():
+        html, _ = decode_html(page.body)
+        article = extract_html(page.url, html, page.site).article
+        token = article_token((article.canonical_url or article.url) if article else "")
+        if article is None or len(token) < 6 or page.body.count(token.encode()) == 0:
+            left_out.append(page.file)
+            continue
+        originals.append((page, token, article.canonical_url or article.url))
+    copies = []
+    for number in range(count):
+        page, token, _ = originals[number % len(originals)]
+        twin = token[:-5] + f"{number // len(originals):05d}"
+        url = page.url.replace(token, twin)
+        if url == page.url:  # a portal's page: the id replaced is its publisher's (the canonical URL)
+            url += f"{'&' if '?' in url else '?'}copy={number}"
+        copies.append((url, page.site, page.body.replace(token.encode(), twin.encode())))
+    for url, site, body in copies[:len(originals)]:  # each page's first copy is read as a new article
+        article = extract_html(url, decode_html(body)[0], site).article
+        assert article is not None and (article.canonical_url or article.url) not in {c for _, _, c in originals}
+    return copies, len(originals), left_out
+
+
+def seed_copies(path: Path, copies: list[tuple[str, str, bytes]]) -> None:
+    storage = SQLiteStorage(path, batch=1000)
+    for url, site, body in copies:
+        storage.save_raw(url, body, site=site, fetched_at="2026-11-01T09:00:00+09:00", status=200)
+        storage.mark_parse_error(url, "missing_fields: body")
+        storage.commit_if_due()
+    storage.close()
+
+
+def copies_rate(copies: list[tuple[str, str, bytes]], seconds: float) -> tuple[float, float]:
+    """single_process_rate() over the corpus copies, in turn."""
+    chain = ItemChain(get_project_settings())
+    exporter = JsonLinesExporter(io.BytesIO(), encoding="utf8")
+    done, start, cpu = 0, time.perf_counter(), time.thread_time()
+    while time.perf_counter() - start < seconds:
+        url, site, body = copies[done % len(copies)]
+        html, _ = decode_html(body)
+        kept, _ = chain.process(extract_html(url, html, site).items())
+        for item in kept:
+            exporter.line(item)
+        done += 1
+        if done % len(copies) == 0:  # a second pass would be duplicates: a fresh chain
+            chain.close()
+            chain = ItemChain(get_project_settings())
+    rates = done / (time.perf_counter() - start), done / (time.thread_time() - cpu)
+    chain.close()
+    return rates
+
+
+def corpus_section(workdir: Path, pages: int, jobs: list[int], seconds: float, cores: int) -> list[str]:
+    """The same measure on real pages: a database of copies of the annotated corpus pages (126 kB on average,
+    where the etoday fixture page is 9 kB)."""
+    copies, used, left_out = corpus_copies(pages)
+    seeded = workdir / "corpus.sqlite3"
+    seed_copies(seeded, copies)
+    rate, cpu_rate = copies_rate(copies, seconds)
+    rows = []
+    for count in jobs:
+        elapsed, cpu, _, done, articles = reextract(seeded, workdir, count)
+        rows.append([f"`scrapy reextract --failed -j {count}`", f"{done:,}", f"{articles:,}", f"{elapsed:.1f}",
+                     f"{done / elapsed:.0f}", f"{done / elapsed / (rate * min(count, cores)):.0%}", f"{cpu:.1f}",
+                     f"{done / cpu:.0f}", f"{done / cpu / cpu_rate:.0%}"])
+    rows.append(["extraction (decode, page object, pipeline chain, JSON line), one process", "-", "-", "-",
+                 f"{rate:.0f}", "100%", "-", f"{cpu_rate:.0f}", "100%"])
+    lines = ["", f"Real pages: {pages:,} copies of the {used} annotated corpus pages (each page's article id replaced "
+             "by another in each copy: every copy is a new article), stored and re-extracted as above"
+             + (f"; left out: {', '.join(left_out)}" if left_out else "") + ".", ""]
+    lines += table(["run", "pages", "articles", "seconds", "pages/s", "of extraction x workers", "CPU s",
+                    "pages per CPU-s", "of extraction per CPU-s"], rows)
+    return lines
 
 
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -202,6 +292,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1, help="run everything N times, report the fastest of each")
     parser.add_argument("--quick", action="store_true", help="2,000 pages, printed only (a smoke run)")
     parser.add_argument("--no-write", action="store_true", help="print the section, leave BENCHMARKS.md alone")
+    parser.add_argument("--no-corpus", action="store_true", help="leave out the database of real corpus pages")
     args = parser.parse_args()
     pages = 2_000 if args.quick else args.pages
     jobs = [int(j) for j in args.jobs.split(",")]
@@ -238,6 +329,7 @@ def main() -> None:
                          f"{elapsed:.1f}", f"{done / elapsed:.0f}", f"{done / elapsed / (baseline * workers):.0%}",
                          f"{cpu:.1f}", f"{parent_cpu / cpu:.0%}" if count > 1 else "-",
                          f"{done / cpu:.0f}", f"{done / cpu / baseline_cpu:.0%}"])
+        corpus = [] if args.quick or args.no_corpus else corpus_section(workdir, pages, jobs, seconds, cores)
         profiles = []
         profile_pages = min(args.profile_pages, 500 if args.quick else args.profile_pages)
         if profile_pages:
@@ -282,6 +374,7 @@ def main() -> None:
               f"{min(best, cores)}; {rates[now, best] / ceiling:.0%} of {cores} extraction processes running at once "
               f"in the same run; {rates[now, best] / (lineless * min(best, cores)):.0%} of extraction without its "
               f"JSON lines x {min(best, cores)})**"]
+    lines += corpus
     lines += profiles
     publish("reextract", lines, no_write=args.no_write or args.quick)  # a smoke run (bench/run.sh --quick) writes nothing
 
