@@ -18,6 +18,7 @@ no feed line.
 from __future__ import annotations
 
 import fcntl
+import gc
 import io
 import json
 import logging
@@ -270,6 +271,7 @@ class Extractors:
     def _start(self, processes: int, database: str, settings: dict[str, Any]) -> None:
         if threading.active_count() == 1:
             context = multiprocessing.get_context("fork")
+            gc.freeze()  # what is alive now is never scanned by a worker's collector (nor copied on its write)
         else:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["newscrawl.reextract"])  # the site registry, imported once
@@ -283,6 +285,7 @@ class Extractors:
             task_out.close()
             result_in.close()
             self.workers.append(Worker(process, task_in, result_out))
+        gc.unfreeze()
 
     def results(self, pages: list[RawPage], chunk: int) -> Iterator[PageResult]:
         chunks = [pages[start:start + chunk] for start in range(0, len(pages), chunk)]
