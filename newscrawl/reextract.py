@@ -257,10 +257,10 @@ class Extractors:
     fitted into one of them (a process that only wrote would wait most of the time, or take a core's share from
     the workers), and its own chunks cross no pipe.
     Workers are forked from this process when it runs no other thread (the command line: they start at once,
-    with everything imported), else started by a forkserver (a fork of a process with threads, such as a test's
-    servers or a logging lock, can deadlock); their results are read straight from their pipes (no thread of ours takes the GIL from
-    the writing); a worker gets its next chunk as soon as it returns one, so a fast one never waits for a slow
-    one. A worker that dies stops the run (ChildProcessError)."""
+    with everything imported), else started by a forkserver (a fork of a process with threads, such as a
+    test's servers or a logging lock, can deadlock); their results are read straight from their pipes (no
+    thread of ours takes the GIL from the writing); a worker gets its next chunk as soon as it returns one, so
+    a fast one never waits for a slow one. A worker that dies stops the run (ChildProcessError)."""
 
     def __init__(self, processes: int, database: str, settings: dict[str, Any]):
         self.workers: list[Worker] = []
