@@ -162,10 +162,10 @@ def corpus_section(workdir: Path, pages: int, jobs: list[int], seconds: float, c
     seeded = workdir / "corpus.sqlite3"
     seed_copies(seeded, copies)
     rate, cpu_rate = copies_rate(copies, seconds)
-    rows, best = [], (0.0, 1)
+    rows, shares = [], {}
     for count in jobs:
         elapsed, cpu, _, done, articles = reextract(seeded, workdir, count)
-        best = max(best, (done / elapsed / (rate * min(count, cores)), count))
+        shares[count] = done / elapsed / (rate * min(count, cores))
         rows.append([f"`scrapy reextract --failed -j {count}`", f"{done:,}", f"{articles:,}", f"{elapsed:.1f}",
                      f"{done / elapsed:.0f}", f"{done / elapsed / (rate * min(count, cores)):.0%}", f"{cpu:.1f}",
                      f"{done / cpu:.0f}", f"{done / cpu / cpu_rate:.0%}"])
@@ -176,7 +176,8 @@ def corpus_section(workdir: Path, pages: int, jobs: list[int], seconds: float, c
              + (f"; left out: {', '.join(left_out)}" if left_out else "") + ".", ""]
     lines += table(["run", "pages", "articles", "seconds", "pages/s", "of extraction x workers", "CPU s",
                     "pages per CPU-s", "of extraction per CPU-s"], rows)
-    share, count = best
+    count = cores if cores in shares else max(shares, key=shares.__getitem__)  # as the fixture's figure
+    share = shares[count]
     return [*lines, "", f"**reextract of real pages: {share * rate * min(count, cores):.0f} pages/s with -j {count} "
             f"({share:.0%} of single-process extraction of the same pages x {min(count, cores)})**"]
 
