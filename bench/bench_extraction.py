@@ -172,6 +172,8 @@ def run_fundus(python: str, pages: list[Page], seconds: float) -> tuple[Tally | 
         return None, (f"fundus not measured: no interpreter at {python}. fundus 0.5.7 requires lxml<6 (this "
                       f"project runs lxml 6), so `pip install fundus` does not install cleanly here; "
                       f"`bench/run.sh --setup-fundus` puts it in its own virtualenv.")
+    if not supported:  # (measure() would never reach its seconds without a page)
+        return None, f"fundus not measured: it has no parser for these sites ({', '.join(sorted(FUNDUS_PUBLISHERS))} only)."
     payload = json.dumps([{"file": p.file, "site": p.site, "url": p.url, "html": p.html} for p in supported])
     done = subprocess.run([python, __file__, "--fundus-worker", "--seconds", str(seconds)], input=payload,
                           capture_output=True, text=True, cwd=REPO)
