@@ -181,12 +181,20 @@ class HtmlArticlePage(ArticlePage):
         else:
             self.selector = self.parse(html)
             # JSON-LD is read before chrome removal, which may drop every <script>.
-            self._json_ld_texts = self.selector.css('script[type="application/ld+json"]::text').getall()
+            self._json_ld_texts = self.json_ld_texts()
         self.selector.drop_all(self.chrome_selectors)
 
     def parse(self, html: str) -> PageSelector:
         """The page's selector; a layout that knows where its article ends may parse only that far."""
         return PageSelector.from_html(html)
+
+    def json_ld_texts(self) -> list[str]:
+        """The texts of the page's JSON-LD scripts (read once, before chrome removal)."""
+        return self.selector.css('script[type="application/ld+json"]::text').getall()
+
+    def meta_elements(self) -> Iterable[Any]:
+        """The page's ``<meta>`` elements, in document order."""
+        return self.selector.root.iter("meta")
 
     def body(self) -> Selector | None:
         """The first element matching ``body_css`` (None when the page has none)."""
@@ -197,13 +205,7 @@ class HtmlArticlePage(ArticlePage):
     def meta(self, *names: str) -> str | None:
         """First non-empty ``<meta property|name|itemprop=NAME content>`` among ``names``."""
         if self._metas is None:  # one pass over the <meta> tags instead of one XPath per name and attribute
-            self._metas = {}
-            for node in self.selector.root.iter("meta"):
-                content = node.get("content")
-                for attr in META_ATTRIBUTES:
-                    key = node.get(attr)
-                    if key is not None and content is not None:  # like //meta[@attr=$n]/@content: the first
-                        self._metas.setdefault((attr, key), content)
+            self._metas = meta_index(self.meta_elements())
         for name in names:
             for attr in META_ATTRIBUTES:
                 value = self._metas.get((attr, name))
@@ -243,6 +245,21 @@ class HtmlArticlePage(ArticlePage):
     def canonical_url(self) -> str:
         link = self.selector.css('link[rel="canonical"]::attr(href)').get() or self.meta("og:url")
         return self.absolute(link) or self.url
+
+
+def meta_index(metas: Iterable[Any]) -> dict[tuple[str, str], str]:
+    """(attribute, name) -> content of the first of these ``<meta>`` elements (document order) that has both, for
+    each attribute of META_ATTRIBUTES: what ``//meta[@attribute=name]/@content`` finds first."""
+    index: dict[tuple[str, str], str] = {}
+    for node in metas:
+        content = node.get("content")
+        if content is None:
+            continue
+        for attr in META_ATTRIBUTES:
+            key = node.get(attr)
+            if key is not None:
+                index.setdefault((attr, key), content)
+    return index
 
 
 # The data EmbeddedDataPage.matches() found on the page choose_layout() is reading: (layout, source, data).
