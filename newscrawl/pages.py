@@ -16,6 +16,7 @@ chrome, normalise, convert dates and validate.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol, runtime_checkable
@@ -29,6 +30,9 @@ from newscrawl.selectors import PageSelector, cut_regions
 from newscrawl.text import render_lines
 
 META_ATTRIBUTES = ("property", "name", "itemprop")
+# An absolute http(s) URL that urljoin() gives back unchanged whatever the page's URL (a host, then a path without
+# the characters urlsplit() splits on, removes or checks): most photo and canonical URLs, without urljoin's ~4 us.
+_PLAIN_ABSOLUTE = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:/[A-Za-z0-9._~%!$&'()*+,=:@/-]*)?")
 # Where a page writes each date, in the order of ../shared/docs/annotation.md: JSON-LD, meta, the visible line.
 DATE_SOURCES = {
     "published_at": ("datePublished", ("article:published_time", "og:article:published_time"), PUBLISHED_LABELS),
@@ -97,7 +101,10 @@ class ArticlePage:
         return self.publisher
 
     def absolute(self, url: str | None) -> str | None:
-        return urljoin(self.url, url.strip()) if url and url.strip() else None
+        url = url.strip() if url else None
+        if not url:
+            return None
+        return url if _PLAIN_ABSOLUTE.fullmatch(url) else urljoin(self.url, url)
 
     def canonical_url(self) -> str:
         return self.url
