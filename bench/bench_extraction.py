@@ -172,6 +172,8 @@ def run_fundus(python: str, pages: list[Page], seconds: float) -> tuple[Tally | 
         return None, (f"fundus not measured: no interpreter at {python}. fundus 0.5.7 requires lxml<6 (this "
                       f"project runs lxml 6), so `pip install fundus` does not install cleanly here; "
                       f"`bench/run.sh --setup-fundus` puts it in its own virtualenv.")
+    if not supported:  # (measure() would never reach its seconds without a page)
+        return None, f"fundus not measured: it has no parser for these sites ({', '.join(sorted(FUNDUS_PUBLISHERS))} only)."
     payload = json.dumps([{"file": p.file, "site": p.site, "url": p.url, "html": p.html} for p in supported])
     done = subprocess.run([python, __file__, "--fundus-worker", "--seconds", str(seconds)], input=payload,
                           capture_output=True, text=True, cwd=REPO)
@@ -326,11 +328,28 @@ WHAT_CHANGED = [
     "`PageSelector.xpath` without parsel's per-call namespace dicts and a `Selector.__init__` per result; libxml2 "
     "parses without its id hash (`collect_ids=False`, ~10% of a small page's parse); a layout's non-bare chrome "
     "selectors dropped in one query; JSON decoders made once.",
+    "- chosun (third round, 2026-11-30; side by side with the tree before it (6f00222), alternating runs of "
+    "`--sites chosun --seconds 8`: 7.7x -> 8.3x and 7.9x -> 8.5x): the legacy layout finds its elements together (`selectors.Marked`: the "
+    "ids in one attribute-axis query, the classes in one query of every classed element and a name search, meta/link/"
+    "script/title in one walk; `descendants()`/`within()` for `A tag` and scoping) instead of eleven CSS queries at "
+    "their 4-15 us floor (~95 -> ~49 us; tests/test_site_chosun.py holds the reading to the queries on the real pages "
+    "and 18 variants, tests/test_selectors.py holds Marked to parsel on every corpus page); `global_content` finds "
+    "its literal with str.find and matches the pattern there (47 -> 23 us on the Arc page); `render_lines` makes one "
+    "call per element that has children and writes line ends inline (~20% faster, the same lines on all 35,567 "
+    "elements of the corpus); `absolute()` returns a plain absolute URL without urljoin (~4 us a call; held to "
+    "urljoin on 20,000 random URLs); `leaks()` answers a Korean article without a marker in one regex scan (~2.3x). "
+    "Measured and not kept: parsing the legacy page only up to its body's end (`<!-- news_body -->`, 86% of the "
+    "bytes: 12 us less parse, eaten by the checks that keep it exact); one union XPath for the legacy fields (60-75 us:"
+    " slower than the queries); libxml2 decoding the EUC-KR bytes itself (180 us against 35 us decode + 117 us "
+    "parse); a larger glibc top pad (decoding the Arc page 243 -> 93 us alone, no change inside this benchmark, "
+    "whose heap is already large).",
     "- Where the rest goes (profile below): libxml2/lexbor parsing is the largest single cost. chosun's two legacy "
-    "pages (12 kB EUC-KR) are ~0.15 ms of libxml2 parse, a dozen XPath queries at 4-8 us each (a query's floor on a "
-    "160-element page) and the chain and JSON line; cut into regions they are slower (lexbor parses pages this small "
+    "pages (14.5 kB as UTF-8) are ~35 us of CP949 decoding, ~117 us of libxml2 parse, ~49 us finding the elements, "
+    "~75 us of pipelines and ~45 us of JSON line (each about 1.5x in this interleaved run, where trafilatura leaves "
+    "the caches cold); cut into regions they are slower (lexbor parses pages this small "
     "no faster). Its Arc page: decoding 211 kB of UTF-8 is a third of it (glibc maps the decoder's widened buffer "
-    "afresh, ~100 page faults), and trafilatura finds no text there and returns early. mk: lexbor's parse of its "
+    "afresh, ~100 page faults), the control-character check of its bytes ~70 us, and trafilatura finds no text there "
+    "and returns early. mk: lexbor's parse of its "
     "110-128 kB pages (1,100 class and 800 data-* attributes) is ~40%, the region cut ~15%. hankookilbo's legacy "
     "page: decoding and the control-character check of its 373 kB (0.7 ms), its layout markers (0.2 ms), libxml2 on "
     "the 150 kB prefix (0.65 ms, 86 kB of it `<head>`).",

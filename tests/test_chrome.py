@@ -8,7 +8,16 @@ import re
 
 import pytest
 
-from newscrawl.chrome import _COPYRIGHT, _COPYRIGHT_WORDS, _EMAIL_LINE, _may_be_copyright, is_chrome_line
+from newscrawl.chrome import (
+    _COPYRIGHT,
+    _COPYRIGHT_WORDS,
+    _EMAIL_LINE,
+    _ROLE_MARKER,
+    LEAK_MARKERS,
+    _may_be_copyright,
+    is_chrome_line,
+    leaks,
+)
 from newscrawl.textpage import split_flattened
 
 # (chrome line as portals print it, an article sentence with the same words that must survive)
@@ -102,3 +111,16 @@ def test_copyright_and_email_rules_run_only_where_they_can_match():
         if _EMAIL_LINE.match(line):
             assert "@" in line, line
     assert sum(bool(_COPYRIGHT.search(line)) for line in lines) > 1000  # the rule matched often enough to test
+
+
+def test_leaks_finds_what_a_search_per_marker_finds():
+    """leaks() answers at once when no marker is in the text (one regex scan): for texts with each marker, with
+    several, with none, ASCII or Korean, it gives the markers a search per marker gives, in LEAK_MARKERS' order."""
+    prose = "정부가 지난 9일 북한이 실시한 5차 핵실험을 분석할 유일한 단서를 찾지 못했다."
+    texts = [prose, "An English article with no marker at all.", "", "ⓒ", prose + " Copyright ⓒ 2016",
+             *(f"{prose}{marker}{prose}" for marker in LEAK_MARKERS),
+             *(f"{a} 그리고 {b}" for a in LEAK_MARKERS[:6] for b in LEAK_MARKERS[-6:]),
+             "ASCII then " + LEAK_MARKERS[-1], "◀ 앵커 ▶ 무단 전재"]
+    for text in texts:
+        assert leaks(text) == [marker for marker in LEAK_MARKERS
+                               if marker in (_ROLE_MARKER.sub("", text) if "◀" in text else text)], text

@@ -10,7 +10,7 @@ from parsel import Selector
 
 from newscrawl.extract import decode_html
 from newscrawl.pages import HtmlArticlePage
-from newscrawl.selectors import PageSelector, _union
+from newscrawl.selectors import Marked, PageSelector, _union, descendants, within
 from newscrawl.sites import all_sites
 from tests.shared import manifest, shared_path
 
@@ -126,3 +126,25 @@ def test_xpath_makes_the_selectors_parsel_makes():
     assert ours.xpath("//x:p", namespaces={"x": "urn:x"}).getall() == []
     with pytest.raises(ValueError, match="XPath error"):
         ours.xpath("//p[")
+
+
+@pytest.mark.parametrize("name", html_pages())
+def test_marked_elements_are_the_css_answers(name):
+    """Marked finds for each id, class and tag what ``#id``, ``.class`` and ``tag`` find, and descendants() what
+    ``.class tag`` finds, on every real page (names taken from the page itself: a few of each, and one absent)."""
+    ours = PageSelector.from_html(decode_html(shared_path("corpus", "raw", name).read_bytes())[0])
+    ids = [el.get("id") for el in ours.root.iter() if el.get("id") and "'" not in el.get("id")]
+    classes = [token for el in ours.root.iter() if el.get("class") for token in el.get("class").split()
+               if token.isascii() and not set(token) & set("'\"\\")]
+    ids, classes = frozenset([*ids[:8], "no-such-id"]), frozenset([*classes[:12], "no-such-class"])
+    tags = frozenset({"meta", "link", "script", "li", "nosuchtag"})
+    marked = Marked.find(ours.root, ids, classes, tags)
+    for name_, found in marked.ids.items():
+        assert found == [s.root for s in ours.css(f'[id="{name_}"]')], name_
+    for name_, found in marked.classes.items():
+        assert found == [s.root for s in ours.css(f'[class~="{name_}"]')], name_  # .name, for any name
+        assert descendants(found, "li") == [s.root for s in ours.css(f'[class~="{name_}"] li')], name_
+    for tag, found in marked.tags.items():
+        assert found == [s.root for s in ours.css(tag)], tag
+    body = ours.css("body")[0].root
+    assert all(within(el, body) for el in marked.tags["li"]) and not within(ours.root, body)
