@@ -107,12 +107,14 @@ def window_variants() -> dict[str, str]:
     no_dates = html.replace('"datePublished"', '"x1"').replace('"dateModified"', '"x2"').replace(
         "article:published_time", "x3")
     assert no_ld_author != html and no_dates != html
+    last_paragraph = html.rindex("<p ", 0, body_end(html))  # a script or comment here: the window ends inside it
     return {
         "as served": html,
         "text after the article": after_body(html, "<p>후속 단락</p>끝"),
         "an unclosed div in the body": html.replace('itemprop="articleBody">', 'itemprop="articleBody"><div>', 1),
-        "an end tag in a script of the body": html.replace(
-            'itemprop="articleBody">', 'itemprop="articleBody"><script>var s = "</div></div>";</script>', 1),
+        "an end tag in a script of the body": html[:last_paragraph] + '<script>var s = "</div></div>";</script>'
+        + html[last_paragraph:],
+        "an end tag in a comment of the body": html[:last_paragraph] + "<!-- </div></div> -->" + html[last_paragraph:],
         "a byline after the article, none in JSON-LD": after_body(
             no_ld_author, '<dl class="author"><dt class="name">나중 기자</dt></dl>'),
         "JSON-LD only after the article": after_body(
@@ -126,13 +128,15 @@ def window_variants() -> dict[str, str]:
             no_dates.replace("<dt>입력", "<dt>-", 1),
             '<div class="time_area"><dl><dt>입력</dt><dd>2025-06-01 09:00:00</dd></dl></div>'),
         "an impossible date": html.replace('"datePublished": "2025-05-31', '"datePublished": "2025-02-30', 1),
+        "a byline box in the menus, none in JSON-LD": no_ld_author.replace(
+            '<main id="container"', '<dl class="author"><dt class="name">메뉴 기자</dt></dl><main id="container"'),
         "a title box in the menus": html.replace(
             '<main id="container"', '<div class="news_ttl_wrap"><h2 class="news_ttl">메뉴</h2></div><main id="container"'),
         "no <main id=container>": html.replace('<main id="container"', '<main id="x"'),
     }
 
 
-WHOLE_PAGE = ("an end tag in a script of the body", "a title box in the menus", "no <main id=container>")
+WHOLE_PAGE = ("an end tag in a script of the body", "an end tag in a comment of the body", "a title box in the menus", "no <main id=container>")
 
 
 @pytest.mark.parametrize("variant", sorted(window_variants()))
@@ -158,6 +162,8 @@ def test_window_skips_the_menus_and_what_follows_the_article():
     item = asdict(MkArticlePage(WORLD_URL, window_variants()["a byline after the article, none in JSON-LD"]).article())
     assert item["authors"] == ["최현재", "나중"]  # every dl.author of the page (the whole page was read)
     assert article_window(page.replace(b'itemprop="articleBody"', b'itemprop="x"')) is None
+    fooled = window_variants()["an end tag in a script of the body"]  # the div count ends inside the script:
+    assert article_window(utf8(fooled)) is not None and not MkArticlePage(WORLD_URL, fooled).windowed  # the cut says
 
 
 @pytest.fixture

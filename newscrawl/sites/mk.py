@@ -55,13 +55,16 @@ def _quote_market(code: str) -> tuple[str, str | None]:
     return "index", None
 
 
-# The window's parts: <main> (after the header's menus), the article body's start and an end mark appended to the
-# window (lexbor serialises it inside a region only when that region is still open where the window ends).
+# The window's parts: <main> (after the header's menus), the article body's start, and an element appended to the
+# window, cut as one more region: the cut ends with it alone only when no region (nor a script, comment, ...) is
+# still open where the window ends.
 _MAIN = b'<main id="container"'
 _BODY = b'itemprop="articleBody"'
-_WINDOW_END = "newscrawl-window-end"
-# What the layout reads in <body> (its regions and JSON-LD): none of it may sit in the menus the window skips.
-_READ_MARKS = (b"news_ttl_wrap", b"time_area", b"author", b"news_cnt_detail_wrap", b"articleBody", b"ld+json")
+_WINDOW_END = '<div class="newscrawl-window-end"></div>'
+_CUT_END = _WINDOW_END + "</body></html>"
+# Regions and JSON-LD that the window reads first: none of them may sit in the menus it skips (the other regions
+# are read only where the window sends the layout to the whole page).
+_READ_MARKS = (b"news_ttl_wrap", b"news_cnt_detail_wrap", b"ld+json")
 
 
 def _element_end(page: bytes, start: int) -> int | None:
@@ -84,11 +87,11 @@ def article_window(page: bytes) -> bytes | None:
     body_open = page.find(b">", body_tag) + 1 if body_tag >= 0 else 0
     main = page.find(_MAIN, body_open) if body_open else -1
     marked = page.find(_BODY, main) if main >= 0 else -1
-    start = page.rfind(b"<div", main, marked) if marked >= 0 else -1
+    start = page.rfind(b"<div", max(main, marked - 200), marked) if marked >= 0 else -1
     end = _element_end(page, start) if start >= 0 else None
     if end is None or any(page.find(mark, body_open, main) >= 0 for mark in _READ_MARKS):
         return None
-    return b"".join((page[:body_open], page[main:end], b'<div class="', _WINDOW_END.encode(), b'"></div>'))
+    return b"".join((page[:body_open], page[main:end], _WINDOW_END.encode()))
 
 
 class MkArticlePage(HtmlArticlePage):
@@ -98,7 +101,7 @@ class MkArticlePage(HtmlArticlePage):
     publisher = PUBLISHER
     chrome_selectors = (
         ".news_sum_group", ".ad_contents", ".ad_box1", '[id$="_custom_rectangle"]',
-        ".reaction_btn_wrap", "#refTotal",
+        ".reaction_btn_wrap", "#refTotal", "script",
     )
     body_css = 'div.news_cnt_detail_wrap[itemprop="articleBody"]'
     regions = (".news_ttl_wrap", ".time_area", "dl.author")
@@ -109,10 +112,11 @@ class MkArticlePage(HtmlArticlePage):
     def region_cut(self, html: str) -> RegionCut | None:
         window = article_window(utf8(html)) if self.whole is not None else None
         if window is not None:
-            cut = cut_regions(html, self.chrome_selectors, self.body_css, self.regions, page=window)
-            if cut is not None and _WINDOW_END not in cut.html:
+            cut = cut_regions(html, self.chrome_selectors, self.body_css, (*self.regions, ".newscrawl-window-end"),
+                              page=window)
+            if cut is not None and cut.html.endswith(_CUT_END):
                 self.windowed = True
-                return cut
+                return RegionCut(cut.html[:-len(_CUT_END)] + "</body></html>", cut.json_ld)
         return super().region_cut(html)
 
     def article(self) -> ArticleItem:
@@ -214,10 +218,10 @@ class MkArticlePage(HtmlArticlePage):
         return list(dict.fromkeys(n for n in names if n))
 
     def _visible_date(self, label: str) -> str | None:
+        self.missed = True  # read only when JSON-LD and metas lack a date; a date box may sit outside the window
         for row in self.selector.css(".time_area dl"):
             if clean(row.css("dt::text").get()).startswith(label):
                 return clean(row.css("dd::text").get()) or None
-        self.missed = True
         return None
 
 
