@@ -8,11 +8,13 @@ from dataclasses import asdict
 from pathlib import Path
 
 import pytest
+from lxml import etree
+from lxml import html as html_fragment
 from parsel import Selector
 
 from newscrawl import keys
 from newscrawl.extractors import embedded
-from newscrawl.extractors.embedded import flight_rows
+from newscrawl.extractors.embedded import flight_rows, resolve_reference
 from newscrawl.extractors.images import caption_text, photo_boxes, plain_caption
 from newscrawl.pages import ExtractionError
 from newscrawl.selectors import utf8
@@ -26,6 +28,7 @@ from newscrawl.sites.hankookilbo import (
     HankookNextPage,
     _WholeLegacyPage,
     _WholeNextPage,
+    editor_fragment,
     editor_photos,
     find_article_detail,
     hankookilbo_page,
@@ -127,6 +130,23 @@ def test_flight_scripts_taken_out_are_the_parsed_pages_flight_scripts(stem):
         changed = page.replace(b'self.__next_f.push([1,"', odd, 1)
         kept, texts, every = without_flight_scripts(changed)
         assert not every and len(texts) == len(parsed) - 1 and odd in kept
+
+
+@pytest.mark.parametrize("markup", [
+    "", "  ", "text <p>a</p> tail", "  <p>a</p>", "<!-- c --><p>x</p>", "<html><body><p>x</p></body></html>",
+    "<!DOCTYPE html><p>x</p>", "<p>a<p>b", "<table><td>x</td></table>", "<body><p>q</p></body>", "a<br>b",
+    "<head><title>t</title></head><p>x</p>", "<script>x</script>$$ARTICLEAD$$"])
+def test_editor_fragment_is_lxml_htmls_fragment(markup):
+    expected = html_fragment.fragment_fromstring(markup, create_parent="div")
+    assert etree.tostring(editor_fragment(markup)) == etree.tostring(expected)
+
+
+def test_editor_fragment_of_the_flight_content_is_lxml_htmls_fragment():
+    page = HankookFlightPage(URLS[FLIGHT], html_of(FLIGHT))
+    content = resolve_reference(find_article_detail(page.rows)["contentHtml"], page.rows)
+    assert len(content) > 1000
+    assert etree.tostring(editor_fragment(content)) == etree.tostring(
+        html_fragment.fragment_fromstring(content, create_parent="div"))
 
 
 def test_flight_rows_edge_cases_read_lazily_as_wholly():
