@@ -17,8 +17,9 @@ All three share the editor markup: deck ``h2.sub-tit-ll`` (lines split at ``<br>
 rules, ``<p class="editor-p"><br></p>`` spacers, and ad slots.
 
 Speed (issue #15; these pages are mostly script and furniture): the legacy page is parsed only up to its byline
-box and the server-rendered page up to the end of its ``section#article-section`` (:class:`EndOfArticleCut`:
-whatever the layout misses in that prefix sends it to the whole page); the Next.js pages' flight scripts (half
+box and the server-rendered page up to the end of its ``section#article-section``, both without the menus or site
+header before the article (:class:`EndOfArticleCut`: whatever the layout misses in that prefix sends it to the
+whole page); the Next.js pages' flight scripts (half
 their bytes) are cut out before libxml2 parses the page, and their rows are parsed only when read
 (``newscrawl/sites/hankookilbo_flight.py``).
 """
@@ -114,7 +115,9 @@ class EndOfArticleCut(HtmlArticlePage):
     is what it finds first in the whole page. The whole page is read instead (:meth:`whole_page_article`) when the
     prefix lacks something the layout looks for (a meta, JSON-LD, an element), when a date must be replaced from
     the page's text, and, before parsing, when something the layout reads every instance of
-    (``read_everywhere``) also comes after the article."""
+    (``read_everywhere``) also comes after the article. The furniture before the article (:meth:`menus`: header,
+    menus) is left out too when it holds nothing the layout reads (``read_first``, ``read_everywhere``) and starts
+    and ends outside scripts, styles and comments."""
 
     whole: ClassVar[type[EndOfArticleCut] | None] = None  # the same layout reading the whole page
     read_everywhere: ClassVar[tuple[bytes, ...]] = ()
