@@ -133,10 +133,14 @@ def window_variants() -> dict[str, str]:
         "a title box in the menus": html.replace(
             '<main id="container"', '<div class="news_ttl_wrap"><h2 class="news_ttl">메뉴</h2></div><main id="container"'),
         "no <main id=container>": html.replace('<main id="container"', '<main id="x"'),
+        "<main> named in a script of the menus": html.replace(
+            "<body>", '<body><script>var s = \'<main id="container"><div class="news_ttl_wrap"><h2 class="news_ttl">'
+            '메뉴</h2></div>\';</script>', 1),
     }
 
 
-WHOLE_PAGE = ("an end tag in a script of the body", "an end tag in a comment of the body", "a title box in the menus", "no <main id=container>")
+WHOLE_PAGE = ("an end tag in a script of the body", "an end tag in a comment of the body",
+              "<main> named in a script of the menus", "a title box in the menus", "no <main id=container>")
 
 
 @pytest.mark.parametrize("variant", sorted(window_variants()))
