@@ -105,8 +105,8 @@ def people_names(ld: dict) -> list[str]:
 
 def in_markup(page: bytes, *offsets: int) -> bool:
     """Is each offset outside scripts, styles and comments (where a tag starts, a parser is reading markup)?"""
-    return all(page.rfind(opening, 0, at) <= page.rfind(closing, 0, at) for at in offsets
-               for opening, closing in ((b"<script", b"</script"), (b"<style", b"</style"), (b"<!--", b"-->")))
+    return not any((last := page.rfind(opening, 0, at)) >= 0 and page.find(closing, last, at) < 0 for at in offsets
+                   for opening, closing in ((b"<script", b"</script"), (b"<style", b"</style"), (b"<!--", b"-->")))
 
 
 class EndOfArticleCut(HtmlArticlePage):
