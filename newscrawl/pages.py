@@ -26,7 +26,7 @@ from parsel import Selector
 
 from newscrawl.dates import MODIFIED_LABELS, PUBLISHED_LABELS, labeled_date, parse_datetime
 from newscrawl.items import ArticleItem, TickerItem
-from newscrawl.selectors import PageSelector, cut_regions
+from newscrawl.selectors import PageSelector, RegionCut, cut_regions
 from newscrawl.text import render_lines
 
 META_ATTRIBUTES = ("property", "name", "itemprop")
@@ -180,8 +180,7 @@ class HtmlArticlePage(ArticlePage):
         super().__init__(url, html)
         self.html = html
         self._metas: dict[tuple[str, str], str] | None = None
-        cut = cut_regions(html, self.chrome_selectors, self.body_css, self.regions) \
-            if self.regions and self.body_css else None
+        cut = self.region_cut(html) if self.regions and self.body_css else None
         if cut is not None:
             self.selector = PageSelector.from_html(cut.html)
             self._json_ld_texts = cut.json_ld
@@ -190,6 +189,10 @@ class HtmlArticlePage(ArticlePage):
             # JSON-LD is read before chrome removal, which may drop every <script>.
             self._json_ld_texts = self.json_ld_texts()
         self.selector.drop_all(self.chrome_selectors)
+
+    def region_cut(self, html: str) -> RegionCut | None:
+        """The page's ``<head>`` and regions (None: parse the whole page); a layout may cut from part of the page."""
+        return cut_regions(html, self.chrome_selectors, self.body_css, self.regions)
 
     def parse(self, html: str) -> PageSelector:
         """The page's selector; a layout that knows where its article ends may parse only that far."""

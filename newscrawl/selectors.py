@@ -308,13 +308,15 @@ class RegionCut:
     json_ld: list[str]
 
 
-def cut_regions(html: str, chrome: tuple[str, ...], required: str, regions: tuple[str, ...]) -> RegionCut | None:
+def cut_regions(html: str, chrome: tuple[str, ...], required: str, regions: tuple[str, ...],
+                page: bytes | None = None) -> RegionCut | None:
     """The page's ``<head>`` and the elements of ``<body>`` matching ``required`` or ``regions`` (in document order,
     chrome removed), parsed and selected by lexbor, whose parser and CSS engine are ~2.5x and ~20x faster than
     libxml2's parser and XPath on portal pages; libxml2 then parses only this cut for parsel. None when nothing
     matches ``required`` or lexbor refuses a selector: the caller parses the whole page, so a changed layout fails
-    as it always did."""
-    tree = LexborHTMLParser(utf8(html))  # the bytes xml_safe encoded: lexbor would encode the str again
+    as it always did. ``page``: the UTF-8 bytes to parse instead of ``html``'s (a layout's window of the page)."""
+    # The bytes xml_safe encoded: lexbor would encode the str again.
+    tree = LexborHTMLParser(utf8(html) if page is None else page)
     try:
         return _cut(tree, chrome, required, regions)
     except (ValueError, SelectolaxError) as error:

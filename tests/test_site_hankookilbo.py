@@ -8,11 +8,13 @@ from dataclasses import asdict
 from pathlib import Path
 
 import pytest
+from lxml import etree
+from lxml import html as html_fragment
 from parsel import Selector
 
 from newscrawl import keys
 from newscrawl.extractors import embedded
-from newscrawl.extractors.embedded import flight_rows
+from newscrawl.extractors.embedded import flight_rows, resolve_reference
 from newscrawl.extractors.images import caption_text, photo_boxes, plain_caption
 from newscrawl.pages import ExtractionError
 from newscrawl.selectors import utf8
@@ -26,10 +28,12 @@ from newscrawl.sites.hankookilbo import (
     HankookNextPage,
     _WholeLegacyPage,
     _WholeNextPage,
+    editor_fragment,
     editor_photos,
     find_article_detail,
     hankookilbo_page,
 )
+from newscrawl.sites.hankookilbo_flight import without_flight_scripts
 from newscrawl.text import fragment_lines
 from tests.crawling import crawl
 from tests.servers import FixtureServer, Route, page
@@ -111,6 +115,40 @@ def test_a_flight_script_of_another_shape_means_every_script_of_the_parsed_page(
     assert asdict(page.article()) == asdict(served.article())
 
 
+@pytest.mark.parametrize("stem", [FLIGHT, SERVER_RENDERED])
+def test_flight_scripts_taken_out_are_the_parsed_pages_flight_scripts(stem):
+    """The texts taken out are the flight scripts' texts of the parsed page; a script with a '<' or a CR in its
+    text stays in the page (and the page is then not read from them alone)."""
+    page = utf8(html_of(stem))
+    stripped, texts, every = without_flight_scripts(page)
+    parsed = [text for text in Selector(text=html_of(stem)).css("script::text").getall()
+              if text.startswith("self.__next_f.push(")]
+    assert every and len(texts) >= 10 and texts == parsed
+    assert not Selector(text=stripped.decode("utf-8")).css("script::text").re(r"self\.__next_f\.push")
+    assert without_flight_scripts(page, texts=False) == (stripped, [], True)
+    for odd in (b'self.__next_f.push([1,"<', b'self.__next_f.push([1,"\r'):
+        changed = page.replace(b'self.__next_f.push([1,"', odd, 1)
+        kept, texts, every = without_flight_scripts(changed)
+        assert not every and len(texts) == len(parsed) - 1 and odd in kept
+
+
+@pytest.mark.parametrize("markup", [
+    "", "  ", "text <p>a</p> tail", "  <p>a</p>", "<!-- c --><p>x</p>", "<html><body><p>x</p></body></html>",
+    "<!DOCTYPE html><p>x</p>", "<p>a<p>b", "<table><td>x</td></table>", "<body><p>q</p></body>", "a<br>b",
+    "<head><title>t</title></head><p>x</p>", "<script>x</script>$$ARTICLEAD$$"])
+def test_editor_fragment_is_lxml_htmls_fragment(markup):
+    expected = html_fragment.fragment_fromstring(markup, create_parent="div")
+    assert etree.tostring(editor_fragment(markup)) == etree.tostring(expected)
+
+
+def test_editor_fragment_of_the_flight_content_is_lxml_htmls_fragment():
+    page = HankookFlightPage(URLS[FLIGHT], html_of(FLIGHT))
+    content = resolve_reference(find_article_detail(page.rows)["contentHtml"], page.rows)
+    assert len(content) > 1000
+    assert etree.tostring(editor_fragment(content)) == etree.tostring(
+        html_fragment.fragment_fromstring(content, create_parent="div"))
+
+
 def test_flight_rows_edge_cases_read_lazily_as_wholly():
     rows = ['1:{"a":1}', "2:I[1]", '3:{"x":{"articleId":1,"contentHtml":"$4"}}', "4:T3,abc",
             '1:{"a":2}', '3:not json', '5:{"article\\u0049d":2,"contentHtml":"$4"}']
@@ -178,6 +216,72 @@ def next_variants() -> dict[str, str]:
         "a nested section": html.replace('<section id="article-section">', '<section id="article-section">'
                                          '<section></section>', 1),
     }
+
+
+def in_menus(html: str, before: str, extra: str) -> str:
+    """``extra`` in the page furniture before the article, just before ``before`` (the first one)."""
+    at = html.index(before)
+    return html[:at] + extra + html[at:]
+
+
+def legacy_menu_variants() -> dict[str, str]:
+    """The legacy page with something the layout reads in the menus before ``div.end-top`` (left out of the parse
+    only when it holds none of it)."""
+    html, end_top = html_of(LEGACY), '<div class="end-top"'
+    no_modified = html.replace('"dateModified"', '"x"').replace("article:modified_time", "x")
+    return {
+        "as served": html,
+        "a meta in the menus": in_menus(no_modified, end_top, '<meta property="article:modified_time" '
+                                                             'content="2025-05-16T09:00:00+09:00">'),
+        "JSON-LD in the menus": in_menus(html, end_top, '<script type="application/ld+json">{"@type": '
+                                                        '"NewsArticle", "headline": "메뉴"}</script>')
+        .replace('"@type" : "NewsArticle"', '"@type" : "Other"'),
+        "an h1 title in the menus": in_menus(html, end_top, '<h1 class="title">메뉴 제목</h1>'),
+        "a canonical link in the menus": in_menus(html.replace('rel="canonical"', 'rel="x-canonical"'), end_top,
+                                                  '<link rel="canonical" href="https://www.hankookilbo.com/x">'),
+        "a date box in the menus": in_menus(no_modified.replace("<dt>수정</dt>", "<dt>-</dt>", 1), end_top,
+                                            '<div class="info"><dl class="wrt-text"><dt>수정</dt>'
+                                            '<dd>2025.05.16 09:00</dd></dl></div>'),
+        "the end-top box named in a script of the menus": in_menus(
+            html, "</head>", "").replace("<body>", '<body><script>var s = \'<div class="end-top">\';</script>', 1),
+    }
+
+
+def next_menu_variants() -> dict[str, str]:
+    """The server-rendered page with something the layout reads in its site header (``<header>``)."""
+    html, header_end = html_of(SERVER_RENDERED), "</header>"
+    return {
+        "as served": html,
+        "a section link in the menus": in_menus(html, header_end, '<div><a data-ga4="article_section_1" href="/x">'
+                                                                  '메뉴</a></div><p>메뉴 제목</p>'),
+        "a tag meta in the menus": in_menus(html, header_end, '<meta property="article:tag" content="메뉴">'),
+        "JSON-LD in the menus": in_menus(html, header_end, '<script type="application/ld+json">{"@type": '
+                                                           '"NewsArticle", "datePublished": "2026-07-13T00:00:00+09:00"}'
+                                                           '</script>').replace('"@type":"NewsArticle"', '"@type":"x"', 1),
+        "a second header": in_menus(html, header_end, "<header></header>"),
+    }
+
+
+MENU_VARIANTS = [("legacy", name) for name in sorted(legacy_menu_variants())] + [
+    ("next", name) for name in sorted(next_menu_variants())]
+SKIPPED = {"as served", "a date box in the menus"}  # a date box is read only where the whole page is read
+
+
+@pytest.mark.parametrize(("template", "variant"), MENU_VARIANTS)
+def test_a_page_parsed_without_its_menus_reads_as_the_whole_page(template, variant):
+    """The menus before the article are left out of the parse too when they hold nothing the layout reads first;
+    what the layout reads is what the whole page gives."""
+    if template == "legacy":
+        html, url, layout, whole_layout = legacy_menu_variants()[variant], URLS[LEGACY], HankookLegacyPage, \
+            _WholeLegacyPage
+    else:
+        html, url, layout, whole_layout = next_menu_variants()[variant], URLS[SERVER_RENDERED], HankookNextPage, \
+            _WholeNextPage
+    page, whole = layout(url, html), whole_layout(url, html)
+    assert page.cut and not whole.skipped
+    assert page.skipped == (variant in SKIPPED)
+    assert asdict(page.article()) == asdict(whole.article())
+    assert page.impossible_dates == whole.impossible_dates
 
 
 CUT_VARIANTS = [("legacy", name) for name in sorted(legacy_variants())] + [

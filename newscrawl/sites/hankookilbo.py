@@ -17,8 +17,9 @@ All three share the editor markup: deck ``h2.sub-tit-ll`` (lines split at ``<br>
 rules, ``<p class="editor-p"><br></p>`` spacers, and ad slots.
 
 Speed (issue #15; these pages are mostly script and furniture): the legacy page is parsed only up to its byline
-box and the server-rendered page up to the end of its ``section#article-section`` (:class:`EndOfArticleCut`:
-whatever the layout misses in that prefix sends it to the whole page); the Next.js pages' flight scripts (half
+box and the server-rendered page up to the end of its ``section#article-section``, both without the menus or site
+header before the article (:class:`EndOfArticleCut`: whatever the layout misses in that prefix sends it to the
+whole page); the Next.js pages' flight scripts (half
 their bytes) are cut out before libxml2 parses the page, and their rows are parsed only when read
 (``newscrawl/sites/hankookilbo_flight.py``).
 """
@@ -29,7 +30,7 @@ import re
 from collections.abc import Iterable
 from typing import ClassVar
 
-from lxml import html
+from lxml import etree, html
 from parsel import SelectorList
 
 from newscrawl.extractors.bylines import reporter_name
@@ -51,6 +52,25 @@ PHOTO_BOX_CSS, PHOTO_SRC_CSS, CAPTION_CSS = ".editor-img-box", "img::attr(src), 
 # Inside the body: ads, rules, the zoom button, the byline box.
 BODY_CHROME_CSS = (".end-ad-container", ".ad", ".div-line", ".writer", "script", "style", ".img-zoomin")
 _AD_PLACEHOLDER = re.compile(r"\$\$[A-Z_]+\$\$")
+
+
+_FRAGMENT_PARSER = etree.HTMLParser(collect_ids=False)  # lxml.html's parser options, without its element classes
+_FULL_HTML = re.compile(r"^\s*<(?:html|!doctype)", re.IGNORECASE)  # lxml.html's test for a whole document
+
+
+def editor_fragment(markup: str) -> etree._Element:
+    """``lxml.html.fragment_fromstring(markup, create_parent="div")`` as plain lxml elements (the same tree: lxml.html
+    gives each element a Python class through a lookup, ~1 µs each time a walk meets it)."""
+    if not _FULL_HTML.match(markup):
+        document = etree.fromstring(f"<html><body>{markup}</body></html>", _FRAGMENT_PARSER)
+        bodies = [child for child in document if child.tag == "body"] if document is not None else []
+        if len(bodies) == 1:
+            root = etree.Element("div")
+            if bodies[0].text and bodies[0].text.strip():
+                root.text = bodies[0].text
+            root.extend(bodies[0])
+            return root
+    return html.fragment_fromstring(markup, create_parent="div")  # its own answer (or error) for anything else
 
 
 def editor_photos(body: PageSelector, base: HtmlArticlePage) -> list[dict]:
@@ -83,17 +103,29 @@ def people_names(ld: dict) -> list[str]:
     return list(dict.fromkeys(reporter_name(n) for n in json_ld_people(ld.get("author"), strings=False)))
 
 
+def in_markup(page: bytes, *offsets: int) -> bool:
+    """Is each offset outside scripts, styles and comments (where a tag starts, a parser is reading markup)?"""
+    return not any((last := page.rfind(opening, 0, at)) >= 0 and page.find(closing, last, at) < 0 for at in offsets
+                   for opening, closing in ((b"<script", b"</script"), (b"<style", b"</style"), (b"<!--", b"-->")))
+
+
 class EndOfArticleCut(HtmlArticlePage):
     """A template whose article ends at a known element, followed by page furniture, ads and their scripts: the
     page is parsed only up to that element's end (:meth:`article_end`). What a layout finds first in such a prefix
     is what it finds first in the whole page. The whole page is read instead (:meth:`whole_page_article`) when the
     prefix lacks something the layout looks for (a meta, JSON-LD, an element), when a date must be replaced from
     the page's text, and, before parsing, when something the layout reads every instance of
-    (``read_everywhere``) also comes after the article."""
+    (``read_everywhere``) also comes after the article. The furniture before the article (:meth:`menus`: header,
+    menus) is left out too when it holds nothing the layout reads (``read_first``, ``read_everywhere``) and starts
+    and ends outside scripts, styles and comments."""
 
     whole: ClassVar[type[EndOfArticleCut] | None] = None  # the same layout reading the whole page
     read_everywhere: ClassVar[tuple[bytes, ...]] = ()
+    # Markup the layout reads the first of (metas, JSON-LD, its elements): the menus (:meth:`menus`) are left out of
+    # the prefix only when they hold none of it.
+    read_first: ClassVar[tuple[bytes, ...]] = ()
     cut = False
+    skipped = False  # the menus before the article were left out too
     missed = False  # something looked for was not in the prefix
 
     @staticmethod
@@ -105,13 +137,25 @@ class EndOfArticleCut(HtmlArticlePage):
         """Byte offset of the article's end in ``page``, or None to parse the whole page."""
         raise NotImplementedError
 
+    @staticmethod
+    def menus(page: bytes, end: int) -> tuple[int, int] | None:
+        """Byte range of page furniture before the article (header, menus) to leave out too, or None."""
+        return None
+
     def parse(self, html: str) -> PageSelector:
         page = self.page_bytes(html)
         end = self.article_end(page) if self.whole is not None else None
         if end is not None and any(page.find(marker, end) >= 0 for marker in self.read_everywhere):
             end = None
         self.cut = end is not None
-        return PageSelector.from_utf8(page[:end] if end is not None else page)
+        if end is None:
+            return PageSelector.from_utf8(page)
+        menus = self.menus(page, end)
+        if menus is not None and in_markup(page, *menus) and not any(
+                page.find(marker, *menus) >= 0 for marker in (*self.read_first, *self.read_everywhere)):
+            self.skipped = True
+            return PageSelector.from_utf8(page[:menus[0]] + page[menus[1]:end])
+        return PageSelector.from_utf8(page[:end])
 
     def meta(self, *names: str) -> str | None:
         value = super().meta(*names)
@@ -156,10 +200,11 @@ class HankookNextPage(EndOfArticleCut):
         return cls.marker in source
     body_css = "#article-view-content"
     read_everywhere = (b"article:tag",)  # every tag meta is a tag
+    read_first = (b"<meta", b"ld+json", b"canonical", b"article_section_1", b"article-view-content")
 
     @staticmethod
     def page_bytes(html: str) -> bytes:
-        return without_flight_scripts(utf8(html))[0]
+        return without_flight_scripts(utf8(html), texts=False)[0]
 
     @staticmethod
     def article_end(page: bytes) -> int | None:
@@ -170,6 +215,16 @@ class HankookNextPage(EndOfArticleCut):
                 or page.find(b'id="article-view-content"', start, close) < 0:
             return None
         return close + len(b"</section>")
+
+    @staticmethod
+    def menus(page: bytes, end: int) -> tuple[int, int] | None:
+        """The site header (``<header>`` … ``</header>``, one and not nested) before the article section."""
+        start = page.find(b"<header")
+        stop = page.find(b"</header>", start) if start >= 0 else -1
+        if stop < 0 or page.find(b"<header", start + 7, stop) >= 0 \
+                or page.find(b'<section id="article-section"', stop, end) < 0:
+            return None
+        return start, stop + len(b"</header>")
 
     def article(self) -> ArticleItem:
         body = self.selector.css(self.body_css)
@@ -238,8 +293,7 @@ class HankookFlightPage(HtmlArticlePage):
         self.require(detail=detail)
         content = resolve_reference(detail.get("contentHtml"), self.rows)
         self.require(contentHtml=isinstance(content, str) and content.strip())
-        body = PageSelector(root=html.fragment_fromstring(_AD_PLACEHOLDER.sub("", content), create_parent="div"),
-                            type="html")
+        body = PageSelector(root=editor_fragment(_AD_PLACEHOLDER.sub("", content)), type="html")
         _, images, paragraphs = editor_article_parts(body, self)
         title = clean(detail.get("title"))
         self.require(title=title, paragraphs=paragraphs)
@@ -281,6 +335,15 @@ class HankookLegacyPage(EndOfArticleCut):
     def matches(cls, source: str) -> bool:
         return cls.marker in source
     body_css = 'div.col-main[itemprop="articleBody"]'
+    read_first = (b"<meta", b"ld+json", b"canonical", b"<h1", b"articleBody")  # the date box: see article()
+
+    @staticmethod
+    def menus(page: bytes, end: int) -> tuple[int, int] | None:
+        """From ``<body>`` to the ``div.end-top`` box that holds the headline (menus, search, their scripts)."""
+        body = page.find(b"<body")
+        start = page.find(b">", body) + 1 if body >= 0 else 0
+        stop = page.find(b'<div class="end-top"', start, end) if start else -1
+        return (start, stop) if stop >= 0 else None
 
     @staticmethod
     def article_end(page: bytes) -> int | None:
@@ -310,7 +373,7 @@ class HankookLegacyPage(EndOfArticleCut):
         modified = ld.get("dateModified") or self.meta("article:modified_time")
         if not modified:
             modified = self._visible("수정")
-            if modified is None and self.cut:
+            if self.skipped or (modified is None and self.cut):  # menus left out may hold a date box
                 return self.whole_page_article()
         return self.checked(self.new_article(
             title=title,
