@@ -24,24 +24,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import REPO, CrawlRun, EtodayPortal, header, publish, run_crawl, short_path, table
 
 FAST = {"AUTOTHROTTLE_ENABLED": "0"}
-# main at the start of this round of issue #15's crawl-CPU work (CHANGES): the "before" row.
-BEFORE_REVISION = "929eeb8"
+# main at the start of the latest round of issue #15's crawl-CPU work (CHANGES): the "before" row.
+BEFORE_REVISION = "6f00222"
 TARGET = 1.5  # of scrapy bench's pages/min
 CPU_TARGET_MS = 4.0  # crawler CPU per article page
 PROFILE_TOP = 15
 CHANGES = (
-    "- What row 2 lacks (this round of #15, 929eeb8 to now): Scrapy's per-item machinery for the 13 items of an "
-    "etoday page — the pipelines called as a plain loop by the project's ITEM_PROCESSOR, which then calls the "
-    "feeds, the item counts, the tie of quotes to their article and the database commit in order (each an "
-    "item_scraped receiver before: an asyncio task per item); Scrapy's depth/URL-length/referer spider "
-    "middlewares in one pass; HTTP connections kept for reuse (Scrapy's pool closed most of them); a crawl's "
-    "start-up without aiohttp (the remote-control extension, left out of EXTENSIONS_BASE), redis, scrapy-redis, "
-    "trafilatura and psycopg (~0.4 s of CPU a crawl); Scrapy's MetaRefreshMiddleware decoded every HTML page to "
-    "look for a meta refresh: a page without `refresh` in its first 16 KiB is passed on undecoded; etoday's two "
-    "quote-widget headings found in one pass; the dedup pipeline tells a page's quotes apart with the page "
-    "(pipelines/dedup.py: no run-long set of 12 identities a page); the page objects' per-page costs of the "
-    "extraction round (BENCHMARKS.md, extraction). The profile's areas count newscrawl/selectors.py (parsing, "
-    "chrome removal) with the page objects.")
+    "- What row 2 lacks (the round of 2026-11-30 after 6f00222; 929eeb8 -> 6f00222, the round before, took a "
+    "page from 6.00 to 3.55 ms): raw pages packed with zstd instead of gzip level 3 (on a real 126 kB page 0.34 "
+    "instead of 0.83 ms; ~0.04 ms less on this 8.8 kB page); marking a page read no longer rewrites its compressed "
+    "row in SQLite (raw_page_state, migration 6: 72 us a real page, 3 us now); feed lines without a JSON encoder's "
+    "C core made per line and from the item's __dict__; a page's 12 quotes in one multi-row INSERT; shared "
+    "extraction costs of the chosun/mk/hankookilbo round (render_lines, leaks(), absolute URLs). The profile's "
+    "areas count newscrawl/selectors.py (parsing, chrome removal) with the page objects.")
 
 
 @dataclass
