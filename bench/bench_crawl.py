@@ -35,7 +35,8 @@ CHANGES = (
     "instead of 0.83 ms; ~0.04 ms less on this 8.8 kB page); marking a page read no longer rewrites its compressed "
     "row in SQLite (raw_page_state, migration 6: 72 us a real page, 3 us now); feed lines without a JSON encoder's "
     "C core made per line and from the item's __dict__; a page's 12 quotes in one multi-row INSERT; shared "
-    "extraction costs of the chosun/mk/hankookilbo round (render_lines, leaks(), absolute URLs). The profile's "
+    "extraction costs of the chosun/mk/hankookilbo round (render_lines, leaks(), absolute URLs). On this "
+    "small page they are within the noise of two runs (rows 1 and 2); they count on real pages. The profile's "
     "areas count newscrawl/selectors.py (parsing, chrome removal) with the page objects.")
 
 
