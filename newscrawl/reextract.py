@@ -49,6 +49,7 @@ from newscrawl.pages import ExtractionError
 from newscrawl.sinks import adopt_feeds, feed_name, last_line_end
 from newscrawl.sites import all_sites
 from newscrawl.storage import Storage, open_storage, storage_errors
+from newscrawl.storage.packing import DamagedRawPage, unpack
 from newscrawl.storage.prepared import PreparedArticle
 
 logger = logging.getLogger(__name__)
@@ -161,7 +162,7 @@ def stop_worker() -> None:
 
 
 def read_chunk(pages: Sequence[RawPage]) -> list[tuple[RawPage, bytes | None]]:
-    """A chunk's pages with their stored bytes, read in one query."""
+    """A chunk's pages with their stored bytes (packed), read in one query."""
     bodies = _WORKER["storage"].raw_pages([page.url for page in pages])
     return [(page, bodies.get(page.url)) for page in pages]
 
@@ -171,14 +172,17 @@ def reextract_chunk(pages: Sequence[RawPage]) -> list[PageResult]:
 
 
 def reextract_page(page: RawPage, body: bytes | None) -> PageResult:
-    """One stored page (its bytes from read_chunk) through extraction and the pipeline chain (in a worker)."""
+    """One stored page (its packed bytes from read_chunk) through extraction and the pipeline chain (in a
+    worker)."""
     site = page.site or ""
     storage: Storage = _WORKER["storage"]
     if body is None:
         return PageResult(page.url, site, failure="parse_error/missing_raw", message="raw page vanished")
     try:
-        html, _ = decode_html(body, page.encoding)
+        html, _ = decode_html(unpack(body), page.encoding)
         extracted = extract_html(page.url, html, page.site or None)
+    except DamagedRawPage as error:
+        return PageResult(page.url, site, failure="parse_error/damaged_raw", message=str(error))
     except (ExtractionError, UndecodableError) as error:
         reason = getattr(error, "reason", "undecodable")
         return PageResult(page.url, site, failure=f"parse_error/{reason}", message=str(error))

@@ -33,7 +33,7 @@ from newscrawl.reextract import Reextraction, Selection, current_versions, is_ou
 from newscrawl.sites import all_sites
 from newscrawl.sites.hani import HaniLegacyArticlePage
 from newscrawl.storage import Storage
-from newscrawl.storage.packing import ZSTD_MAGIC
+from newscrawl.storage.packing import ZSTD_MAGIC, unpack
 from newscrawl.storage.postgres import PostgresStorage
 from newscrawl.storage.sqlite import SQLiteStorage
 from tests import pg
@@ -250,6 +250,30 @@ def seed_failed_pages(data_dir: Path, count: int, storage: Storage | None = None
     storage.close()
 
 
+def test_a_page_whose_stored_bytes_are_damaged_fails_alone(tmp_path):
+    """A raw page damaged on disk (a cut zstd frame, bytes that are no known format) is that page's failure:
+    counted as parse_error/damaged_raw, logged with its URL, kept; the pages beside it in its chunk are read."""
+    data_dir = tmp_path / "data"
+    seed_failed_pages(data_dir, 6)
+    with sqlite3.connect(data_dir / "newscrawl.sqlite3") as db:
+        urls = [url for (url,) in db.execute("SELECT url FROM raw_pages ORDER BY url")]
+        (packed,) = db.execute("SELECT body_compressed FROM raw_pages WHERE url = ?", (urls[1],)).fetchone()
+        db.execute("UPDATE raw_pages SET body_compressed = ? WHERE url = ?", (packed[:len(packed) // 2], urls[1]))
+        db.execute("UPDATE raw_pages SET body_compressed = ? WHERE url = ?", (b"<html>not packed</html>", urls[4]))
+    done = reextract_cli(data_dir, "--failed", "-j", "1")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Traceback" not in done.stderr
+    assert "reextract: 6 pages, 4 articles (4 new" in done.stderr
+    assert "still failing: parse_error/damaged_raw 2" in done.stderr
+    assert f"still failing: {urls[1]} (stored bytes damaged" in done.stderr
+    assert f"still failing: {urls[4]} (stored bytes are neither zstd nor gzip)" in done.stderr
+    state = raw_state(data_dir)  # path -> (extracted_by, parse_error)
+    assert {path for path, (_, error) in state.items() if error is None} == {
+        url_path(url) for i, url in enumerate(urls) if i not in (1, 4)}
+    assert state[url_path(urls[4])][1] == "stored bytes are neither zstd nor gzip"
+    assert len(feed_articles(data_dir)) == 4
+
+
 def test_killed_run_resumes_and_writes_everything_once(tmp_path):
     data_dir = tmp_path / "data"
     seed_failed_pages(data_dir, 300)
@@ -405,7 +429,9 @@ def test_a_raw_pages_state_follows_its_marks(backend, tmp_path, request):
         assert index()[second] == (None, "etoday.EtodayArticlePage/2")
         assert storage.raw_page(second) == b"<html>again</html>"
         missing = "https://www.etoday.co.kr/news/view/3"
-        assert storage.raw_pages([second, missing, first]) == {first: b"<html>page</html>", second: b"<html>again</html>"}
+        packed = storage.raw_pages([second, missing, first])
+        assert {url: unpack(body) for url, body in packed.items()} == {first: b"<html>page</html>",
+                                                                      second: b"<html>again</html>"}
     finally:
         storage.close()
 
@@ -437,7 +463,9 @@ def test_sqlite_moves_a_raw_pages_state_out_of_its_row_and_reads_its_gzip_bytes(
         assert storage.failed_pages() == []
         state = storage.db.execute("SELECT url, parse_error, extracted_by FROM raw_page_state ORDER BY url")
         assert state.fetchall() == [(rows[0][0], None, "etoday.EtodayArticlePage/2"), rows[1]]
-        assert storage.raw_pages([row[0] for row in rows]) == {row[0]: f"<html>{row[0]}</html>".encode() for row in rows}
+        packed = storage.raw_pages([row[0] for row in rows])
+        assert {url: unpack(body) for url, body in packed.items()} == {
+            row[0]: f"<html>{row[0]}</html>".encode() for row in rows}
         storage.save_raw(rows[2][0], b"<html>again</html>", site="etoday", fetched_at="2026-11-30T09:00:00+09:00",
                          status=200, encoding="utf-8")
         packed = storage.db.execute("SELECT body_compressed FROM raw_pages WHERE url = ?", (rows[2][0],)).fetchone()[0]

@@ -24,10 +24,17 @@ def pack(body: bytes) -> bytes:
     return zstd.compress(body, ZSTD_LEVEL)
 
 
+class DamagedRawPage(ValueError):
+    """Stored bytes that unpack to no page: neither zstd nor gzip, or cut short or corrupted on disk."""
+
+
 def unpack(data: bytes) -> bytes:
     """A stored page's bytes: a zstd frame, or a gzip member written before zstd (zlib straight)."""
-    if data[:4] == ZSTD_MAGIC:
-        return zstd.decompress(data)
-    if data[:2] == GZIP_MAGIC:
-        return zlib.decompress(data, 31)
-    raise ValueError("a stored raw page is neither zstd nor gzip")
+    try:
+        if data[:4] == ZSTD_MAGIC:
+            return zstd.decompress(data)
+        if data[:2] == GZIP_MAGIC:
+            return zlib.decompress(data, 31)
+    except (zstd.ZstdError, zlib.error) as error:
+        raise DamagedRawPage(f"stored bytes damaged: {error}") from None
+    raise DamagedRawPage("stored bytes are neither zstd nor gzip")

@@ -568,12 +568,13 @@ class PostgresStorage:
         return unpack(rows[0][0]) if rows else None
 
     def raw_pages(self, urls: Sequence[str]) -> dict[str, bytes]:
-        """raw_page() of each URL that is stored, in one query (a reextract worker's chunk)."""
+        """The stored bytes of each URL that is stored, packed (``packing.unpack`` reads them: a damaged page
+        fails alone), in one query (a reextract worker's chunk)."""
         asked = {self._scrub(url): url for url in urls}  # stored as scrubbed (save_raw), answered as asked
         wanted = list(asked)
         rows = self._query("SELECT url, body_compressed FROM raw_pages WHERE md5(url) = ANY(SELECT md5(u) FROM unnest(%s::text[])"
                            " AS u) AND url = ANY(%s::text[])", (wanted, wanted))
-        return {asked[url]: unpack(body) for url, body in rows}
+        return {asked[url]: body for url, body in rows}
 
     def failed_pages(self) -> list[tuple[str, str]]:
         return self._query('SELECT url, parse_error FROM raw_pages WHERE parse_error IS NOT NULL ORDER BY url COLLATE "C"')

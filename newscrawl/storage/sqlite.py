@@ -412,13 +412,13 @@ class SQLiteStorage:
         return unpack(row[0]) if row else None
 
     def raw_pages(self, urls: Sequence[str]) -> dict[str, bytes]:
-        """raw_page() of each URL that is stored, in one query (a reextract worker's chunk)."""
+        """The stored bytes of each URL that is stored, packed (``packing.unpack`` reads them: a damaged page
+        fails alone), in one query (a reextract worker's chunk)."""
         found: dict[str, bytes] = {}
         for start in range(0, len(urls), 500):
             part = urls[start:start + 500]
-            rows = self.db.execute(f"SELECT url, body_compressed FROM raw_pages WHERE url IN ({', '.join('?' * len(part))})",
-                                   part)
-            found.update((url, unpack(body)) for url, body in rows)
+            found.update(self.db.execute(
+                f"SELECT url, body_compressed FROM raw_pages WHERE url IN ({', '.join('?' * len(part))})", part))
         return found
 
     def failed_pages(self) -> list[tuple[str, str]]:
