@@ -364,14 +364,29 @@ def test_a_feed_that_fails_mid_run_commits_nothing_and_the_same_command_complete
     assert_feeds_match_database(data_dir)
 
 
+def open_backend(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Storage:
+    if backend == "sqlite":
+        return SQLiteStorage(tmp_path / "newscrawl.sqlite3")
+    return PostgresStorage(request.getfixturevalue("pg_dsn"))
+
+
+def failed_pages_to_extract(tmp_path: Path, count: int) -> tuple[Settings, list]:
+    """The settings of a data directory seeded with ``count`` failed pages, and those pages as selected."""
+    from newscrawl.reextract import select
+
+    data_dir = tmp_path / "data"
+    seed_failed_pages(data_dir, count)
+    storage = SQLiteStorage(data_dir / "newscrawl.sqlite3")
+    pages = select(storage, Selection(failed=True))
+    storage.close()
+    return settings_for(data_dir), pages
+
+
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
 def test_a_pages_quotes_in_one_call_answer_as_one_by_one(backend, tmp_path, request):
     """add_tickers (the writer's one statement per page) says, for each quote, what add_ticker would: new, or
     already held (stored, committed or not, or earlier in the same list)."""
-    if backend == "sqlite":
-        storage: Storage = SQLiteStorage(tmp_path / "newscrawl.sqlite3")
-    else:
-        storage = PostgresStorage(request.getfixturevalue("pg_dsn"))
+    storage = open_backend(backend, tmp_path, request)
 
     def quote(number: int, price: int | Decimal) -> TickerItem:
         return TickerItem(site="etoday", market="crypto", name=f"coin{number}", code=f"C{number}", price=price,
@@ -400,10 +415,7 @@ def test_a_raw_pages_state_follows_its_marks(backend, tmp_path, request):
     """What the index says of a stored page: marked failing, read (the parse error gone), fetched again (not
     failing until read again, what read it last kept); a mark for a page that is not stored changes nothing.
     raw_pages() reads a chunk's stored bytes at once."""
-    if backend == "sqlite":
-        storage: Storage = SQLiteStorage(tmp_path / "newscrawl.sqlite3")
-    else:
-        storage = PostgresStorage(request.getfixturevalue("pg_dsn"))
+    storage = open_backend(backend, tmp_path, request)
     first, second = "https://www.etoday.co.kr/news/view/1", "https://www.etoday.co.kr/news/view/2"
 
     def index() -> dict[str, tuple]:
@@ -478,14 +490,9 @@ def test_sqlite_moves_a_raw_pages_state_out_of_its_row_and_reads_its_gzip_bytes(
 def test_writes_prepared_in_a_worker_are_the_items_writes(backend, tmp_path, request):
     """A worker's storage prepares an article and its quotes (no query); the writing process's storage writes
     them: the same outcomes, rows, crawl state and NUL count as upsert_article + mark_done + add_tickers there."""
-    def open_backend() -> Storage:
-        if backend == "sqlite":
-            return SQLiteStorage(tmp_path / "newscrawl.sqlite3")
-        return PostgresStorage(request.getfixturevalue("pg_dsn"))
-
     from tests.test_postgres import article, ticker
 
-    worker, writer = open_backend(), open_backend()
+    worker, writer = open_backend(backend, tmp_path, request), open_backend(backend, tmp_path, request)
     nul = article(1, title="제목\x00 1", url="https://www.etoday.co.kr/news/view/1?ref=rss")
     revised = article(1, content_hash="hash-1b")
     naver = article(1, site="naver", syndicated=True, url="https://n.news.naver.com/mnews/article/1/1")
@@ -509,14 +516,9 @@ def test_writes_prepared_in_a_worker_are_the_items_writes(backend, tmp_path, req
 
 
 def test_a_worker_that_dies_stops_the_run_instead_of_waiting_for_it(tmp_path):
-    from newscrawl.reextract import Extractors, select
+    from newscrawl.reextract import Extractors
 
-    data_dir = tmp_path / "data"
-    seed_failed_pages(data_dir, 8)
-    settings = settings_for(data_dir)
-    storage = SQLiteStorage(data_dir / "newscrawl.sqlite3")
-    pages = select(storage, Selection(failed=True))
-    storage.close()
+    settings, pages = failed_pages_to_extract(tmp_path, 8)
     extractors = Extractors(1, settings["NEWSCRAWL_DATABASE"], settings.copy_to_dict())
     try:
         worker = extractors.workers[0].process
@@ -529,14 +531,9 @@ def test_a_worker_that_dies_stops_the_run_instead_of_waiting_for_it(tmp_path):
 
 
 def test_results_come_in_the_pages_order_from_this_process_and_its_workers(tmp_path):
-    from newscrawl.reextract import Extractors, select
+    from newscrawl.reextract import Extractors
 
-    data_dir = tmp_path / "data"
-    seed_failed_pages(data_dir, 30)
-    settings = settings_for(data_dir)
-    storage = SQLiteStorage(data_dir / "newscrawl.sqlite3")
-    pages = select(storage, Selection(failed=True))
-    storage.close()
+    settings, pages = failed_pages_to_extract(tmp_path, 30)
     extractors = Extractors(2, settings["NEWSCRAWL_DATABASE"], settings.copy_to_dict())
     try:
         results = list(extractors.results(pages, 2))

@@ -346,10 +346,7 @@ class SQLiteStorage:
     # --- tickers ---------------------------------------------------------------------------------
     def add_ticker(self, item: TickerItem) -> bool:
         """Append one observation; the same quote from the same page again (a re-fetch) is kept once (False)."""
-        return self._add_ticker_row(_ticker_row(item))
-
-    def _add_ticker_row(self, row: tuple) -> bool:
-        cursor = self.db.execute(INSERT_TICKER, row)
+        cursor = self.db.execute(INSERT_TICKER, _ticker_row(item))
         self._wrote()
         return cursor.rowcount > 0
 
