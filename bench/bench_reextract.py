@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import functools
 import io
 import multiprocessing
 import os
@@ -28,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -50,13 +52,13 @@ def page_url(number: int) -> str:
     return f"https://www.etoday.co.kr/news/view/{FIRST_ID + number}"
 
 
-def seed(path: Path, pages: int) -> None:
-    template = ETODAY_PAGE.read_bytes()
+def seed(path: Path, pages: int, page_at: Callable[[int], tuple[str, str, bytes, str | None]] | None = None) -> None:
+    """A database of ``pages`` raw pages (``page_at``, the fixture page's copies by default) stored as a crawl
+    stores them and marked failed by an older parser."""
     storage = SQLiteStorage(path, batch=1000)
     for number in range(pages):
-        url = page_url(number)
-        storage.save_raw(url, template.replace(ETODAY_ID, str(FIRST_ID + number).encode()), site="etoday",
-                         fetched_at="2026-11-01T09:00:00+09:00", status=200, encoding="utf-8")
+        url, site, body, charset = (page_at or fixture_page)(number)
+        storage.save_raw(url, body, site=site, fetched_at="2026-11-01T09:00:00+09:00", status=200, encoding=charset)
         storage.mark_parse_error(url, "missing_fields: body")
         storage.commit_if_due()
     storage.close()
@@ -70,25 +72,44 @@ def seed_as(code: Path, path: Path, pages: int) -> Path:
     return path
 
 
-def single_process_rate(seconds: float, lines: bool = True) -> tuple[float, float]:
+def extraction_rate(page_at: Callable[[int], tuple[str, str, bytes, str | None]], seconds: float,
+                    lines: bool = True, distinct: int | None = None) -> tuple[float, float]:
     """(pages per second, pages per CPU-second) of extraction in this process as issue #15 defines it: decode,
     page object, pipeline chain, each item's JSON line (no database, no file); ``lines=False``: without the
-    JSON lines (this benchmark's baseline before 2026-11-30)."""
-    template = ETODAY_PAGE.read_bytes()
+    JSON lines (this benchmark's baseline before 2026-11-30). ``page_at(n)`` is the n-th page (url, site, bytes,
+    charset); after ``distinct`` pages they come again, to a fresh chain (to the same one, duplicates)."""
     chain = ItemChain(get_project_settings())
     exporter = JsonLinesExporter(io.BytesIO(), encoding="utf8")  # as the FEEDS setting's exporters
     done, start, cpu = 0, time.perf_counter(), time.thread_time()
     while time.perf_counter() - start < seconds:
-        body = template.replace(ETODAY_ID, str(FIRST_ID + done).encode())
-        html, _ = decode_html(body, "utf-8")
-        kept, _ = chain.process(extract_html(page_url(done), html, "etoday").items())
+        url, site, body, charset = page_at(done)
+        html, _ = decode_html(body, charset)
+        kept, _ = chain.process(extract_html(url, html, site).items())
         if lines:
             for item in kept:
                 exporter.line(item)
         done += 1
+        if distinct and done % distinct == 0:
+            chain.close()
+            chain = ItemChain(get_project_settings())
     rates = done / (time.perf_counter() - start), done / (time.thread_time() - cpu)
     chain.close()
     return rates
+
+
+def fixture_page(number: int) -> tuple[str, str, bytes, str | None]:
+    """The etoday fixture page under the ``number``-th id, as seed() stores it."""
+    return page_url(number), "etoday", fixture().replace(ETODAY_ID, str(FIRST_ID + number).encode()), "utf-8"
+
+
+@functools.cache
+def fixture() -> bytes:
+    return ETODAY_PAGE.read_bytes()
+
+
+def single_process_rate(seconds: float, lines: bool = True) -> tuple[float, float]:
+    """extraction_rate() of the fixture page's copies (a function of its own: the pool's processes call it)."""
+    return extraction_rate(fixture_page, seconds, lines)
 
 
 def article_token(url: str) -> str:
@@ -126,42 +147,16 @@ def corpus_copies(count: int) -> tuple[list[tuple[str, str, bytes]], int, list[s
     return copies, len(originals), left_out
 
 
-def seed_copies(path: Path, copies: list[tuple[str, str, bytes]]) -> None:
-    storage = SQLiteStorage(path, batch=1000)
-    for url, site, body in copies:
-        storage.save_raw(url, body, site=site, fetched_at="2026-11-01T09:00:00+09:00", status=200)
-        storage.mark_parse_error(url, "missing_fields: body")
-        storage.commit_if_due()
-    storage.close()
-
-
-def copies_rate(copies: list[tuple[str, str, bytes]], seconds: float) -> tuple[float, float]:
-    """single_process_rate() over the corpus copies, in turn."""
-    chain = ItemChain(get_project_settings())
-    exporter = JsonLinesExporter(io.BytesIO(), encoding="utf8")
-    done, start, cpu = 0, time.perf_counter(), time.thread_time()
-    while time.perf_counter() - start < seconds:
-        url, site, body = copies[done % len(copies)]
-        html, _ = decode_html(body)
-        kept, _ = chain.process(extract_html(url, html, site).items())
-        for item in kept:
-            exporter.line(item)
-        done += 1
-        if done % len(copies) == 0:  # a second pass would be duplicates: a fresh chain
-            chain.close()
-            chain = ItemChain(get_project_settings())
-    rates = done / (time.perf_counter() - start), done / (time.thread_time() - cpu)
-    chain.close()
-    return rates
-
-
 def corpus_section(workdir: Path, pages: int, jobs: list[int], seconds: float, cores: int) -> list[str]:
     """The same measure on real pages: a database of copies of the annotated corpus pages (126 kB on average,
     where the etoday fixture page is 9 kB)."""
     copies, used, left_out = corpus_copies(pages)
     seeded = workdir / "corpus.sqlite3"
-    seed_copies(seeded, copies)
-    rate, cpu_rate = copies_rate(copies, seconds)
+    def page_at(number: int) -> tuple[str, str, bytes, str | None]:
+        return (*copies[number % len(copies)], None)
+
+    seed(seeded, len(copies), page_at)
+    rate, cpu_rate = extraction_rate(page_at, seconds, distinct=len(copies))
     rows, shares = [], {}
     for count in jobs:
         elapsed, cpu, _, done, articles = reextract(seeded, workdir, count)

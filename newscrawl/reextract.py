@@ -295,12 +295,13 @@ class Extractors:
         chunks = [pages[start:start + chunk] for start in range(0, len(pages), chunk)]
         early: dict[int, list[PageResult]] = {}
         by_pipe = {worker.results: worker for worker in self.workers}
+        lead = len(self.workers) * AHEAD * 2  # chunks sent ahead of the one being written, at most
         sent = 0
 
         def top_up(written: int) -> None:  # never further ahead of the writer than twice what the workers hold
             nonlocal sent
             for worker in self.workers:
-                while worker.holding < AHEAD and sent < min(len(chunks), written + len(self.workers) * AHEAD * 2):
+                while worker.holding < AHEAD and sent < min(len(chunks), written + lead):
                     try:
                         worker.tasks.send((sent, chunks[sent]))
                     except BrokenPipeError:
@@ -313,7 +314,7 @@ class Extractors:
         for written in range(len(chunks)):
             top_up(written)
             while written not in early:
-                if mine is None and sent < min(len(chunks), written + len(self.workers) * AHEAD * 2 + 1):
+                if mine is None and sent < min(len(chunks), written + lead + 1):
                     mine, sent, local, read = sent, sent + 1, [], read_chunk(chunks[sent])
                 holding = [worker.results for worker in self.workers if worker.holding]
                 ready = wait(holding, 0 if mine is not None else None) if holding else []
