@@ -49,7 +49,7 @@ def clean(text: str | None) -> str:
 
 def clean_lines(lines: Iterable[str]) -> list[str]:
     """Clean each line and keep the non-empty ones, in order."""
-    return [c for c in (clean(line) for line in lines) if c]
+    return [line for line in map(clean, lines) if line]
 
 
 def _tag(el: etree._Element) -> str:
@@ -100,7 +100,7 @@ def render_lines(element: etree._Element | None) -> list[str]:
     walk(element)
     if current:
         lines.append("".join(current))
-    return [line for line in map(clean, lines) if line]
+    return clean_lines(lines)
 
 
 def render_text(element: etree._Element | None) -> str:
