@@ -13,7 +13,7 @@ COMMANDS_MODULE = "newscrawl.commands"
 # Where output goes: JSONL feeds (one file per item type) and the embedded database.
 NEWSCRAWL_DATA_DIR = os.environ.get("NEWSCRAWL_DATA_DIR", "data")
 NEWSCRAWL_DATABASE = os.environ.get("NEWSCRAWL_DATABASE", f"sqlite:///{NEWSCRAWL_DATA_DIR}/newscrawl.sqlite3")
-NEWSCRAWL_KEEP_RAW = True  # keep every article page's bytes (gzip) in the database
+NEWSCRAWL_KEEP_RAW = True  # keep every article page's bytes (zstd) in the database
 NEWSCRAWL_INCREMENTAL = True  # skip article pages already stored ...
 NEWSCRAWL_RECHECK_DAYS = 2.0  # ... unless published this recently: fetched again to catch revisions
 

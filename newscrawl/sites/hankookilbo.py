@@ -40,7 +40,7 @@ from newscrawl.extractors.korean import with_shaped_deck
 from newscrawl.extractors.people import json_ld_people
 from newscrawl.items import ArticleItem
 from newscrawl.pages import META_ATTRIBUTES, HtmlArticlePage
-from newscrawl.selectors import PageSelector, css_xpath, utf8
+from newscrawl.selectors import PageSelector, css_xpath, in_markup, utf8
 from newscrawl.sites import Site
 from newscrawl.sites.hankookilbo_flight import without_flight_scripts
 from newscrawl.text import clean, fragment_lines, render_lines
@@ -101,12 +101,6 @@ def editor_article_parts(body: PageSelector, base: HtmlArticlePage) -> tuple[lis
 
 def people_names(ld: dict) -> list[str]:
     return list(dict.fromkeys(reporter_name(n) for n in json_ld_people(ld.get("author"), strings=False)))
-
-
-def in_markup(page: bytes, *offsets: int) -> bool:
-    """Is each offset outside scripts, styles and comments (where a tag starts, a parser is reading markup)?"""
-    return not any((last := page.rfind(opening, 0, at)) >= 0 and page.find(closing, last, at) < 0 for at in offsets
-                   for opening, closing in ((b"<script", b"</script"), (b"<style", b"</style"), (b"<!--", b"-->")))
 
 
 class EndOfArticleCut(HtmlArticlePage):

@@ -30,7 +30,7 @@ from newscrawl.extractors.korean import with_shaped_deck
 from newscrawl.extractors.people import json_ld_people
 from newscrawl.items import ArticleItem, TickerItem, parse_number
 from newscrawl.pages import ExtractionError, HtmlArticlePage
-from newscrawl.selectors import RegionCut, cut_regions, utf8
+from newscrawl.selectors import RegionCut, cut_regions, in_markup, utf8
 from newscrawl.sites import Site
 from newscrawl.text import clean, render_lines
 from newscrawl.textpage import TextHints, text_page_for
@@ -62,7 +62,6 @@ _MAIN = b'<main id="container"'
 _BODY = b'itemprop="articleBody"'
 _WINDOW_END = '<div class="newscrawl-window-end"></div>'
 _CUT_END = _WINDOW_END + "</body></html>"
-_RAW = ((b"<script", b"</script"), (b"<style", b"</style"), (b"<!--", b"-->"))  # raw text: no tag starts in it
 # Regions and JSON-LD that the window reads first: none of them may sit in the menus it skips (the other regions
 # are read only where the window sends the layout to the whole page).
 _READ_MARKS = (b"news_ttl_wrap", b"news_cnt_detail_wrap", b"ld+json")
@@ -90,10 +89,8 @@ def article_window(page: bytes) -> bytes | None:
     marked = page.find(_BODY, main) if main >= 0 else -1
     start = page.rfind(b"<div", max(main, marked - 200), marked) if marked >= 0 else -1
     end = _element_end(page, start) if start >= 0 else None
-    if end is None or any(page.find(mark, body_open, main) >= 0 for mark in _READ_MARKS) or any(
-            (last := page.rfind(opening, body_open, main)) >= 0 and page.find(closing, last, main) < 0
-            for opening, closing in _RAW):
-        return None  # ... or <main> is named in a script, style or comment of the menus
+    if end is None or any(page.find(mark, body_open, main) >= 0 for mark in _READ_MARKS) or not in_markup(page, main):
+        return None  # ... or <main> is named in a script, style or comment
     return b"".join((page[:body_open], page[main:end], _WINDOW_END.encode()))
 
 
