@@ -79,16 +79,16 @@ def utf8(text: str) -> bytes:
     return _last_encoded[1]
 
 
-def in_markup(page: bytes, *offsets: int) -> bool:
-    """Is each offset outside scripts, styles and comments (where a tag starts, a parser is reading markup)?"""
-    return not any((last := page.rfind(opening, 0, at)) >= 0 and page.find(closing, last, at) < 0 for at in offsets
-                   for opening, closing in ((b"<script", b"</script"), (b"<style", b"</style"), (b"<!--", b"-->")))
-
-
 def remember_utf8(text: str, body: bytes) -> None:
     """``body`` is ``text``'s exact UTF-8 (``text`` was decoded from it): ``utf8(text)`` need not encode again."""
     global _last_encoded
     _last_encoded = (text, body)
+
+
+def in_markup(page: bytes, *offsets: int) -> bool:
+    """Is each offset outside scripts, styles and comments (where a tag starts, a parser is reading markup)?"""
+    return not any((last := page.rfind(opening, 0, at)) >= 0 and page.find(closing, last, at) < 0 for at in offsets
+                   for opening, closing in ((b"<script", b"</script"), (b"<style", b"</style"), (b"<!--", b"-->")))
 
 
 # parsel's options without the class lookup, and without the hash of id attributes libxml2 keeps for XPath's id()
