@@ -22,7 +22,7 @@ from newscrawl.items import ArticleItem
 from newscrawl.pages import EmbeddedDataPage, ExtractionError, HtmlArticlePage
 from newscrawl.selectors import Marked, PageSelector, descendants, within
 from newscrawl.sites import Site
-from newscrawl.text import clean, fragment_lines, render_lines
+from newscrawl.text import clean, fragment_lines, render_lines, render_text
 
 NAME = "chosun"
 PUBLISHER = "조선일보"
@@ -144,8 +144,8 @@ class ChosunLegacyPage(HtmlArticlePage):
         pars = [el for el in marked.classes["par"] if el.tag == "div"]
         # body.css("div.par"): each body's own (a div.par is its body or inside it), body after body
         paragraphs = [line for body in bodies for par in pars if within(par, body) for line in render_lines(par)]
-        title = _text(_first(marked.ids["news_title_text_id"], "h1")) or self.meta("og:title") or ""
-        date_line = _text(_first(marked.ids["date_text"])) or _text(_first(marked.classes["news_date"]))
+        title = render_text(_first(marked.ids["news_title_text_id"], "h1")) or self.meta("og:title") or ""
+        date_line = render_text(_first(marked.ids["date_text"])) or render_text(_first(marked.classes["news_date"]))
         published = labeled_date(date_line, PUBLISHED_LABELS)
         self.require(title=title, body=paragraphs, published_at=published)
         subtitle = _first(marked.classes["news_subtitle"], "h3")
@@ -154,7 +154,7 @@ class ChosunLegacyPage(HtmlArticlePage):
             subtitles=render_lines(subtitle) if subtitle is not None else [],
             published_at=published,
             modified_at=labeled_date(date_line, MODIFIED_LABELS),
-            authors=[n for n in (reporter_name(" ".join(render_lines(li)))  # .news_title_author li
+            authors=[n for n in (reporter_name(render_text(li))  # .news_title_author li
                                  for li in descendants(marked.classes["news_title_author"], "li")) if n],
             section=self.section_var or self._title_section(),
             paragraphs=paragraphs,
@@ -164,7 +164,7 @@ class ChosunLegacyPage(HtmlArticlePage):
         )
 
     def _image(self, figure: etree._Element) -> dict:
-        caption = _text(next(figure.iter("figcaption"), None))  # figure.css("figcaption")[0]
+        caption = render_text(next(figure.iter("figcaption"), None))  # figure.css("figcaption")[0]
         src = next((img.get("src") for img in figure.iter("img") if img.get("src") is not None), None)  # img::attr(src)
         return {"url": self.absolute(src), "caption": caption or None}
 
@@ -178,11 +178,6 @@ class ChosunLegacyPage(HtmlArticlePage):
 
 def _first(elements: list[etree._Element], tag: str | None = None) -> etree._Element | None:
     return next((el for el in elements if tag is None or el.tag == tag), None)
-
-
-def _text(element: etree._Element | None) -> str:
-    """HtmlArticlePage.text of one element: its rendered lines joined by spaces ('' for None)."""
-    return " ".join(render_lines(element)) if element is not None else ""
 
 
 # An Arc page carries Fusion.globalContent; every other page is read as the legacy template.
