@@ -148,19 +148,25 @@ def corpus_copies(count: int) -> tuple[list[tuple[str, str, bytes]], int, list[s
     return copies, len(originals), left_out
 
 
-def corpus_section(workdir: Path, pages: int, jobs: list[int], seconds: float, cores: int) -> list[str]:
+def corpus_section(workdir: Path, pages: int, jobs: list[int], seconds: float, cores: int, repeat: int) -> list[str]:
     """The same measure on real pages: a database of copies of the annotated corpus pages (126 kB on average,
-    where the etoday fixture page is 9 kB)."""
+    where the etoday fixture page is 9 kB); with ``repeat``, the fastest of each measurement."""
     copies, used, left_out = corpus_copies(pages)
     seeded = workdir / "corpus.sqlite3"
     def page_at(number: int) -> tuple[str, str, bytes, str | None]:
         return (*copies[number % len(copies)], None)
 
     seed(seeded, len(copies), page_at)
-    rate, cpu_rate = extraction_rate(page_at, seconds, distinct=len(copies))
+    rate, cpu_rate, best = 0.0, 0.0, {}
+    for _ in range(repeat):  # interleaved, as the fixture's runs
+        rates = extraction_rate(page_at, seconds, distinct=len(copies))
+        rate, cpu_rate = max(rate, rates[0]), max(cpu_rate, rates[1])
+        for count in jobs:
+            run = reextract(seeded, workdir, count)
+            best[count] = min(best.get(count, run), run)
     rows, shares = [], {}
     for count in jobs:
-        elapsed, cpu, _, done, articles = reextract(seeded, workdir, count)
+        elapsed, cpu, _, done, articles = best[count]
         shares[count] = done / elapsed / (rate * min(count, cores))
         rows.append([f"`scrapy reextract --failed -j {count}`", f"{done:,}", f"{articles:,}", f"{elapsed:.1f}",
                      f"{done / elapsed:.0f}", f"{done / elapsed / (rate * min(count, cores)):.0%}", f"{cpu:.1f}",
@@ -353,7 +359,7 @@ def main() -> None:
                          f"{elapsed:.1f}", f"{done / elapsed:.0f}", f"{done / elapsed / (baseline * workers):.0%}",
                          f"{cpu:.1f}", f"{parent_cpu / cpu:.0%}" if count > 1 else "-",
                          f"{done / cpu:.0f}", f"{done / cpu / baseline_cpu:.0%}"])
-        corpus = [] if args.quick or args.no_corpus else corpus_section(workdir, pages, jobs, seconds, cores)
+        corpus = [] if args.quick or args.no_corpus else corpus_section(workdir, pages, jobs, seconds, cores, args.repeat)
         profiles = []
         profile_pages = min(args.profile_pages, 500 if args.quick else args.profile_pages)
         if profile_pages:
