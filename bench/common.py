@@ -32,8 +32,9 @@ ETODAY_PAGE = REPO / "tests" / "fixtures" / "etoday" / "news_view_2384652.html"
 ETODAY_ID = b"2384652"
 FIRST_ID = 3_000_000  # generated pages are /news/view/3000000, /news/view/3000001, ...
 SITEMAP_CHUNK = 1000  # URLs per child sitemap of the generated sitemap index
-SHARED_MACHINE = ("Figures were taken on a shared 2-core machine while other helpers ran tests: "
-                  "treat them as lower bounds with some noise; ratios in the same run are the stable part.")
+SHARED_MACHINE = ("A 2-core virtual machine on a shared host (the load average above says what else ran here): the "
+                  "same run moves by a few percent from one run to the next; ratios in the same run are the stable "
+                  "part.")
 
 
 # --- facts for the report ------------------------------------------------------------------------------
