@@ -24,19 +24,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import REPO, CrawlRun, EtodayPortal, header, publish, run_crawl, short_path, table
 
 FAST = {"AUTOTHROTTLE_ENABLED": "0"}
-# main at the start of the latest round of issue #15's crawl-CPU work (CHANGES): the "before" row.
-BEFORE_REVISION = "6f00222"
+# main at the start of the latest round of issue #15's work (CHANGES): the "before" row.
+BEFORE_REVISION = "dbeddb9"
 TARGET = 1.5  # of scrapy bench's pages/min
 CPU_TARGET_MS = 4.0  # crawler CPU per article page
 PROFILE_TOP = 15
 CHANGES = (
-    "- What row 2 lacks (the round of 2026-11-30 after 6f00222; 929eeb8 -> 6f00222, the round before, took a "
-    "page from 6.00 to 3.55 ms): raw pages packed with zstd instead of gzip level 3 (on a real 126 kB page 0.34 "
-    "instead of 0.83 ms; ~0.04 ms less on this 8.8 kB page); marking a page read no longer rewrites its compressed "
-    "row in SQLite (raw_page_state, migration 6: 72 us a real page, 3 us now); feed lines without a JSON encoder's "
-    "C core made per line and from the item's __dict__; a page's 12 quotes in one multi-row INSERT; shared "
-    "extraction costs of the chosun/mk/hankookilbo round (render_lines, leaks(), absolute URLs). On this "
-    "small page they are within the noise of two runs (rows 1 and 2); they count on real pages. The profile's "
+    "- What row 2 lacks (the round of 2026-11-30 after dbeddb9; 6f00222 -> dbeddb9 packed raw pages with zstd "
+    "instead of gzip and moved a raw page's state out of its row; 929eeb8 -> 6f00222 took a page from 6.00 to "
+    "3.55 ms): raw pages packed and unpacked by zstandard with a context kept per thread (this 8.8 kB page packs in "
+    "27 instead of 38 us); an article's JSON stored once in SQLite (migration 8: the current revision's row holds '' "
+    "and the view article_revisions reads it from the article; ~7 kB less to write a real page). The profile's "
     "areas count newscrawl/selectors.py (parsing, chrome removal) with the page objects.")
 
 
