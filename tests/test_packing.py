@@ -13,7 +13,8 @@ try:
 except ImportError:
     from backports import zstd  # type: ignore[no-redef]  # Scrapy's own requirement
 
-from newscrawl.storage.packing import DamagedRawPage, pack, unpack
+from newscrawl.storage import packing
+from newscrawl.storage.packing import ZSTD_MAGIC, DamagedRawPage, pack, unpack
 
 PAGE = ("<html><body><div id='articleView'>" + "본문 한 줄입니다. " * 400 + "</div></body></html>").encode()
 
@@ -30,12 +31,26 @@ def test_pages_come_back_byte_for_byte_from_every_frame_kind():
     assert unpack(zstd.compress(PAGE, 3)) == PAGE  # written by the one-shot API (before this module used zstandard)
     assert unpack(streamed(PAGE)) == PAGE
     assert unpack(gzip.compress(PAGE, 3)) == PAGE  # stored before zstd
+    assert unpack(pack(b"")) == b""
 
 
-@pytest.mark.parametrize("damage", ["cut", "cut streamed", "bad header", "foreign"])
+def test_a_frame_declaring_more_than_the_one_shot_limit_is_streamed(monkeypatch):
+    monkeypatch.setattr(packing, "ONE_SHOT_LIMIT", 100)
+    assert unpack(pack(PAGE)) == PAGE
+    with pytest.raises(DamagedRawPage):
+        unpack(pack(PAGE)[:-20])
+
+
+# A frame header (RFC 8878, 3.1.1.1): descriptor 0xE0 = an 8-byte content size, a single segment; then 2**60
+# bytes declared (a one-shot decompress asks for them at once: MemoryError, not a damaged page).
+HUGE = ZSTD_MAGIC + b"\xe0" + (1 << 60).to_bytes(8, "little") + b"\x01\x00\x00" + b"x" * 40
+
+
+@pytest.mark.parametrize("damage", ["cut", "cut streamed", "bad header", "foreign", "declares 2**60 bytes"])
 def test_damaged_bytes_raise_damaged_raw_page(damage):
     data = {"cut": pack(PAGE)[:-20], "cut streamed": streamed(PAGE)[:-20],
-            "bad header": pack(PAGE)[:4] + b"\xff" * 6 + pack(PAGE)[10:], "foreign": b"PK\x03\x04zipped"}[damage]
+            "bad header": pack(PAGE)[:4] + b"\xff" * 6 + pack(PAGE)[10:], "foreign": b"PK\x03\x04zipped",
+            "declares 2**60 bytes": HUGE}[damage]
     with pytest.raises(DamagedRawPage):
         unpack(data)
 

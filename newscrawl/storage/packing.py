@@ -22,6 +22,7 @@ import zstandard
 ZSTD_LEVEL = 3
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 GZIP_MAGIC = b"\x1f\x8b"
+ONE_SHOT_LIMIT = 64 << 20  # a frame declaring more (damaged, or a page far above DOWNLOAD_MAXSIZE) is streamed
 
 
 class _Contexts(threading.local):
@@ -47,13 +48,16 @@ def unpack(data: bytes) -> bytes:
     """A stored page's bytes: a zstd frame, or a gzip member written before zstd (zlib straight)."""
     try:
         if data[:4] == ZSTD_MAGIC:
-            if zstandard.frame_content_size(data) < 0:  # a frame without its size (not ours): streamed
-                stream = zstandard.ZstdDecompressor().decompressobj()
-                body = stream.decompress(data)
-                if not stream.eof:
-                    raise zstandard.ZstdError("the frame is cut short")
-                return body
-            return _CONTEXTS.decompress(data)
+            if 0 <= zstandard.frame_content_size(data) <= ONE_SHOT_LIMIT:
+                return _CONTEXTS.decompress(data)  # its output allocated once, at the size the frame declares
+            # A frame without its size (not written here), or one declaring more than any page is kept at (a
+            # damaged header: one-shot, 2**60 bytes declared is a MemoryError): streamed, the output grown as it
+            # comes.
+            stream = zstandard.ZstdDecompressor().decompressobj()
+            body = stream.decompress(data)
+            if not stream.eof:
+                raise zstandard.ZstdError("the frame is cut short")
+            return body
         if data[:2] == GZIP_MAGIC:
             return zlib.decompress(data, 31)
     except (zstandard.ZstdError, zlib.error) as error:
