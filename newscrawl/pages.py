@@ -257,6 +257,23 @@ class HtmlArticlePage(ArticlePage):
         return self.absolute(link) or self.url
 
 
+class PartialPage(HtmlArticlePage):
+    """A layout that parses part of its page, and reads the whole page instead (:meth:`whole_page_article`) when
+    one of its reads may have missed something outside that part (``missed``). ``whole`` is the same layout
+    reading the whole page: a subclass with ``whole = None``, set after both are defined."""
+
+    whole: ClassVar[type[PartialPage] | None] = None
+    missed = False  # a read that may find something outside the part parsed
+
+    def whole_page_article(self) -> ArticleItem:
+        """The whole page's reading (its replaced dates counted as this page's)."""
+        assert self.whole is not None
+        page = self.whole(self.url, self.html)
+        item = page.article()
+        self.__dict__["_impossible_dates"] = page.impossible_dates
+        return item
+
+
 def meta_index(metas: Iterable[Any]) -> dict[tuple[str, str], str]:
     """(attribute, name) -> content of the first of these ``<meta>`` elements (document order) that has both, for
     each attribute of META_ATTRIBUTES: what ``//meta[@attribute=name]/@content`` finds first."""

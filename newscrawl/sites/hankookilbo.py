@@ -39,7 +39,7 @@ from newscrawl.extractors.images import take_deck
 from newscrawl.extractors.korean import with_shaped_deck
 from newscrawl.extractors.people import json_ld_people
 from newscrawl.items import ArticleItem
-from newscrawl.pages import META_ATTRIBUTES, HtmlArticlePage
+from newscrawl.pages import META_ATTRIBUTES, HtmlArticlePage, PartialPage
 from newscrawl.selectors import PageSelector, css_xpath, in_markup, utf8
 from newscrawl.sites import Site
 from newscrawl.sites.hankookilbo_flight import without_flight_scripts
@@ -103,7 +103,7 @@ def people_names(ld: dict) -> list[str]:
     return list(dict.fromkeys(reporter_name(n) for n in json_ld_people(ld.get("author"), strings=False)))
 
 
-class EndOfArticleCut(HtmlArticlePage):
+class EndOfArticleCut(PartialPage):
     """A template whose article ends at a known element, followed by page furniture, ads and their scripts: the
     page is parsed only up to that element's end (:meth:`article_end`). What a layout finds first in such a prefix
     is what it finds first in the whole page. The whole page is read instead (:meth:`whole_page_article`) when the
@@ -113,14 +113,12 @@ class EndOfArticleCut(HtmlArticlePage):
     menus) is left out too when it holds nothing the layout reads (``read_first``, ``read_everywhere``) and starts
     and ends outside scripts, styles and comments."""
 
-    whole: ClassVar[type[EndOfArticleCut] | None] = None  # the same layout reading the whole page
     read_everywhere: ClassVar[tuple[bytes, ...]] = ()
     # Markup the layout reads the first of (metas, JSON-LD, its elements): the menus (:meth:`menus`) are left out of
     # the prefix only when they hold none of it.
     read_first: ClassVar[tuple[bytes, ...]] = ()
     cut = False
     skipped = False  # the menus before the article were left out too
-    missed = False  # something looked for was not in the prefix
 
     @staticmethod
     def page_bytes(html: str) -> bytes:
@@ -167,13 +165,6 @@ class EndOfArticleCut(HtmlArticlePage):
         found = super().json_ld(types)
         self.missed |= self.cut and not found
         return found
-
-    def whole_page_article(self) -> ArticleItem:
-        assert self.whole is not None
-        page = self.whole(self.url, self.html)
-        item = page.article()
-        self.__dict__["_impossible_dates"] = page.impossible_dates
-        return item
 
     def checked(self, item: ArticleItem) -> ArticleItem:
         """``item``, or the whole page's reading when the prefix lacked something or a date had to be replaced."""

@@ -20,7 +20,6 @@ import json
 import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
-from typing import ClassVar
 
 from parsel import Selector
 
@@ -29,7 +28,7 @@ from newscrawl.extractors.images import take_deck
 from newscrawl.extractors.korean import with_shaped_deck
 from newscrawl.extractors.people import json_ld_people
 from newscrawl.items import ArticleItem, TickerItem, parse_number
-from newscrawl.pages import ExtractionError, HtmlArticlePage
+from newscrawl.pages import ExtractionError, PartialPage
 from newscrawl.selectors import RegionCut, cut_regions, in_markup, utf8
 from newscrawl.sites import Site
 from newscrawl.text import clean, render_lines
@@ -94,7 +93,7 @@ def article_window(page: bytes) -> bytes | None:
     return b"".join((page[:body_open], page[main:end], _WINDOW_END.encode()))
 
 
-class MkArticlePage(HtmlArticlePage):
+class MkArticlePage(PartialPage):
     """The mk.co.kr article template with ``div.news_cnt_detail_wrap`` as body (2022 redesign onwards)."""
 
     site = NAME
@@ -105,9 +104,7 @@ class MkArticlePage(HtmlArticlePage):
     )
     body_css = 'div.news_cnt_detail_wrap[itemprop="articleBody"]'
     regions = (".news_ttl_wrap", ".time_area", "dl.author")
-    whole: ClassVar[type[MkArticlePage] | None] = None  # the same layout reading the whole page's regions
     windowed = False  # read from article_window(): what is first there is first in the page, not all is there
-    missed = False  # a read that may find something outside the window
 
     def region_cut(self, html: str) -> RegionCut | None:
         window = article_window(utf8(html)) if self.whole is not None else None
@@ -128,11 +125,7 @@ class MkArticlePage(HtmlArticlePage):
                 return item
         except ExtractionError:  # the whole page may hold what the window lacks
             pass
-        assert self.whole is not None
-        page = self.whole(self.url, self.html)
-        item = page.article()
-        self.__dict__["_impossible_dates"] = page.impossible_dates
-        return item
+        return self.whole_page_article()
 
     def _article(self) -> ArticleItem:
         body = self.selector.css(self.body_css)
